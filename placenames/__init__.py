@@ -1,0 +1,1 @@
+"""placenames: registry service for standard place names and standard addresses."""

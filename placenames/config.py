@@ -1,0 +1,57 @@
+"""Configuration: defaults, then environment overrides, then the dict passed to create_app.
+
+Every setting can be set from the environment as ``PLACENAMES_<NAME>``; the README lists them.
+Nothing here reads the environment at import time: :func:`load` is called by the app factory.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+DEFAULTS: dict[str, Any] = {
+    # SQLite + SpatiaLite file under the instance folder unless a URL is given.
+    "DATABASE_URL": None,
+    "SPATIALITE_LIBRARY": "mod_spatialite",
+    "SQLITE_BUSY_TIMEOUT_MS": 30000,
+    "SECRET_KEY": None,
+    # The host printed under every QR code and used in plate URLs.
+    "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
+    "PLATE_HMAC_KEY": None,
+    "DEFAULT_LOCALE": "zh",
+    "LOCALES": ("zh", "en"),
+    # Length of a public comment period, days (Xi'an notices ran 10 days).
+    "NOTICE_DAYS": 10,
+    # Deadlines after approval, days (条例: filing and announcement within 15 days).
+    "FILING_DAYS": 15,
+    "ANNOUNCEMENT_DAYS": 15,
+    "OFFICE_NAME": "西咸新区地名委员会办公室",
+    "LEXICON_DIR": None,
+    "RATELIMIT_DEFAULT": "300 per minute",
+    "RATELIMIT_STORAGE_URI": "memory://",
+}
+
+_INT_KEYS = {"SQLITE_BUSY_TIMEOUT_MS", "NOTICE_DAYS", "FILING_DAYS", "ANNOUNCEMENT_DAYS"}
+
+
+def from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:
+    """Return the settings found as ``PLACENAMES_*`` variables in ``environ``."""
+    environ = dict(os.environ if environ is None else environ)
+    found: dict[str, Any] = {}
+    for key in DEFAULTS:
+        value = environ.get(f"PLACENAMES_{key}")
+        if value is None:
+            continue
+        found[key] = int(value) if key in _INT_KEYS else value
+    return found
+
+
+def load(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Merge defaults, environment and ``overrides`` (in that order) into one settings dict."""
+    settings = dict(DEFAULTS)
+    settings.update(from_environment())
+    settings.update(overrides or {})
+    if not settings["DATABASE_URL"]:
+        settings["DATABASE_URL"] = "sqlite:///" + str(Path(instance_path) / "placenames.db")
+    return settings

@@ -1,0 +1,62 @@
+"""Engine and session per application, SpatiaLite loading, commit at the boundary.
+
+``init_app`` builds the engine from the app's settings; request handlers and CLI commands
+take the session from :func:`session`, call operations (which only flush) and commit once.
+The session is rolled back and closed when the app context ends.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app, g
+from sqlalchemy import Engine, create_engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from . import spatial
+
+
+def make_engine(url: str, settings: dict[str, Any] | None = None) -> Engine:
+    """Create an engine for ``url``; SQLite URLs get SpatiaLite and the safe pragmas."""
+    settings = settings or {}
+    if spatial.is_sqlite_url(url):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, module=spatial.sqlite_module())
+        spatial.configure_sqlite(
+            engine,
+            settings.get("SPATIALITE_LIBRARY", "mod_spatialite"),
+            settings.get("SQLITE_BUSY_TIMEOUT_MS", 30000),
+        )
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def init_app(app: Flask) -> None:
+    """Attach an engine and a session factory to ``app``."""
+    engine = make_engine(app.config["DATABASE_URL"], app.config)
+    app.extensions["placenames.engine"] = engine
+    app.extensions["placenames.sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
+    app.teardown_appcontext(_close_session)
+
+
+def engine() -> Engine:
+    """The current app's engine."""
+    return current_app.extensions["placenames.engine"]  # type: ignore[no-any-return]
+
+
+def session() -> Session:
+    """The session of the current app context, created on first use."""
+    if "db_session" not in g:
+        g.db_session = current_app.extensions["placenames.sessionmaker"]()
+    return g.db_session  # type: ignore[no-any-return]
+
+
+def _close_session(exc: BaseException | None) -> None:
+    s = g.pop("db_session", None)
+    if s is not None:
+        if exc is not None:
+            s.rollback()
+        s.close()

@@ -1,0 +1,59 @@
+"""Errors that carry their HTTP status and a message fit for users, apart from logged detail.
+
+One handler (``placenames.web.errors``) renders them as HTML or JSON; the CLI prints
+``user_msg`` and exits with ``exit_code``.
+"""
+
+from __future__ import annotations
+
+
+class PlacenamesError(Exception):
+    """Base of every error a user may see.
+
+    ``user_msg`` is shown to people (Chinese first, English after a slash where useful);
+    ``detail`` goes to the log only.
+    """
+
+    http_status = 400
+    exit_code = 65  # EX_DATAERR
+
+    def __init__(self, user_msg: str, *, detail: str | None = None) -> None:
+        super().__init__(user_msg)
+        self.user_msg = user_msg
+        self.detail = detail
+
+
+class BadInput(PlacenamesError):
+    """The request or file is malformed."""
+
+    http_status = 400
+    exit_code = 64  # EX_USAGE
+
+
+class NotFound(PlacenamesError):
+    """The record does not exist (or the caller may not know it exists)."""
+
+    http_status = 404
+    exit_code = 66  # EX_NOINPUT
+
+
+class Conflict(PlacenamesError):
+    """The change clashes with the stored state (stale version, illegal transition)."""
+
+    http_status = 409
+    exit_code = 75  # EX_TEMPFAIL
+
+
+class Forbidden(PlacenamesError):
+    """The actor may not do this."""
+
+    http_status = 403
+    exit_code = 77  # EX_NOPERM
+
+
+class ImportRejected(BadInput):
+    """A file was rejected as a whole; ``problems`` lists (line number, reason)."""
+
+    def __init__(self, user_msg: str, problems: list[tuple[int, str]]) -> None:
+        super().__init__(user_msg)
+        self.problems = problems

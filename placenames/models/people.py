@@ -1,0 +1,60 @@
+"""Users with their roles, API tokens, and the expert pool."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+
+from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base, RecordMixin
+
+
+class Role(enum.StrEnum):
+    """The roles of the naming procedure and of administration."""
+
+    APPLICANT = "applicant"
+    CLERK = "clerk"  # office clerk of the 地名办
+    SURVEYOR = "surveyor"
+    EXPERT = "expert"
+    COMMITTEE = "committee"  # member of the naming committee
+    APPROVER = "approver"
+    SYSADMIN = "sysadmin"
+    AUDITOR = "auditor"  # audit administrator
+
+
+class User(RecordMixin, Base):
+    """A person who signs in (staff, experts, applicants) or a department's API identity."""
+
+    __tablename__ = "users"
+
+    username: Mapped[str] = mapped_column(String(60), unique=True)
+    display_name: Mapped[str] = mapped_column(String(80))
+    password_hash: Mapped[str | None] = mapped_column(String(256))
+    roles: Mapped[str] = mapped_column(String(200), default="")  # comma-separated Role values
+    organization: Mapped[str | None] = mapped_column(String(120))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    token_hash: Mapped[str | None] = mapped_column(String(128), unique=True)
+
+    def role_set(self) -> set[str]:
+        """The user's roles as a set of strings."""
+        return {r for r in self.roles.split(",") if r}
+
+    def has_role(self, role: Role | str) -> bool:
+        """True if the user holds ``role``."""
+        return str(role) in self.role_set()
+
+
+class Expert(RecordMixin, Base):
+    """A member of the expert pool (地名专家库)."""
+
+    __tablename__ = "experts"
+
+    user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"), unique=True)
+    name: Mapped[str] = mapped_column(String(60))
+    specialties: Mapped[str] = mapped_column(String(200), default="")  # comma-separated
+    affiliation: Mapped[str | None] = mapped_column(String(120))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    user: Mapped[User | None] = relationship()

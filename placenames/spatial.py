@@ -1,0 +1,124 @@
+"""Every difference between PostGIS and SpatiaLite (and PostgreSQL and SQLite), and nothing else.
+
+The rest of the code base builds SQLAlchemy expressions through the functions here and never
+branches on the dialect itself. Raw SQL strings live only here and in migrations.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from sqlalchemy import Engine, event, func, literal, text
+from sqlalchemy.engine import Connection
+from sqlalchemy.sql.elements import ColumnElement
+
+SRID = 4490  # CGCS2000
+EARTH_RADIUS_M = 6_371_008.8
+
+
+def backend_name(bind: Engine | Connection) -> str:
+    """Return ``"postgis"`` or ``"spatialite"`` for an engine or connection."""
+    return "postgis" if bind.dialect.name == "postgresql" else "spatialite"
+
+
+def is_sqlite_url(url: str) -> bool:
+    """True when ``url`` names an SQLite (SpatiaLite) database."""
+    return url.startswith("sqlite")
+
+
+def sqlite_module() -> Any:
+    """The sqlite3-compatible DB-API module that can load extensions (sqlean.py)."""
+    import sqlean
+
+    return sqlean
+
+
+def configure_sqlite(engine: Engine, library: str, busy_timeout_ms: int) -> None:
+    """Make SQLite connections safe for concurrent writers and load SpatiaLite.
+
+    WAL journal, ``synchronous=FULL``, foreign keys on, a busy timeout, and every transaction
+    opened with ``BEGIN IMMEDIATE`` so that a writer takes the lock at its start instead of
+    failing with "database is locked" when it upgrades a read lock.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+        dbapi_conn.enable_load_extension(True)
+        dbapi_conn.load_extension(library)
+        dbapi_conn.enable_load_extension(False)
+        dbapi_conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+        dbapi_conn.execute("PRAGMA foreign_keys = ON")
+        dbapi_conn.execute("PRAGMA journal_mode = WAL")
+        dbapi_conn.execute("PRAGMA synchronous = FULL")
+        has_meta = dbapi_conn.execute(
+            "SELECT count(*) FROM sqlite_master WHERE name = 'spatial_ref_sys'"
+        ).fetchone()[0]
+        if not has_meta:
+            dbapi_conn.execute("SELECT InitSpatialMetaData(1)")
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def ensure_postgis(conn: Connection) -> None:
+    """Create the PostGIS extension when it is missing (needs the right to do so)."""
+    conn.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
+
+
+def geom_from_wkt(wkt: str) -> ColumnElement[Any]:
+    """A geometry literal in CGCS2000 from WKT."""
+    return func.ST_GeomFromText(literal(wkt), SRID)
+
+
+def point(lon: float, lat: float) -> ColumnElement[Any]:
+    """A CGCS2000 point expression."""
+    return func.ST_GeomFromText(literal(f"POINT({lon!r} {lat!r})"), SRID)
+
+
+def distance_m(a: Any, b: Any, bind: Engine | Connection) -> ColumnElement[float]:
+    """Distance in metres between two geometries on the ellipsoid."""
+    if backend_name(bind) == "postgis":
+        return func.ST_Distance(func.geography(a), func.geography(b))
+    return func.ST_Distance(a, b, 1)
+
+
+def degree_box(lon: float, lat: float, metres: float) -> tuple[float, float, float, float]:
+    """A lon/lat box that contains the circle of ``metres`` around (lon, lat)."""
+    dlat = math.degrees(metres / EARTH_RADIUS_M)
+    coslat = max(math.cos(math.radians(lat)), 1e-6)
+    dlon = min(180.0, dlat / coslat)
+    return (lon - dlon, lat - dlat, lon + dlon, lat + dlat)
+
+
+def within_m(column: Any, lon: float, lat: float, metres: float,
+             bind: Engine | Connection) -> ColumnElement[bool]:
+    """Rows whose geometry lies within ``metres`` of the point, using the spatial index."""
+    here = point(lon, lat)
+    if backend_name(bind) == "postgis":
+        return func.ST_DWithin(func.geography(column), func.geography(here), metres)
+    minx, miny, maxx, maxy = degree_box(lon, lat, metres)
+    table = column.table.name
+    col = column.name
+    in_index = text(
+        f"{table}.ROWID IN (SELECT ROWID FROM SpatialIndex WHERE f_table_name = '{table}' "
+        f"AND f_geometry_column = '{col}' AND search_frame = BuildMbr(:minx, :miny, :maxx, :maxy))"
+    ).bindparams(minx=minx, miny=miny, maxx=maxx, maxy=maxy)
+    return in_index & (func.ST_Distance(column, here, 1) <= metres)  # type: ignore[return-value]
+
+
+def as_geojson(column: Any) -> ColumnElement[str]:
+    """GeoJSON text of a geometry column (both backends name it the same)."""
+    return func.ST_AsGeoJSON(column)
+
+
+def spatialite_internal_table(name: str) -> bool:
+    """True for SpatiaLite's own bookkeeping tables (left out of schema comparisons)."""
+    prefixes = ("idx_", "spatial_ref_sys", "geometry_columns", "views_geometry",
+                "virts_geometry", "spatialite_history", "sql_statements_log", "SpatialIndex",
+                "ElementaryGeometries", "KNN", "data_licenses", "vector_layers",
+                "geom_cols_ref_sys", "sqlite_", "spatial_ref_sys_aux", "raster_", "wms_",
+                "rl2map_", "SE_", "se_", "topologies", "networks", "stored_", "sqlean_")
+    return name.startswith(prefixes)
