@@ -10,11 +10,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from . import spatial
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
 def make_engine(url: str, settings: dict[str, Any] | None = None) -> Engine:
@@ -39,6 +41,8 @@ def init_app(app: Flask) -> None:
     engine = make_engine(app.config["DATABASE_URL"], app.config)
     app.extensions["placenames.engine"] = engine
     app.extensions["placenames.sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
+    app.extensions["placenames.reader"] = sessionmaker(spatial.read_only(engine),
+                                                       expire_on_commit=False)
     app.teardown_appcontext(_close_session)
 
 
@@ -48,9 +52,16 @@ def engine() -> Engine:
 
 
 def session() -> Session:
-    """The session of the current app context, created on first use."""
+    """The session of the current app context, created on first use.
+
+    Requests with a safe method (GET, HEAD, OPTIONS) get a reader session, which on SQLite
+    never takes the write lock; every other request and every CLI command gets a writer whose
+    transactions take the lock at their start.
+    """
     if "db_session" not in g:
-        g.db_session = current_app.extensions["placenames.sessionmaker"]()
+        reading = has_request_context() and request.method in SAFE_METHODS
+        factory = "placenames.reader" if reading else "placenames.sessionmaker"
+        g.db_session = current_app.extensions[factory]()
     return g.db_session  # type: ignore[no-any-return]
 
 

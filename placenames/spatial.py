@@ -39,7 +39,8 @@ def configure_sqlite(engine: Engine, library: str, busy_timeout_ms: int) -> None
 
     WAL journal, ``synchronous=FULL``, foreign keys on, a busy timeout, and every transaction
     opened with ``BEGIN IMMEDIATE`` so that a writer takes the lock at its start instead of
-    failing with "database is locked" when it upgrades a read lock.
+    failing with "database is locked" when it upgrades a read lock. Only connections of a
+    :func:`read_only` engine begin deferred.
     """
 
     @event.listens_for(engine, "connect")
@@ -60,7 +61,14 @@ def configure_sqlite(engine: Engine, library: str, busy_timeout_ms: int) -> None
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+        conn.exec_driver_sql("BEGIN DEFERRED" if mode == "DEFERRED" else "BEGIN IMMEDIATE")
+
+
+def read_only(engine: Engine) -> Engine:
+    """An engine view for read-only work: on SQLite its transactions start deferred, so that
+    readers (GET requests) never wait for the write lock; other backends are unchanged."""
+    return engine.execution_options(sqlite_begin="DEFERRED")
 
 
 def ensure_postgis(conn: Connection) -> None:

@@ -1,0 +1,113 @@
+"""The ``placenames`` command: each command parses, calls an operation, commits, prints.
+
+Errors meant for people are printed without a traceback and end with a sysexits-style code
+(64 usage, 65 data, 66 not found, 75 conflict).
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import Flask
+
+from . import create_app, db, migrate
+from .errors import ImportRejected, PlacenamesError
+
+
+def _app() -> Flask:
+    ctx = click.get_current_context()
+    app = ctx.find_object(Flask)
+    if app is None:
+        app = create_app()
+        ctx.obj = app
+    return app
+
+
+def with_app(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Run the command inside an app context; turn domain errors into clean exits."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        app = _app()
+        with app.app_context():
+            try:
+                return fn(*args, **kwargs)
+            except ImportRejected as exc:
+                for line, reason in exc.problems:
+                    click.echo(f"  line {line}: {reason}", err=True)
+                click.echo(exc.user_msg, err=True)
+                sys.exit(exc.exit_code)
+            except PlacenamesError as exc:
+                click.echo(exc.user_msg, err=True)
+                sys.exit(exc.exit_code)
+
+    return wrapper
+
+
+@click.group()
+def main() -> None:
+    """Registry of standard place names and addresses (标准地名地址登记服务)."""
+
+
+@main.command()
+@with_app
+def init() -> None:
+    """Create or upgrade the database schema (alembic upgrade head)."""
+    engine = db.engine()
+    migrate.upgrade(engine)
+    click.echo(f"schema at revision {migrate.current_revision(engine)}")
+
+
+@main.command()
+@with_app
+def demo() -> None:
+    """Load the Xixian New Area demo registry (idempotent)."""
+    from .ops import demo as demo_ops
+
+    s = db.session()
+    report = demo_ops.load(s)
+    s.commit()
+    click.echo(", ".join(f"{k}: +{v}" for k, v in report.items()))
+
+
+@main.group(name="import")
+def import_() -> None:
+    """Import official lists."""
+
+
+@import_.command(name="divisions")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@with_app
+def import_divisions(path: Path) -> None:
+    """Load a national statistical division list (nbs2022_*.csv shape)."""
+    from .ops import divisions
+
+    s = db.session()
+
+    def progress(done: int, total: int) -> None:
+        click.echo(f"\r  {done}/{total} rows", nl=done == total, err=True)
+
+    result = divisions.import_csv(s, path, on_progress=progress)
+    s.commit()
+    click.echo(f"{result.level}: {result.inserted} inserted, {result.updated} updated, "
+               f"{result.unchanged} unchanged")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int)
+def serve(host: str, port: int, workers: int) -> None:
+    """Serve the app with gunicorn."""
+    from .serve import run
+
+    run(host, port, workers)
+
+
+if __name__ == "__main__":
+    main()

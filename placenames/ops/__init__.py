@@ -1,0 +1,1 @@
+"""Operations on the registry: take a session, the actor and the clock; flush, never commit."""

@@ -1,0 +1,137 @@
+"""Load the Xixian New Area demo registry; a second run changes nothing."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import Address, Jurisdiction, Level, ManagementMembership, Place, Scope
+from . import demo_data as data
+from . import users
+from .addresses import AddressInput, create_address
+from .places import PlaceInput, create_place
+
+APPROVING_BODY = "西咸新区管委会"
+
+
+def load(session: Session) -> dict[str, int]:
+    """Create whatever of the demo frame is missing; returns what was added, by kind."""
+    added: Counter[str] = Counter()
+    by_code = _jurisdictions(session, added)
+    _scope(session, by_code, added)
+    _users(session, added)
+    roads = _places(session, by_code, added)
+    _addresses(session, roads, by_code, added)
+    session.flush()
+    return {k: added[k] for k in ("jurisdictions", "memberships", "scopes", "users", "places",
+                                  "addresses")}
+
+
+def _get_or_add(session: Session, by_code: dict[str, Jurisdiction], added: Counter[str],
+                code: str, name: str, level: Level, parent: str | None,
+                source: str = "nbs") -> Jurisdiction:
+    j = by_code.get(code)
+    if j is None:
+        j = Jurisdiction(code=code, name=name, level=level.value, source=source,
+                         parent=by_code[parent] if parent else None)
+        session.add(j)
+        by_code[code] = j
+        added["jurisdictions"] += 1
+    return j
+
+
+def _jurisdictions(session: Session, added: Counter[str]) -> dict[str, Jurisdiction]:
+    by_code = {j.code: j for j in session.scalars(select(Jurisdiction))}
+    _get_or_add(session, by_code, added, *data.PROVINCE, Level.PROVINCE, None)
+    for code, name, parent in data.CITIES:
+        _get_or_add(session, by_code, added, code, name, Level.CITY, parent)
+    for code, name, parent in data.COUNTIES:
+        _get_or_add(session, by_code, added, code, name, Level.COUNTY, parent)
+    for code, name, parent in data.TOWNSHIPS:
+        _get_or_add(session, by_code, added, code, name, Level.TOWNSHIP, parent)
+    area = _get_or_add(session, by_code, added, *data.NEW_AREA, Level.MANAGEMENT,
+                       data.PROVINCE[0], source="demo")
+    session.flush()
+    members = {(m.area_id, m.member_id) for m in session.scalars(select(ManagementMembership))}
+    for (code, name), townships in data.NEW_CITIES.items():
+        city = _get_or_add(session, by_code, added, code, name, Level.MANAGEMENT,
+                           data.NEW_AREA[0], source="demo")
+        session.flush()
+        for township in townships:
+            for manager in (city, area):
+                key = (manager.id, by_code[township].id)
+                if key not in members:
+                    session.add(ManagementMembership(area_id=key[0], member_id=key[1]))
+                    members.add(key)
+                    added["memberships"] += 1
+    return by_code
+
+
+def _scope(session: Session, by_code: dict[str, Jurisdiction], added: Counter[str]) -> None:
+    if session.scalar(select(Scope).where(Scope.name == data.BUILT_UP_SCOPE)):
+        return
+    session.add(Scope(name=data.BUILT_UP_SCOPE, kind="built_up_area",
+                      classes=data.BUILT_UP_CLASSES, radius_m=2000,
+                      members=[by_code[c] for c, _n, _p in data.TOWNSHIPS]))
+    added["scopes"] += 1
+
+
+def _users(session: Session, added: Counter[str]) -> None:
+    for username, display, role, org in data.DEMO_USERS:
+        before = session.new.copy()
+        users.ensure_user(session, username, display, data.DEMO_PASSWORD, [role], org)
+        if session.new != before or len(session.new) > len(before):
+            added["users"] += 1
+
+
+def _places(session: Session, by_code: dict[str, Jurisdiction],
+            added: Counter[str]) -> dict[str, tuple[Place, list[tuple[float, float]]]]:
+    existing = {(p.name, p.cls): p for p in session.scalars(select(Place))}
+    roads = {}
+    for name, cls, township, line, width, meaning in data.ROADS:
+        place = existing.get((name, cls))
+        if place is None:
+            wkt = "LINESTRING(" + ", ".join(f"{x} {y}" for x, y in line) + ")"
+            place = create_place(session, PlaceInput(
+                name=name, cls=cls, jurisdiction=by_code[township], geom_wkt=wkt,
+                width_m=width, length_m=round(_length_m(line)), meaning=meaning,
+                approving_body=APPROVING_BODY))
+            added["places"] += 1
+        roads[name] = (place, line)
+    for name, cls, township, lon, lat, meaning in data.FEATURES:
+        if (name, cls) not in existing:
+            create_place(session, PlaceInput(
+                name=name, cls=cls, jurisdiction=by_code[township],
+                geom_wkt=f"POINT({lon} {lat})", meaning=meaning, approving_body=APPROVING_BODY))
+            added["places"] += 1
+    return roads
+
+
+def _addresses(session: Session, roads: dict[str, tuple[Place, list[tuple[float, float]]]],
+               by_code: dict[str, Jurisdiction], added: Counter[str]) -> None:
+    have = {road_id for (road_id,) in session.execute(select(Address.road_id).distinct())}
+    for place, line in roads.values():
+        if place.id in have:
+            continue
+        assert place.jurisdiction is not None
+        for number, lon, lat in demo_entrances(line, data.ENTRANCES_PER_ROAD):
+            create_address(session, AddressInput(
+                jurisdiction=place.jurisdiction, road=place, number=number, lon=lon, lat=lat))
+            added["addresses"] += 1
+
+
+def _length_m(line: list[tuple[float, float]]) -> float:
+    total = 0.0
+    for (x1, y1), (x2, y2) in zip(line, line[1:], strict=False):
+        dx = math.radians(x2 - x1) * math.cos(math.radians((y1 + y2) / 2))
+        total += 6_371_008.8 * math.hypot(dx, math.radians(y2 - y1))
+    return total
+
+
+def demo_entrances(line: list[tuple[float, float]], count: int
+                   ) -> list[tuple[int, float, float]]:
+    """Entrances spread along ``line`` on alternating sides, numbered 左单右双 from the start."""
+    raise NotImplementedError

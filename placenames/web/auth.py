@@ -1,0 +1,77 @@
+"""Staff sign-in with Flask-Login; passwords hashed by Werkzeug."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import LoginManager, UserMixin, login_required, login_user, logout_user
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired, Length
+
+from .. import db
+from ..models import User
+from ..ops import users
+
+bp = Blueprint("auth", __name__)
+login_manager = LoginManager()
+
+
+class SessionUser(UserMixin):
+    """The signed-in user as Flask-Login sees it (a plain value, not a DB row)."""
+
+    def __init__(self, user: User) -> None:
+        self.id = str(user.id)
+        self.username = user.username
+        self.display_name = user.display_name
+        self.roles = user.role_set()
+
+
+class LoginForm(FlaskForm):
+    """Username and password."""
+
+    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=60)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+
+
+def init_app(app: Flask) -> None:
+    """Attach Flask-Login."""
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please sign in.")
+
+
+@login_manager.user_loader
+def _load(user_id: str) -> SessionUser | None:
+    try:
+        user = db.session().get(User, uuid.UUID(user_id))
+    except ValueError:
+        return None
+    return SessionUser(user) if user and user.active else None
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> str | Response:
+    """The sign-in form."""
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = users.authenticate(db.session(), form.username.data or "", form.password.data or "")
+        if user is not None:
+            login_user(SessionUser(user))
+            target = request.args.get("next") or ""
+            return redirect(target if target.startswith("/") and not target.startswith("//")
+                            else url_for("public.index"))
+        flash(_("Wrong username or password."), "error")
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+@login_required
+def logout() -> Response:
+    """Sign out."""
+    logout_user()
+    return redirect(url_for("public.index"))

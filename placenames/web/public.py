@@ -1,0 +1,39 @@
+"""Public pages: the start page and the health check."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify, render_template, request
+
+from .. import db, migrate, spatial
+from ..ops import registry_view, stats
+
+bp = Blueprint("public", __name__)
+
+
+@bp.get("/")
+def index() -> str:
+    """What is in the registry: counts, management areas, names."""
+    s = db.session()
+    cls = request.args.get("cls") or None
+    q = (request.args.get("q") or "").strip()[:40] or None
+    return render_template(
+        "public/index.html",
+        counts=stats.counts(s),
+        by_class=stats.places_by_class(s),
+        areas=registry_view.management_areas(s),
+        places=registry_view.list_places(s, cls=cls, q=q),
+        cls=cls, q=q or "",
+    )
+
+
+@bp.get("/healthz")
+def healthz() -> Response:
+    """Backend, schema revision and counts, as JSON."""
+    engine = db.engine()
+    return jsonify({
+        "status": "ok",
+        "backend": spatial.backend_name(engine),
+        "revision": migrate.current_revision(engine),
+        "head": migrate.head_revision(),
+        "counts": stats.counts(db.session()),
+    })

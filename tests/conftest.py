@@ -1,0 +1,125 @@
+"""Fixtures: a fresh, migrated database per test on the backend chosen by the environment.
+
+``PLACENAMES_TEST_DATABASE_URL`` unset → SpatiaLite (a copy of a migrated template file per
+test); set to a ``postgresql+psycopg://`` URL → PostGIS (migrated once, tables emptied after
+each test). ``scripts/test`` runs the suite once per backend; tests that use these fixtures are
+marked ``db`` automatically, so the PostGIS pass runs exactly them.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session
+
+from placenames import create_app, migrate
+from placenames.db import make_engine
+from placenames.models import Base
+
+DB_FIXTURES = {"app", "client", "session", "engine", "cli_env", "db_url"}
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if DB_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.db)
+
+
+def pytest_report_header() -> str:
+    return f"placenames backend: {backend_name()}"
+
+
+def backend_name() -> str:
+    return "postgis" if os.environ.get("PLACENAMES_TEST_DATABASE_URL") else "spatialite"
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    if not SHARED_DATA.exists():
+        pytest.skip("../shared/data is not beside the checkout")
+    return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def _template(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A migrated database: a template file (SpatiaLite) or the test database (PostGIS)."""
+    url = os.environ.get("PLACENAMES_TEST_DATABASE_URL")
+    if url:
+        engine = make_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+            for table in reversed(Base.metadata.sorted_tables):
+                conn.execute(text(f'DROP TABLE IF EXISTS "{table.name}" CASCADE'))
+        migrate.upgrade(engine)
+        engine.dispose()
+        return url
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    engine = make_engine(f"sqlite:///{path}")
+    migrate.upgrade(engine)
+    engine.dispose()  # the last connection to close checkpoints the WAL into the file
+    assert not Path(f"{path}-wal").exists()
+    return str(path)
+
+
+def _empty_postgis(url: str) -> None:
+    engine = make_engine(url)
+    names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {names} CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def db_url(_template: str, tmp_path: Path) -> Iterator[str]:
+    """The URL of a fresh, migrated, empty database for this test."""
+    if _template.startswith("postgresql"):
+        yield _template
+        _empty_postgis(_template)
+    else:
+        target = tmp_path / "placenames.db"
+        shutil.copyfile(_template, target)
+        yield f"sqlite:///{target}"
+
+
+@pytest.fixture
+def app(db_url: str, tmp_path: Path) -> Iterator[Flask]:
+    app = create_app({
+        "DATABASE_URL": db_url, "SECRET_KEY": "test-secret", "TESTING": True,
+        "INSTANCE_PATH": str(tmp_path / "instance"), "PUBLIC_BASE_URL": "https://dm.example.gov.cn",
+    })
+    yield app
+    app.extensions["placenames.engine"].dispose()
+
+
+@pytest.fixture
+def client(app: Flask):  # type: ignore[no-untyped-def]
+    return app.test_client()
+
+
+@pytest.fixture
+def engine(app: Flask) -> Engine:
+    return app.extensions["placenames.engine"]  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def session(app: Flask) -> Iterator[Session]:
+    s = app.extensions["placenames.sessionmaker"]()
+    yield s
+    s.rollback()
+    s.close()
+
+
+@pytest.fixture
+def cli_env(db_url: str, tmp_path: Path) -> dict[str, str]:
+    """Environment for running the ``placenames`` command against the test database."""
+    env = dict(os.environ)
+    env.update({"PLACENAMES_DATABASE_URL": db_url, "PLACENAMES_SECRET_KEY": "test",
+                "PLACENAMES_INSTANCE_PATH": str(tmp_path / "instance")})
+    return env
