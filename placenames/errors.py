@@ -54,6 +54,8 @@ class Forbidden(PlacenamesError):
 class ImportRejected(BadInput):
     """A file was rejected as a whole; ``problems`` lists (line number, reason)."""
 
+    exit_code = 65  # EX_DATAERR
+
     def __init__(self, user_msg: str, problems: list[tuple[int, str]]) -> None:
         super().__init__(user_msg)
         self.problems = problems

@@ -5,10 +5,13 @@ from __future__ import annotations
 import math
 from collections import Counter
 
+from shapely.geometry import LineString
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Address, Jurisdiction, Level, ManagementMembership, Place, Scope
+from ..addressing.geometry import local_projection_for
+from ..addressing.numbering import Entrance, NumberedEntrance, NumberingPolicy, number_road
+from ..models import Address, Jurisdiction, Level, ManagementMembership, Place, Scope, User
 from . import demo_data as data
 from . import users
 from .addresses import AddressInput, create_address
@@ -80,10 +83,10 @@ def _scope(session: Session, by_code: dict[str, Jurisdiction], added: Counter[st
 
 
 def _users(session: Session, added: Counter[str]) -> None:
+    have = set(session.scalars(select(User.username)))
     for username, display, role, org in data.DEMO_USERS:
-        before = session.new.copy()
-        users.ensure_user(session, username, display, data.DEMO_PASSWORD, [role], org)
-        if session.new != before or len(session.new) > len(before):
+        if username not in have:
+            users.ensure_user(session, username, display, data.DEMO_PASSWORD, [role], org)
             added["users"] += 1
 
 
@@ -117,9 +120,11 @@ def _addresses(session: Session, roads: dict[str, tuple[Place, list[tuple[float,
         if place.id in have:
             continue
         assert place.jurisdiction is not None
-        for number, lon, lat in demo_entrances(line, data.ENTRANCES_PER_ROAD):
+        for e in demo_entrances(line, data.ENTRANCES_PER_ROAD):
             create_address(session, AddressInput(
-                jurisdiction=place.jurisdiction, road=place, number=number, lon=lon, lat=lat))
+                jurisdiction=place.jurisdiction, road=place, number=e.number.number,
+                lon=e.point[0], lat=e.point[1], road_point=e.road_point, side=e.side,
+                distance_m=round(e.chainage_m, 1)))
             added["addresses"] += 1
 
 
@@ -131,7 +136,19 @@ def _length_m(line: list[tuple[float, float]]) -> float:
     return total
 
 
-def demo_entrances(line: list[tuple[float, float]], count: int
-                   ) -> list[tuple[int, float, float]]:
-    """Entrances spread along ``line`` on alternating sides, numbered 左单右双 from the start."""
-    raise NotImplementedError
+def demo_entrances(line: list[tuple[float, float]], count: int) -> list[NumberedEntrance]:
+    """``count`` entrances spread along ``line``, 25 m off it on alternating sides, numbered
+    by the default policy (from the start, odd on the left, even on the right)."""
+    projection = local_projection_for(line)
+    centre = LineString(projection.to_xy(line))
+    points = []
+    for i in range(count):
+        d = centre.length * (i + 0.5) / count
+        here, ahead = centre.interpolate(d), centre.interpolate(min(d + 1.0, centre.length))
+        dx, dy = ahead.x - here.x, ahead.y - here.y
+        norm = math.hypot(dx, dy) or 1.0
+        sign = 1 if i % 2 == 0 else -1  # left of the direction of travel, then right
+        points.append((here.x - sign * 25 * dy / norm, here.y + sign * 25 * dx / norm))
+    lonlats = projection.to_lonlat(points)
+    entrances = [Entrance(id=str(i), point=p) for i, p in enumerate(lonlats)]
+    return number_road(line, entrances, NumberingPolicy())

@@ -1,0 +1,116 @@
+"""Matching keys stored as indexed columns and used to find duplicates and homophones.
+
+``name_keys`` is pure, deterministic and fast (the register computes it for every name):
+pinyin of the whole name, pinyin of the specific part (专名), a fuzzy key that folds the usual
+dialect confusions (z/zh, n/l, an/ang ...), the specific characters and their initials.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from placenames.naming.generics import split_name
+from placenames.naming.normalize import clean_name
+from placenames.naming.readings import syllables
+
+FUZZY_PAIRS: tuple[str, ...] = (
+    "z/zh", "c/ch", "s/sh", "n/l", "f/h", "r/l", "an/ang", "en/eng", "in/ing", "ian/iang",
+    "uan/uang",
+)  # fmt: skip
+"""All confusions folded by default; pass a subset as ``fuzzy_pairs`` to fold fewer."""
+
+_INITIALS = ("zh", "ch", "sh", "b", "p", "m", "f", "d", "t", "n", "l", "g", "k", "h", "j", "q",
+             "x", "r", "z", "c", "s", "y", "w")  # fmt: skip
+_INITIAL_FOLD = {"z/zh": ("zh", "z"), "c/ch": ("ch", "c"), "s/sh": ("sh", "s"),
+                 "n/l": ("n", "l"), "f/h": ("h", "f"), "r/l": ("r", "l")}  # fmt: skip
+_FINAL_FOLD = {"an/ang": ("ang", "an"), "en/eng": ("eng", "en"), "in/ing": ("ing", "in"),
+               "ian/iang": ("iang", "ian"), "uan/uang": ("uang", "uan")}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class NameKeys:
+    """Keys of one name (all lowercase ASCII; ü is written ``v``).
+
+    Attributes:
+        pinyin: toneless pinyin of the whole name, no spaces (changanlu).
+        specific_pinyin: toneless pinyin of the specific part only (changan).
+        fuzzy: ``specific_pinyin`` after folding dialect confusions (canan with all pairs).
+        specific: the specific characters (长安).
+        initials: first letters of the specific's syllables (ca).
+    """
+
+    pinyin: str
+    specific_pinyin: str
+    fuzzy: str
+    specific: str
+    initials: str
+
+
+def _fold_table(pairs: Iterable[str]) -> tuple[dict[str, str], dict[str, str]]:
+    chosen = set(pairs)
+    unknown = chosen - set(FUZZY_PAIRS)
+    if unknown:
+        raise ValueError(f"unknown fuzzy pairs: {sorted(unknown)}")
+    initials = dict(_INITIAL_FOLD[p] for p in FUZZY_PAIRS if p in chosen and p in _INITIAL_FOLD)
+    finals = dict(_FINAL_FOLD[p] for p in FUZZY_PAIRS if p in chosen and p in _FINAL_FOLD)
+    return initials, finals
+
+
+_DEFAULT_FOLD = _fold_table(FUZZY_PAIRS)
+_FOLD_CACHE: dict[tuple[str, ...], tuple[dict[str, str], dict[str, str]]] = {
+    FUZZY_PAIRS: _DEFAULT_FOLD
+}
+
+
+def fold_syllable(syl: str, initials: dict[str, str], finals: dict[str, str]) -> str:
+    """Fold one toneless syllable: its initial and its final are mapped independently."""
+    ini = ""
+    for cand in _INITIALS:
+        if syl.startswith(cand):
+            ini = cand
+            break
+    fin = syl[len(ini) :]
+    ini = initials.get(ini, ini)
+    return ini + finals.get(fin, fin)
+
+
+def _plain(tone3: tuple[str | None, ...], text: str) -> list[str]:
+    return [s.rstrip("12345") if s else ch for s, ch in zip(tone3, text, strict=True)]
+
+
+def name_keys(
+    name: str,
+    cls: str | None = None,
+    reading: str | None = None,
+    *,
+    fuzzy_pairs: Iterable[str] = FUZZY_PAIRS,
+) -> NameKeys:
+    """Compute the matching keys of a name.
+
+    Args:
+        name: the name (cleaned first).
+        cls: feature class, passed to ``split_name``.
+        reading: staff reading override (see ``readings.syllables``).
+        fuzzy_pairs: confusions to fold in ``fuzzy`` (subset of ``FUZZY_PAIRS``).
+
+    Raises:
+        NameInputError, ReadingError: as ``clean_name`` and ``readings.syllables``.
+    """
+    cleaned = clean_name(name)
+    tone3 = syllables(cleaned, reading)
+    specific, _generic = split_name(cleaned, cls)
+    plain = _plain(tone3, cleaned)
+    spec = plain[: len(specific)]
+    pairs = tuple(fuzzy_pairs)
+    fold = _FOLD_CACHE.get(pairs)
+    if fold is None:
+        fold = _FOLD_CACHE.setdefault(pairs, _fold_table(pairs))
+    fuzzy = "".join(fold_syllable(s, *fold) for s in spec)
+    return NameKeys(
+        pinyin="".join(plain),
+        specific_pinyin="".join(spec),
+        fuzzy=fuzzy,
+        specific=specific,
+        initials="".join(s[:1] for s in spec),
+    )

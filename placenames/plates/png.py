@@ -1,0 +1,57 @@
+"""One plate as a PNG image (300 dpi by default), for previews and sign makers."""
+
+from __future__ import annotations
+
+import functools
+import io
+
+from PIL import Image, ImageDraw, ImageFont
+
+from .compose import ComposedPlate, compose_plate
+from .fonts import CjkFont, find_cjk_font
+from .layout import WHITE, PlateSpec
+from .qr import DEFAULT_EC, EcLevel
+
+MM_PER_INCH = 25.4
+
+
+@functools.lru_cache(maxsize=64)
+def _pil_font(font: CjkFont, px: int) -> ImageFont.FreeTypeFont:
+    """Load ``font`` at ``px`` pixels (cached)."""
+    return ImageFont.truetype(font.path, size=max(px, 1), index=font.index)
+
+
+def plate_image(plate: ComposedPlate, font: CjkFont, dpi: int = 300) -> Image.Image:
+    """Draw a composed plate into an RGB Pillow image at ``dpi``."""
+    lay = plate.layout
+    k = dpi / MM_PER_INCH
+
+    def px(v: float) -> int:
+        return round(v * k)
+
+    img = Image.new("RGB", (px(lay.width), px(lay.height)), lay.background)
+    draw = ImageDraw.Draw(img)
+    b = lay.border
+    draw.rectangle((px(b.x), px(b.y), px(b.right), px(b.bottom)), outline=WHITE,
+                   width=max(1, px(lay.border_width)))
+    p = lay.panel
+    draw.rectangle((px(p.x), px(p.y), px(p.right) - 1, px(p.bottom) - 1), fill=WHITE)
+    m = plate.matrix
+    side = px(lay.code.right) - px(lay.code.x)
+    code = Image.frombytes("L", (m.size, m.size), m.to_gray()).resize(
+        (side, side), Image.Resampling.NEAREST)
+    img.paste(code, (px(lay.code.x), px(lay.code.y)))
+    for run in lay.texts:
+        draw.text((run.x * k, run.baseline * k), run.text, fill=run.color,
+                  font=_pil_font(font, px(run.size)), anchor="ls")
+    return img
+
+
+def render_png(spec: PlateSpec, *, font: CjkFont | None = None, dpi: int = 300,
+               ec_level: EcLevel = DEFAULT_EC) -> bytes:
+    """Return one plate as PNG bytes at ``dpi`` (the dpi is written into the file)."""
+    f = font or find_cjk_font()
+    img = plate_image(compose_plate(spec, f, ec_level), f, dpi)
+    buf = io.BytesIO()
+    img.save(buf, "PNG", dpi=(dpi, dpi))
+    return buf.getvalue()

@@ -1,0 +1,77 @@
+"""`placenames init` and `placenames demo` through the real command, on the test database."""
+
+import subprocess
+import sys
+
+from sqlalchemy import func, select
+
+from placenames.models import (
+    Address,
+    HistoryRow,
+    Jurisdiction,
+    Level,
+    ManagementMembership,
+    Place,
+    User,
+)
+from placenames.ops import demo, demo_data
+
+
+def run_cli(env, *args):
+    return subprocess.run([sys.executable, "-m", "placenames.cli", *args], env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+def n(session, model, *where):
+    return session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def test_init_and_demo_are_idempotent_through_the_cli(cli_env, session):
+    first = run_cli(cli_env, "init")
+    assert first.returncode == 0 and "schema at revision" in first.stdout
+    loaded = run_cli(cli_env, "demo")
+    assert loaded.returncode == 0, loaded.stderr
+    counts = (n(session, Place), n(session, Address), n(session, Jurisdiction), n(session, User),
+              n(session, HistoryRow))
+    session.rollback()
+    again = run_cli(cli_env, "demo")
+    assert again.returncode == 0
+    assert "places: +0" in again.stdout and "addresses: +0" in again.stdout
+    assert (n(session, Place), n(session, Address), n(session, Jurisdiction), n(session, User),
+            n(session, HistoryRow)) == counts
+    session.rollback()
+    assert run_cli(cli_env, "init").returncode == 0  # upgrading an upgraded database is a no-op
+
+
+def test_demo_frame_has_management_areas_over_legal_townships(session):
+    demo.load(session)
+    session.commit()
+    fengdong = session.scalar(select(Jurisdiction).where(Jurisdiction.name == "沣东新城"))
+    assert fengdong.level == Level.MANAGEMENT and fengdong.parent.name == "西咸新区"
+    managed = session.scalars(
+        select(Jurisdiction).join(ManagementMembership,
+                                  ManagementMembership.member_id == Jurisdiction.id)
+        .where(ManagementMembership.area_id == fengdong.id)).all()
+    # 沣东新城 manages townships whose legal parents are districts of both Xi'an and Xianyang
+    legal_cities = {t.parent.parent.name for t in managed}
+    assert legal_cities == {"西安市", "咸阳市"}
+    assert {t.level for t in managed} == {"township"}
+    assert n(session, User) == len(demo_data.DEMO_USERS)
+    assert {u.roles for u in session.scalars(select(User))} == {
+        r for _u, _d, r, _o in demo_data.DEMO_USERS}
+
+
+def test_demo_addresses_are_numbered_odd_left_even_right_with_unique_codes(session):
+    demo.load(session)
+    session.commit()
+    addresses = session.scalars(select(Address)).all()
+    assert len(addresses) >= 300
+    assert len({a.code for a in addresses}) == len(addresses)
+    for a in addresses:
+        assert (a.number % 2 == 1) == (a.side == "left"), (a.full_text, a.side)
+        assert a.full_text.startswith("陕西省西咸新区") and a.full_text.endswith(f"{a.number}号")
+        assert a.code.startswith(a.jurisdiction.code)
+    road = session.scalar(select(Place).where(Place.name == "建章路"))
+    on_road = sorted((a for a in addresses if a.road_id == road.id), key=lambda a: a.distance_m)
+    assert [a.number for a in on_road] == sorted(a.number for a in on_road)
+    assert road.romanization == "Jianzhang Lu" and road.key_pinyin == "jianzhanglu"
