@@ -1,5 +1,6 @@
 """The ``placenames`` command: each command parses, calls an operation, commits, prints.
 
+One module per domain adds its commands to :data:`main` (``registry`` here; names, plates…).
 Errors meant for people are printed without a traceback and end with a sysexits-style code
 (64 usage, 65 data, 66 not found, 75 conflict).
 """
@@ -15,8 +16,8 @@ from typing import Any
 import click
 from flask import Flask
 
-from . import create_app, db, migrate
-from .errors import ImportRejected, PlacenamesError
+from .. import create_app, db, migrate
+from ..errors import ImportRejected, PlacenamesError
 
 
 def _app() -> Flask:
@@ -67,7 +68,7 @@ def init() -> None:
 @with_app
 def demo() -> None:
     """Load the Xixian New Area demo registry (idempotent)."""
-    from .ops import demo as demo_ops
+    from ..ops import demo as demo_ops
 
     s = db.session()
     report = demo_ops.load(s)
@@ -85,7 +86,7 @@ def import_() -> None:
 @with_app
 def import_divisions(path: Path) -> None:
     """Load a national statistical division list (nbs2022_*.csv shape)."""
-    from .ops import divisions
+    from ..ops import divisions
 
     s = db.session()
 
@@ -104,10 +105,14 @@ def import_divisions(path: Path) -> None:
 @click.option("--workers", default=2, show_default=True, type=int)
 def serve(host: str, port: int, workers: int) -> None:
     """Serve the app with gunicorn."""
-    from .serve import run
+    from ..serve import run
 
     run(host, port, workers)
 
 
-if __name__ == "__main__":
-    main()
+def _register_domains() -> None:
+    """Import the per-domain command modules; each attaches its commands to ``main``."""
+    from . import names  # noqa: F401
+
+
+_register_domains()

@@ -1,0 +1,5 @@
+"""``python -m placenames.cli``."""
+
+from . import main
+
+main()
