@@ -26,7 +26,8 @@ def alembic_config() -> Config:
 
 def _run(engine: Engine, fn: Any, *args: Any) -> None:
     cfg = alembic_config()
-    with engine.begin() as conn:
+    with (engine.connect() as conn, spatial.foreign_keys_deferred_for_migration(conn),
+          conn.begin()):
         if spatial.backend_name(conn) == "postgis":
             spatial.ensure_postgis(conn)
         cfg.attributes["connection"] = conn

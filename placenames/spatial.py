@@ -7,9 +7,11 @@ branches on the dialect itself. Raw SQL strings live only here and in migrations
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, event, func, literal, text
+from sqlalchemy import Engine, Table, event, func, literal, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -34,7 +36,8 @@ def sqlite_module() -> Any:
     return sqlean
 
 
-def configure_sqlite(engine: Engine, library: str, busy_timeout_ms: int) -> None:
+def configure_sqlite(engine: Engine, library: str, busy_timeout_ms: int,
+                     mmap_bytes: int = 1 << 30) -> None:
     """Make SQLite connections safe for concurrent writers and load SpatiaLite.
 
     WAL journal, ``synchronous=FULL``, foreign keys on, a busy timeout, and every transaction
@@ -53,6 +56,9 @@ def configure_sqlite(engine: Engine, library: str, busy_timeout_ms: int) -> None
         dbapi_conn.execute("PRAGMA foreign_keys = ON")
         dbapi_conn.execute("PRAGMA journal_mode = WAL")
         dbapi_conn.execute("PRAGMA synchronous = FULL")
+        # reads of a large register: map the file and keep a bigger page cache
+        dbapi_conn.execute(f"PRAGMA mmap_size = {int(mmap_bytes)}")
+        dbapi_conn.execute("PRAGMA cache_size = -32768")  # KiB: 32 MiB a connection
         has_meta = dbapi_conn.execute(
             "SELECT count(*) FROM sqlite_master WHERE name = 'spatial_ref_sys'"
         ).fetchone()[0]
@@ -71,9 +77,49 @@ def read_only(engine: Engine) -> Engine:
     return engine.execution_options(sqlite_begin="DEFERRED")
 
 
+@contextmanager
+def foreign_keys_deferred_for_migration(conn: Connection) -> Iterator[None]:
+    """On SQLite, switch foreign keys off around a migration (a batch migration rebuilds
+    tables that others reference) and check every reference afterwards; no-op elsewhere."""
+    if backend_name(conn) != "spatialite":
+        yield
+        return
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    raw.execute("PRAGMA foreign_keys = OFF")  # outside any transaction, as SQLite requires
+    try:
+        yield
+        broken = raw.execute("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise RuntimeError(f"migration left broken references: {broken[:5]}")
+    finally:
+        raw.execute("PRAGMA foreign_keys = ON")
+
+
 def ensure_postgis(conn: Connection) -> None:
     """Create the PostGIS extension when it is missing (needs the right to do so)."""
     conn.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
+
+
+def bulk_insert_rows(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert many rows that all have the same keys and carry every value (no defaults).
+
+    PostgreSQL: one COPY through the session's own psycopg connection (same transaction),
+    some 30× faster than executemany; SQLite: executemany, already fast in process.
+    """
+    if not rows:
+        return
+    if backend_name(conn) != "postgis":
+        conn.execute(table.insert(), rows)
+        return
+    cols = list(rows[0])
+    quote = conn.dialect.identifier_preparer.quote
+    sql = f"COPY {quote(table.name)} ({', '.join(quote(c) for c in cols)}) FROM STDIN"
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    with raw.cursor() as cur, cur.copy(sql) as copy:
+        for row in rows:
+            copy.write_row([row[c] for c in cols])
 
 
 def geom_from_wkt(wkt: str) -> ColumnElement[Any]:
@@ -130,3 +176,13 @@ def spatialite_internal_table(name: str) -> bool:
                 "geom_cols_ref_sys", "sqlite_", "spatial_ref_sys_aux", "raster_", "wms_",
                 "rl2map_", "SE_", "se_", "topologies", "networks", "stored_", "sqlean_")
     return name.startswith(prefixes)
+
+
+def point_lon_lat(column: Any) -> tuple[ColumnElement[float], ColumnElement[float]]:
+    """Longitude and latitude of a point column (both backends name them ST_X and ST_Y)."""
+    return func.ST_X(column), func.ST_Y(column)
+
+
+def ewkt_point(lon: float, lat: float) -> str:
+    """A CGCS2000 point as EWKT, the value form GeoAlchemy2 binds on both backends."""
+    return f"SRID={SRID};POINT({lon!r} {lat!r})"

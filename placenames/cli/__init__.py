@@ -112,7 +112,7 @@ def serve(host: str, port: int, workers: int) -> None:
 
 def _register_domains() -> None:
     """Import the per-domain command modules; each attaches its commands to ``main``."""
-    from . import names  # noqa: F401
+    from . import addresses, names, plates, users  # noqa: F401
 
 
 _register_domains()

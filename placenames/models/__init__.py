@@ -1,17 +1,18 @@
 """The data model, one module per domain; importing this package registers every table."""
 
+from . import name_keys  # noqa: F401  (registers the key-maintenance hook)
 from .addresses import Address, AddressStatus
 from .audit import AuditEvent, HistoryRow
 from .base import Base
 from .jurisdictions import Jurisdiction, Level, ManagementMembership, Scope
 from .people import Expert, Role, User
-from .places import Alias, Place, PlaceStatus
+from .places import Alias, Place, PlaceStatus, PlaceSyllable
 from .plates import Plate, PlateStatus, PrintBatch
 from .workflow import Application, CandidateName, PublicComment, StepRecord
 
 __all__ = [
     "Address", "AddressStatus", "Alias", "Application", "AuditEvent", "Base", "CandidateName",
     "Expert", "HistoryRow", "Jurisdiction", "Level", "ManagementMembership", "Place",
-    "PlaceStatus", "Plate", "PlateStatus", "PrintBatch", "PublicComment", "Role", "Scope",
-    "StepRecord", "User",
+    "PlaceStatus", "PlaceSyllable", "Plate", "PlateStatus", "PrintBatch", "PublicComment", "Role",
+    "Scope", "StepRecord", "User",
 ]

@@ -11,7 +11,7 @@ import uuid
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Date, Float, ForeignKey, String, Text
+from sqlalchemy import Date, Float, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, RecordMixin, geometry
@@ -38,7 +38,7 @@ class Place(RecordMixin, Base):
 
     __tablename__ = "places"
 
-    name: Mapped[str] = mapped_column(String(60), index=True)
+    name: Mapped[str] = mapped_column(String(60))
     specific: Mapped[str] = mapped_column(String(60))  # 专名
     generic: Mapped[str] = mapped_column(String(20), default="")  # 通名
     cls: Mapped[str] = mapped_column(String(24), index=True)  # road, bridge, building…
@@ -62,14 +62,27 @@ class Place(RecordMixin, Base):
     renamed_from_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("places.id"))
     renamed_to_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("places.id"))
     status_changed_on: Mapped[date | None] = mapped_column(Date)
-    # matching keys, maintained on every write
-    key_pinyin: Mapped[str | None] = mapped_column(String(240), index=True)
-    key_specific_pinyin: Mapped[str | None] = mapped_column(String(240), index=True)
-    key_fuzzy: Mapped[str | None] = mapped_column(String(240), index=True)
-    key_specific: Mapped[str | None] = mapped_column(String(60), index=True)
-    key_initials: Mapped[str | None] = mapped_column(String(60), index=True)
+    # the legal division code of the jurisdiction, so a scope is a set of code ranges
+    division_code: Mapped[str | None] = mapped_column(String(20))
+    # matching keys, maintained on every write (see models/name_keys.py)
+    key_pinyin: Mapped[str | None] = mapped_column(String(240))
+    key_specific_pinyin: Mapped[str | None] = mapped_column(String(240))
+    key_fuzzy: Mapped[str | None] = mapped_column(String(240))
+    key_specific: Mapped[str | None] = mapped_column(String(60))
+    key_initials: Mapped[str | None] = mapped_column(String(60))
+    key_core: Mapped[str | None] = mapped_column(String(60))  # 专名 without 新/东…/…西
+
+    __table_args__ = (
+        Index("ix_places_name_division", "name", "division_code"),
+        Index("ix_places_key_specific_division", "key_specific", "division_code"),
+        Index("ix_places_key_specific_pinyin_division", "key_specific_pinyin", "division_code"),
+        Index("ix_places_key_fuzzy_division", "key_fuzzy", "division_code"),
+        Index("ix_places_key_core_division", "key_core", "division_code"),
+        Index("ix_places_division_code", "division_code"),
+    )
 
     jurisdiction: Mapped[Jurisdiction | None] = relationship()
+    syllables: Mapped[list[PlaceSyllable]] = relationship(cascade="all, delete-orphan")
     aliases: Mapped[list[Alias]] = relationship(back_populates="place", order_by="Alias.name")
     renamed_to: Mapped[Place | None] = relationship(foreign_keys=[renamed_to_id],
                                                     remote_side="Place.id")
@@ -88,3 +101,23 @@ class Alias(Base):
     used_until: Mapped[date | None] = mapped_column(Date)
 
     place: Mapped[Place] = relationship(back_populates="aliases")
+
+
+class PlaceSyllable(Base):
+    """One syllable of a name's 专名 reading: the index that finds similar-sounding names.
+
+    A name whose pinyin is close to another's (rapidfuzz ratio ≥ the threshold) almost always
+    shares a syllable of the specific part with it, or its fuzzy key; the screen fetches
+    candidates by (syllable, division code range) and scores them with rapidfuzz.
+    """
+
+    __tablename__ = "place_syllables"
+
+    place_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("places.id"), primary_key=True)
+    syllable: Mapped[str] = mapped_column(String(8), primary_key=True)
+    division_code: Mapped[str | None] = mapped_column(String(20))
+    specific_pinyin: Mapped[str | None] = mapped_column(String(240))
+
+    # covering: the screen reads candidates and their pinyin from the index alone
+    __table_args__ = (Index("ix_place_syllables_lookup", "syllable", "division_code",
+                            "specific_pinyin", "place_id"),)

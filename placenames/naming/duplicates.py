@@ -12,9 +12,9 @@ Severity policy, from 条例 art. 9 "不应重名，并避免同音" (no duplica
   family (roads with roads), warn across families (长安路 / 长安小区);
 * ``homophone`` — same toneless 专名 pinyin, other characters: warn;
 * ``near_homophone`` — same fuzzy key (dialect confusions folded): warn;
-* ``directional`` — same 专名 once a direction or "new/old/big/small" prefix is stripped
-  (新长安路 / 长安路): warn;
-* ``similar`` — rapidfuzz ratio of the toneless pinyin at or above the threshold: info
+* ``directional`` — same 专名 once a direction or "new/old/big/small" prefix, or a trailing
+  direction, is stripped (新长安路 / 长安路, 景放西小区 / 景放路): warn;
+* ``similar`` — rapidfuzz ratio of the toneless 专名 pinyin at or above the threshold: info
   (warn at 95 and above).
 
 Renamed and cancelled candidates produce only ``reuse`` blocks; their other matches are info.
@@ -35,6 +35,8 @@ STATUSES = ("proposed", "in_procedure", "approved", "in_force", "reserved", "ren
 HISTORICAL = frozenset({"renamed", "cancelled"})
 PREFIXES = tuple("东西南北新老大小上下前后中内外")
 """One-character prefixes stripped for the ``directional`` comparison."""
+DIRECTIONS = tuple("东西南北中")
+"""One-character direction suffixes stripped for the ``directional`` comparison (景放西/景放)."""
 
 _SEVERITY_RANK = {"block": 0, "warn": 1, "info": 2}
 _FAMILIES = (ROAD_CLASSES | {"bridge", "tunnel"}, frozenset({"residential", "building"}))
@@ -83,9 +85,13 @@ def _same_family(a: str | None, b: str | None) -> bool:
     return a == b or (_family(a) is not None and _family(a) == _family(b))
 
 
-def _strip_prefix(specific: str) -> str:
+def core_specific(specific: str) -> str:
+    """The 专名 without one leading direction/new/old prefix or one trailing direction, when
+    at least two characters remain (新长安 → 长安, 景放西 → 景放, 东风 stays)."""
     if len(specific) >= 3 and specific[0] in PREFIXES:
         return specific[1:]
+    if len(specific) >= 3 and specific[-1] in DIRECTIONS:
+        return specific[:-1]
     return specific
 
 
@@ -121,13 +127,15 @@ def _judge(
                 f"与已登记地名{label}读音相近（{keys.specific_pinyin} / {ck.specific_pinyin}）",
                 f"Sounds close to {cand.name!r} "
                 f"({keys.specific_pinyin} / {ck.specific_pinyin})")  # fmt: skip
-    a, b = _strip_prefix(keys.specific), _strip_prefix(ck.specific)
+    a, b = core_specific(keys.specific), core_specific(ck.specific)
     if (a != keys.specific or b != ck.specific) and a == b and a:
         return ("directional", 75.0, "info" if historical else "warn",
                 f"与已登记地名{label}仅方位或新旧等前缀不同（{a}）",
                 f"Differs from {cand.name!r} only by a direction or new/old prefix "
                 f"({a})")  # fmt: skip
-    sim = ratio(keys.pinyin, ck.pinyin)
+    # the 专名 carries the name: a shared long 通名 (小区, 大厦) would make unrelated names
+    # look alike if whole names were compared
+    sim = ratio(keys.specific_pinyin or keys.pinyin, ck.specific_pinyin or ck.pinyin)
     if sim >= threshold:
         sev = "warn" if sim >= 95 and not historical else "info"
         return ("similar", round(sim, 1), sev,

@@ -7,6 +7,7 @@ dialect confusions (z/zh, n/l, an/ang ...), the specific characters and their in
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -38,6 +39,8 @@ class NameKeys:
         fuzzy: ``specific_pinyin`` after folding dialect confusions (canan with all pairs).
         specific: the specific characters (长安).
         initials: first letters of the specific's syllables (ca).
+        fuzzy_syllables: the folded syllables of the specific, distinct, in order
+            (what the syllable index stores to find similar-sounding names).
     """
 
     pinyin: str
@@ -45,6 +48,7 @@ class NameKeys:
     fuzzy: str
     specific: str
     initials: str
+    fuzzy_syllables: tuple[str, ...] = ()
 
 
 def _fold_table(pairs: Iterable[str]) -> tuple[dict[str, str], dict[str, str]]:
@@ -106,11 +110,35 @@ def name_keys(
     fold = _FOLD_CACHE.get(pairs)
     if fold is None:
         fold = _FOLD_CACHE.setdefault(pairs, _fold_table(pairs))
-    fuzzy = "".join(fold_syllable(s, *fold) for s in spec)
+    folded = [fold_syllable(s, *fold) for s in spec]
+    fuzzy = "".join(folded)
     return NameKeys(
         pinyin="".join(plain),
         specific_pinyin="".join(spec),
         fuzzy=fuzzy,
         specific=specific,
         initials="".join(s[:1] for s in spec),
+        fuzzy_syllables=tuple(dict.fromkeys(s for s in folded if s)),
     )
+
+
+def index_terms(keys: NameKeys) -> tuple[str, ...]:
+    """What a stored name puts in the similarity index: its folded 专名 syllables, and a
+    head term (first letter + length of the 专名 pinyin, ``^x6``) that catches similar
+    spellings whose syllables split differently (xigang / xingyang)."""
+    sp = keys.specific_pinyin
+    head = (f"^{sp[0]}{len(sp)}",) if sp else ()
+    return keys.fuzzy_syllables + head
+
+
+def probe_terms(keys: NameKeys, threshold: float) -> tuple[str, ...]:
+    """The index terms to look up for names whose 专名 pinyin may reach ``threshold``
+    (rapidfuzz ratio, 0-100) against this one: its syllables, and head terms for every
+    length the ratio allows (|a - b| ≤ (1 - t)(a + b))."""
+    sp = keys.specific_pinyin
+    if not sp:
+        return keys.fuzzy_syllables
+    t = threshold / 100
+    n = len(sp)
+    low, high = math.ceil(n * t / (2 - t)), math.floor(n * (2 - t) / t)
+    return keys.fuzzy_syllables + tuple(f"^{sp[0]}{m}" for m in range(max(1, low), high + 1))

@@ -8,6 +8,7 @@ name or raises ``NameInputError`` with a clear bilingual message; it never raise
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 from placenames.naming.errors import NameInputError
 
@@ -48,6 +49,7 @@ def _err(code: str, zh: str, en: str) -> NameInputError:
     return NameInputError(code, zh, en)
 
 
+@lru_cache(maxsize=65536)
 def clean_name(raw: str) -> str:
     """Normalize a proposed name and reject what cannot be a standard Chinese place name.
 

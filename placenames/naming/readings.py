@@ -136,6 +136,7 @@ def _parse_override(name: str, reading: str) -> tuple[str | None, ...]:
     return tuple(next(it) if is_han(ch) else None for ch in name)
 
 
+@lru_cache(maxsize=65536)
 def syllables(name: str, reading: str | None = None) -> tuple[str | None, ...]:
     """Return one tone3 syllable per character of a cleaned name (None for digits and ``·``).
 

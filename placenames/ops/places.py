@@ -1,17 +1,24 @@
-"""Registering place names: spelling and matching keys are computed on every write."""
+"""Registering place names (spelling and matching keys are filled at flush, models/name_keys)."""
 
 from __future__ import annotations
 
+import json
+import uuid
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Jurisdiction, Place, PlaceStatus
-from ..naming.generics import split_name
+from .. import spatial
+from ..errors import BadInput, NotFound
+from ..models import HistoryRow, Jurisdiction, Place, PlaceStatus, PlaceSyllable
+from ..models.base import utcnow
+from ..models.name_keys import derived
+from ..naming.errors import NamingError
 from ..naming.keys import name_keys
-from ..naming.romanize import romanize
 
 
 @dataclass
@@ -36,19 +43,6 @@ class PlaceInput:
     approval_date: date | None = None
 
 
-def refresh_derived(place: Place) -> None:
-    """Recompute 专名/通名, romanization and the matching keys from name, class and reading."""
-    specific, generic = split_name(place.name)
-    keys = name_keys(place.name, place.cls, reading=place.reading)
-    place.specific, place.generic = specific, generic
-    place.romanization = romanize(place.name, place.cls, reading=place.reading)
-    place.key_pinyin = keys.pinyin
-    place.key_specific_pinyin = keys.specific_pinyin
-    place.key_fuzzy = keys.fuzzy
-    place.key_specific = keys.specific
-    place.key_initials = keys.initials
-
-
 def create_place(session: Session, data: PlaceInput) -> Place:
     """Add a name record with its derived fields; flushes so the history row is written."""
     from ..spatial import SRID
@@ -62,7 +56,82 @@ def create_place(session: Session, data: PlaceInput) -> Place:
         approving_body=data.approving_body, approval_doc_no=data.approval_doc_no,
         approval_date=data.approval_date,
     )
-    refresh_derived(place)
-    session.add(place)
+    session.add(place)  # names engine fills 专名/通名, romanization and keys at flush
+    session.flush()
+    return place
+
+
+@dataclass(frozen=True)
+class PlaceRow:
+    """One name of a bulk load (an office's existing register, a benchmark)."""
+
+    name: str
+    cls: str
+    jurisdiction_id: uuid.UUID | None
+    division_code: str | None
+    status: str = PlaceStatus.IN_FORCE
+
+
+def bulk_insert(session: Session, rows: Iterable[PlaceRow], batch: int = 5000,
+                on_progress: Callable[[int], None] | None = None) -> int:
+    """Insert many names fast, with the same derived fields, syllable rows and history rows
+    as :func:`create_place` would write; flushes, the caller commits. Returns the count."""
+    done = 0
+    conn = session.connection()
+    for chunk in _chunks(rows, batch):
+        now = utcnow()
+        places, syllables, history = [], [], []
+        for row in chunk:
+            values, syls = derived(row.name, row.cls, None)
+            pid = uuid.uuid4()
+            record = {"id": pid, "name": row.name, "cls": row.cls, "status": str(row.status),
+                      "jurisdiction_id": row.jurisdiction_id, "division_code": row.division_code,
+                      "version": 1, "created_at": now, "updated_at": now, **values}
+            places.append(record)
+            syllables.extend({"place_id": pid, "syllable": s, "division_code": row.division_code,
+                              "specific_pinyin": values["key_specific_pinyin"]} for s in syls)
+            snap = {k: str(v) if isinstance(v, uuid.UUID | datetime) else v
+                    for k, v in record.items()}
+            history.append({"id": uuid.uuid4(), "entity_type": "place", "entity_id": pid,
+                            "version": 1, "changed_at": now, "action": "create",
+                            "snapshot": json.dumps(snap, ensure_ascii=False, sort_keys=True)})
+        spatial.bulk_insert_rows(conn, Place.__table__, places)
+        spatial.bulk_insert_rows(conn, PlaceSyllable.__table__, syllables)
+        spatial.bulk_insert_rows(conn, HistoryRow.__table__, history)
+        done += len(places)
+        if on_progress:
+            on_progress(done)
+    return done
+
+
+def _chunks(rows: Iterable[PlaceRow], size: int) -> Iterator[list[PlaceRow]]:
+    chunk: list[PlaceRow] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def set_reading(session: Session, name: str, reading: str | None, *,
+                area_code: str | None = None) -> Place:
+    """Store (or clear) the staff reading override of the one place called ``name``."""
+    stmt = select(Place).where(Place.name == name)
+    if area_code:
+        stmt = stmt.where(Place.division_code == area_code)
+    found = session.scalars(stmt).all()
+    if not found:
+        raise NotFound(f"未找到地名 / no place named {name!r}")
+    if len(found) > 1:
+        raise BadInput(f"有{len(found)}处同名地名，请用 --area 指定 / {len(found)} places are "
+                       f"named {name!r}; give --area")
+    place = found[0]
+    try:
+        name_keys(place.name, place.cls, reading=reading)  # validate before storing
+    except NamingError as exc:
+        raise BadInput(f"{exc.message_zh} / {exc.message_en}") from exc
+    place.reading = reading
     session.flush()
     return place

@@ -6,9 +6,14 @@ shape as the project's ``PlacenamesError`` family, so the web layer can map them
 
 from __future__ import annotations
 
+from ..errors import PlacenamesError
 
-class PlatesError(ValueError):
-    """Base error of the plates package: ``user_msg`` is safe to show to users."""
+
+class PlatesError(PlacenamesError, ValueError):
+    """Base error of the plates package: ``user_msg`` is safe to show to users.
+
+    A :class:`~placenames.errors.PlacenamesError`, so the one error handler renders it.
+    """
 
     http_status: int = 400
 

@@ -5,7 +5,19 @@ from __future__ import annotations
 from flask import Flask
 from flask_wtf import CSRFProtect
 
-from . import auth, errors, labels, public
+from . import (
+    api_applications,
+    api_names,
+    auth,
+    committee,
+    errors,
+    labels,
+    limits,
+    notices,
+    plates_staff,
+    public,
+    scan,
+)
 
 csrf = CSRFProtect()
 
@@ -18,3 +30,12 @@ def init_app(app: Flask) -> None:
     labels.init_app(app)
     app.register_blueprint(public.bp)
     app.register_blueprint(auth.bp)
+    app.register_blueprint(api_names.bp)
+    app.register_blueprint(scan.bp)
+    app.register_blueprint(plates_staff.bp)
+    app.register_blueprint(committee.bp)
+    app.register_blueprint(notices.bp)
+    app.register_blueprint(api_applications.bp)
+    csrf.exempt(api_applications.bp)  # bearer tokens only: no request there rides on a cookie
+    limits.init_app(app)  # last: it looks up the registered endpoints
+    notices.init_app(app)  # the comment form's tighter limit, through the app's limiter

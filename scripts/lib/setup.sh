@@ -30,7 +30,10 @@ ensure_venv() {
   stamp=.venv/.placenames-installed
   if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     echo "Installing placenames${extras:+[$extras]} into .venv"
-    .venv/bin/pip install -q --disable-pip-version-check -e ".${extras:+[$extras]}"
+    # (some pip set-ups warn about every unused local index; keep real errors only)
+    .venv/bin/pip install -q --disable-pip-version-check -e ".${extras:+[$extras]}" 2>&1 \
+      | { grep -v "^WARNING: Location" || true; }
+    [ "${PIPESTATUS[0]}" -eq 0 ] || { echo "pip install failed" >&2; exit 1; }
     echo "$want" >"$stamp"
   fi
 }

@@ -1,0 +1,278 @@
+"""The duplicate and homophone screen (重名/同音) against the register.
+
+Candidates are fetched by index on both backends and scored by the pure names engine:
+- key matches (same name, same 专名, same 专名 pinyin, same fuzzy key, directional variants)
+  through composite (key, division code) indexes, restricted to the legal scope;
+- similar-sounding names through the syllable index (a name shares a folded syllable of its
+  专名 with the names it is similar to), restricted to the scope, pre-scored on the stored
+  pinyin with rapidfuzz before any full row is loaded;
+- every name within a radius of the proposed location, across the scope's border.
+
+The legal scope (条例 art. 9; DOMAIN.md): streets, lanes, residential areas, buildings (and
+bridges, squares, parks) within the built-up area (a ``Scope`` of kind ``built_up_area``, a set
+of jurisdictions and/or a polygon; without one, the city); townships within the province;
+villages and communities within the county; county level and above nationwide.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from rapidfuzz import fuzz, process
+from sqlalchemy import ColumnElement, and_, false, or_, select
+from sqlalchemy.orm import Session
+
+from .. import spatial
+from ..errors import BadInput, NotFound
+from ..models import Jurisdiction, Level, ManagementMembership, Place, PlaceSyllable, Scope
+from ..models.jurisdictions import scope_members
+from ..naming import duplicates, rules
+from ..naming.errors import NamingError
+from ..naming.generics import ADMIN_CLASSES, CLASSES
+from ..naming.keys import NameKeys, name_keys, probe_terms
+from ..naming.normalize import clean_name
+from ..naming.romanize import romanize
+
+BUILT_UP_CLASSES = frozenset(CLASSES - ADMIN_CLASSES - {"village", "community", "island"})
+PREFIX_LEN_BY_CLASS = {"township": 2, "village": 6, "community": 6}  # province, county
+DEFAULT_RADIUS_M = 2000.0
+SIMILARITY_THRESHOLD = 85.0
+
+
+@dataclass(frozen=True)
+class ScreenScope:
+    """Where the screen looks: division code prefixes (empty: nationwide) and a polygon."""
+
+    label_zh: str
+    label_en: str
+    prefixes: tuple[str, ...] = ()
+    nationwide: bool = False
+    polygon_scope_id: uuid.UUID | None = None
+    radius_m: float = DEFAULT_RADIUS_M
+
+
+@dataclass
+class ScreenResult:
+    """Everything the office needs to judge a proposed name."""
+
+    name: str
+    cls: str
+    romanization: str
+    keys: NameKeys
+    scope: ScreenScope
+    findings: list[rules.Finding]
+    hits: list[duplicates.Hit]
+    jurisdiction_names: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def verdict(self) -> str:
+        """``block``, ``warn`` or ``clear`` (info findings and hits do not count)."""
+        severities = {f.severity for f in self.findings} | {h.severity for h in self.hits}
+        return "block" if "block" in severities else "warn" if "warn" in severities else "clear"
+
+
+def screen(session: Session, name: str, cls: str, *, area_code: str | None = None,
+           near: tuple[float, float] | None = None, exclude_id: str | None = None,
+           lexicons: rules.Lexicons | None = None,
+           similarity_threshold: float = SIMILARITY_THRESHOLD) -> ScreenResult:
+    """Screen ``name`` of class ``cls`` proposed in ``area_code`` (and/or ``near`` a point)."""
+    if cls not in CLASSES:
+        raise BadInput(f"未知的地名类别 / unknown class: {cls!r} "
+                       f"(one of {', '.join(sorted(CLASSES))})")
+    try:
+        cleaned = clean_name(name)
+        keys = name_keys(cleaned, cls)
+        spelled = romanize(cleaned, cls)
+    except NamingError as exc:
+        raise BadInput(f"{exc.message_zh} / {exc.message_en}") from exc
+    if near is not None:
+        _check_point(near)
+    area = _jurisdiction(session, area_code) if area_code else None
+    scope = resolve_scope(session, cls, area)
+    rows = fetch_candidates(session, cleaned, keys, scope, near, similarity_threshold)
+    candidates = [_candidate(row, dist) for row, dist in rows]
+    hits = duplicates.score(cleaned, cls, keys, candidates, proposed_id=exclude_id,
+                            similarity_threshold=similarity_threshold)
+    codes = {h.jurisdiction_code for h in hits if h.jurisdiction_code}
+    names = dict(session.execute(select(Jurisdiction.code, Jurisdiction.name)
+                                 .where(Jurisdiction.code.in_(codes))).all())
+    return ScreenResult(cleaned, cls, spelled, keys, scope,
+                        rules.check_name(cleaned, cls, lexicons), hits, names)
+
+
+def _check_point(p: tuple[float, float]) -> None:
+    lon, lat = p
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        raise BadInput(f"坐标超出范围 / coordinates out of range: {lon},{lat}")
+
+
+def _jurisdiction(session: Session, code: str) -> Jurisdiction:
+    j = session.scalar(select(Jurisdiction).where(Jurisdiction.code == code.strip()))
+    if j is None:
+        raise NotFound(f"未找到行政区划代码 / unknown division code: {code!r}")
+    return j
+
+
+def resolve_scope(session: Session, cls: str, area: Jurisdiction | None) -> ScreenScope:
+    """The legal scope of a name of class ``cls`` proposed in ``area``."""
+    if area is None or cls in ADMIN_CLASSES - {"township"}:
+        return ScreenScope("全国", "nationwide", nationwide=True)
+    legal = _legal_codes(session, area)
+    if cls in PREFIX_LEN_BY_CLASS:
+        n = PREFIX_LEN_BY_CLASS[cls]
+        prefixes = tuple(sorted({c[:n] for c in legal if len(c) >= n}))
+        label = ("省内", "within the province") if n == 2 else ("县内", "within the county")
+        return ScreenScope(*label, prefixes=prefixes or tuple(legal))
+    built_up = _built_up_scope(session, cls, area)
+    if built_up is not None:
+        members = _legal_codes_of(session, list(built_up.members))
+        return ScreenScope(built_up.name, f"built-up area {built_up.name}",
+                           prefixes=tuple(sorted(members)),
+                           polygon_scope_id=built_up.id if built_up.geom is not None else None,
+                           radius_m=float(built_up.radius_m or DEFAULT_RADIUS_M))
+    prefixes = tuple(sorted({c[:4] for c in legal if len(c) >= 4})) or tuple(legal)
+    return ScreenScope("所在城市", "the city", prefixes=prefixes)
+
+
+def _ancestors(j: Jurisdiction) -> list[Jurisdiction]:
+    chain, node = [], j
+    while node is not None:
+        chain.append(node)
+        node = node.parent
+    return chain
+
+
+def _legal_codes(session: Session, area: Jurisdiction) -> set[str]:
+    """The legal division codes of ``area`` (a management area stands for what it manages)."""
+    return _legal_codes_of(session, [area])
+
+
+def _legal_codes_of(session: Session, areas: Sequence[Jurisdiction]) -> set[str]:
+    codes: set[str] = set()
+    managers = []
+    for a in areas:
+        if a.level == Level.MANAGEMENT:
+            managers.append(a.id)
+        else:
+            codes.add(a.code)
+    if managers:
+        codes |= set(session.scalars(
+            select(Jurisdiction.code).join(ManagementMembership,
+                                           ManagementMembership.member_id == Jurisdiction.id)
+            .where(ManagementMembership.area_id.in_(managers))))
+    return codes
+
+
+def _built_up_scope(session: Session, cls: str, area: Jurisdiction) -> Scope | None:
+    """The built-up area scope that contains ``area`` (or one of its ancestors or managers)."""
+    if cls not in BUILT_UP_CLASSES:
+        return None
+    ids = {j.id for j in _ancestors(area)}
+    ids |= set(session.scalars(select(ManagementMembership.area_id)
+                               .where(ManagementMembership.member_id.in_(ids))))
+    scopes = session.scalars(
+        select(Scope).join(scope_members, scope_members.c.scope_id == Scope.id)
+        .where(Scope.kind == "built_up_area", scope_members.c.jurisdiction_id.in_(ids))
+        .distinct().order_by(Scope.name))
+    for scope in scopes:
+        classes = {c for c in scope.classes.split(",") if c}
+        if not classes or cls in classes:
+            return scope
+    return None
+
+
+def in_scope(column: Any, scope: ScreenScope) -> ColumnElement[bool]:
+    """SQL condition: the division code ``column`` lies in one of the scope's code ranges."""
+    if scope.nationwide:
+        return column.is_not(None) | column.is_(None)
+    terms = [and_(column >= p, column < _next_prefix(p)) if p.isdigit() else column == p
+             for p in scope.prefixes]
+    return or_(*terms) if terms else false()
+
+
+def _next_prefix(prefix: str) -> str:
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
+def key_match_ids(name: str, keys: NameKeys, scope: ScreenScope) -> Any:
+    """One indexed query for every key conflict in scope: the same name, the same 专名, the
+    same core 专名 (新长安/长安/长安西: directional variants), the same 专名 pinyin
+    (homophones), the same fuzzy key (near-homophones). Each OR term is served by its
+    (key, division code) index."""
+    terms = [Place.name == name, Place.key_specific == keys.specific,
+             Place.key_core == duplicates.core_specific(keys.specific)]
+    if keys.specific_pinyin:
+        terms.append(Place.key_specific_pinyin == keys.specific_pinyin)
+    if keys.fuzzy:
+        terms.append(Place.key_fuzzy == keys.fuzzy)
+    return select(Place.id).where(or_(*terms), in_scope(Place.division_code, scope))
+
+
+def _similar_ids(session: Session, keys: NameKeys, scope: ScreenScope,
+                 threshold: float) -> set[uuid.UUID]:
+    """Ids of in-scope names whose 专名 pinyin is similar enough, among those sharing a folded
+    syllable of the 专名 or its first letter at a possible length (read from the covering
+    syllable index alone), scored by rapidfuzz."""
+    if not keys.specific_pinyin:
+        return set()
+    rows = session.execute(
+        select(PlaceSyllable.place_id, PlaceSyllable.specific_pinyin).distinct()
+        .where(PlaceSyllable.syllable.in_(probe_terms(keys, threshold)),
+               in_scope(PlaceSyllable.division_code, scope))).all()
+    if not rows:
+        return set()
+    ids, pinyins = zip(*rows, strict=True)
+    found = process.extract(keys.specific_pinyin, pinyins, scorer=fuzz.ratio,
+                            score_cutoff=threshold, limit=None)
+    return {ids[i] for _choice, _score, i in found}
+
+
+def fetch_candidates(session: Session, name: str, keys: NameKeys, scope: ScreenScope,
+                     near: tuple[float, float] | None, threshold: float
+                     ) -> list[tuple[Place, float | None]]:
+    """Places that may conflict, each with its distance in metres from ``near`` (or None)."""
+    ids = set(session.scalars(key_match_ids(name, keys, scope)))
+    ids |= _similar_ids(session, keys, scope, threshold)
+    bind = session.get_bind()
+    if near is not None and scope.radius_m > 0:
+        ids |= set(session.scalars(select(Place.id).where(
+            spatial.within_m(Place.geom, near[0], near[1], scope.radius_m, bind))))
+    if not ids:
+        return []
+    if near is None:
+        return [(p, None) for p in session.scalars(select(Place).where(Place.id.in_(ids)))]
+    here = spatial.point(*near)
+    rows = session.execute(select(Place, spatial.distance_m(Place.geom, here, bind))
+                           .where(Place.id.in_(ids))).all()
+    return [(p, float(d) if d is not None else None) for p, d in rows]
+
+
+def _candidate(place: Place, distance: float | None) -> duplicates.Candidate:
+    keys = NameKeys(pinyin=place.key_pinyin or "", specific_pinyin=place.key_specific_pinyin or "",
+                    fuzzy=place.key_fuzzy or "", specific=place.key_specific or "",
+                    initials=place.key_initials or "")
+    return duplicates.Candidate(id=str(place.id), name=place.name, cls=place.cls,
+                                status=place.status, jurisdiction_code=place.division_code,
+                                distance_m=round(distance, 1) if distance is not None else None,
+                                keys=keys)
+
+
+def as_dict(result: ScreenResult) -> dict[str, Any]:
+    """The result as plain JSON-ready data (API and ``check-name --json``)."""
+    return {
+        "name": result.name, "class": result.cls, "romanization": result.romanization,
+        "verdict": result.verdict,
+        "scope": {"label_zh": result.scope.label_zh, "label_en": result.scope.label_en,
+                  "nationwide": result.scope.nationwide, "radius_m": result.scope.radius_m},
+        "findings": [{"code": f.code, "severity": f.severity, "message_zh": f.message_zh,
+                      "message_en": f.message_en} for f in result.findings],
+        "hits": [{"id": h.id, "name": h.name, "class": h.cls, "status": h.status,
+                  "jurisdiction_code": h.jurisdiction_code,
+                  "jurisdiction": result.jurisdiction_names.get(h.jurisdiction_code or ""),
+                  "distance_m": h.distance_m, "kind": h.kind, "score": h.score,
+                  "severity": h.severity, "reason_zh": h.reason_zh, "reason_en": h.reason_en}
+                 for h in result.hits],
+    }

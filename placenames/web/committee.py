@@ -1,0 +1,484 @@
+"""Staff pages of the naming procedure: dashboard, applications, each step's form, experts.
+
+Each handler parses the request, calls one operation of :mod:`placenames.ops.applications` /
+:mod:`placenames.ops.procedure_steps` with the signed-in user and the clock, commits once and
+redirects. Another user's application answers 404 (never 403); every action form carries the
+version it was rendered from, so a stale form gets 409.
+"""
+
+from __future__ import annotations
+
+import functools
+import uuid
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
+
+from .. import db
+from ..errors import BadInput, Forbidden, NotFound
+from ..models import Jurisdiction, Level, User
+from ..models.workflow import Application, PublicComment
+from ..naming.generics import CLASSES
+from ..ops import applications as apps
+from ..ops import documents
+from ..ops import experts as expert_ops
+from ..ops import procedure_steps as steps
+from ..workflow import (
+    ACTION_LABELS_ZH,
+    CHINA_TZ,
+    STATE_LABELS_ZH,
+    TERMINAL_STATES,
+    Action,
+    State,
+    china_date,
+    due_status,
+    label_en,
+    mask_name,
+    mask_phone,
+)
+from ..workflow.panel import OPINIONS, RULES
+from .errors import render_error
+
+bp = Blueprint("committee", __name__, url_prefix="/committee")
+
+PROCEDURE_ROLES = frozenset({"applicant", "clerk", "surveyor", "expert", "committee",
+                             "approver", "auditor"})
+DEADLINE_ROLES = frozenset({"clerk", "committee", "approver", "auditor"})
+PHOTO_TYPES = {".jpg": "image/jpeg", ".png": "image/png", ".webp": "image/webp"}
+FILING_STATES = {State.APPROVED, State.ANNOUNCED, State.FILED}
+DOC_LABELS = {"announcement": _l("Announcement"), "filing": _l("Filing form"),
+              "assessment": _l("Comprehensive assessment report"),
+              "review": _l("Expert review report"), "comments": _l("Public comment report")}
+STAGE_LABELS = {"submission": _l("At submission"), "assessment": _l("Before the decision")}
+OTHER_ACTIONS = {"create": _l("created"), "edit": _l("edited"), "dispose": _l("disposition")}
+ASSESSMENT_LABELS = {"legality": _l("Legality"), "feasibility": _l("Feasibility"),
+                     "controllability": _l("Controllability"),
+                     "social_impact": _l("Social impact"), "risks": _l("Risks"),
+                     "mitigations": _l("Mitigations"), "conclusion": _l("Conclusion")}
+LABELS = {
+    "kind": {"new": _l("new name"), "rename": _l("rename"), "cancel": _l("cancellation")},
+    "due": {"ok": _l("on time"), "due_soon": _l("due soon"), "overdue": _l("overdue"),
+            "done": _l("done")},
+    "verdict": {"block": _l("blocked"), "warn": _l("passes with warnings"),
+                "clear": _l("passes")},
+    "opinion": {"agree": _l("agree"), "agree_with_changes": _l("agree with changes"),
+                "disagree": _l("disagree")},
+    "rule": {"majority": _l("majority"), "two_thirds": _l("two thirds"),
+             "unanimous": _l("unanimous")},
+}
+
+
+# --- the boundary: actor, clock, settings ------------------------------------------------------
+
+def now() -> datetime:
+    """The clock: ``CLOCK`` from the config (a callable, for tests) or the wall clock."""
+    clock = current_app.config.get("CLOCK")
+    return clock() if callable(clock) else datetime.now(UTC)
+
+
+def settings() -> apps.Settings:
+    """The procedure settings from the app config."""
+    cfg = current_app.config
+    return apps.Settings(
+        notice_days=int(cfg.get("NOTICE_DAYS", 10)), filing_days=int(cfg.get("FILING_DAYS", 15)),
+        announcement_days=int(cfg.get("ANNOUNCEMENT_DAYS", 15)),
+        panel_min_size=int(cfg.get("PANEL_MIN_SIZE", 3)),
+        panel_rule=str(cfg.get("PANEL_RULE", "majority")),
+        upload_dir=Path(current_app.instance_path) / "procedure")
+
+
+def actor() -> User:
+    """The signed-in user's row."""
+    try:
+        user = db.session().get(User, uuid.UUID(current_user.get_id()))
+    except (TypeError, ValueError):
+        user = None
+    if user is None or not user.active:
+        abort(401)
+    return user
+
+
+def signed_in(roles: frozenset[str] = PROCEDURE_ROLES) -> Callable[..., Any]:
+    """Signed in with one of ``roles`` (else a redirect to sign in, or 403)."""
+
+    def deco(fn: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(fn)
+        @login_required
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if not roles & set(getattr(current_user, "roles", ())):
+                raise Forbidden(_("Your roles do not give access to this page."))
+            return fn(*args, **kwargs)
+
+        return wrapper
+
+    return deco
+
+
+def zh() -> bool:
+    """True when the page is shown in Chinese."""
+    return str(get_locale() or "zh").startswith("zh")
+
+
+def state_label(state: str) -> str:
+    """A state's label in the page's language."""
+    try:
+        s = State(state)
+    except ValueError:
+        return state
+    return STATE_LABELS_ZH[s] if zh() else label_en(s)
+
+
+def action_label(action: str) -> str:
+    """An action's label in the page's language."""
+    try:
+        a = Action(action)
+    except ValueError:
+        return str(OTHER_ACTIONS.get(action, action))
+    return ACTION_LABELS_ZH[a] if zh() else label_en(a)
+
+
+def china_time(moment: datetime | None) -> str:
+    """An instant as China time, for pages."""
+    return moment.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M") if moment else "—"
+
+
+@bp.app_context_processor
+def _helpers() -> dict[str, object]:
+    roles = set(getattr(current_user, "roles", ()) or ())
+    return {"state_label": state_label, "action_label": action_label, "china_time": china_time,
+            "mask_name": mask_name, "mask_phone": mask_phone,
+            "has_any": lambda *wanted: bool(roles & set(wanted)),
+            "doc_label": lambda k: str(DOC_LABELS.get(k, k)),
+            "stage_label": lambda k: str(STAGE_LABELS.get(k, k)),
+            "lbl": lambda group, value: str(LABELS[group].get(value, value or ""))}
+
+
+@bp.errorhandler(apps.ProcedureError)
+def _procedure_error(exc: apps.ProcedureError) -> Any:
+    """The guard's refusal in the page's language, with its code for API clients."""
+    return render_error(exc.http_status, exc.message_zh if zh() else exc.message_en,
+                        {"code": exc.code})
+
+
+def _version(form: MultiDict[str, str]) -> int:
+    try:
+        return int(form.get("version", ""))
+    except ValueError:
+        raise BadInput(_("The form is missing its version; reload the page.")) from None
+
+
+def _float(value: str | None) -> float | None:
+    if value is None or not value.strip():
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        raise BadInput(_("Enter a number.") + f" ({value[:20]})") from None
+
+
+def _date(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise BadInput(_("Enter a date as YYYY-MM-DD.")) from None
+
+
+# --- dashboard and list ------------------------------------------------------------------------
+
+@bp.get("/")
+@signed_in()
+def dashboard() -> str:
+    """My tasks (applications where I can act now) and the deadlines after approval."""
+    s, user, clock, cfg = db.session(), actor(), now(), settings()
+    tasks = []
+    for app in apps.list_for(s, user):
+        if State(app.state) in TERMINAL_STATES:
+            continue
+        acts = apps.actions_for(s, app, user, cfg, clock)
+        if acts:
+            tasks.append((app, acts))
+    deadlines = []
+    if user.role_set() & DEADLINE_ROLES:
+        today = china_date(clock)
+        for app in apps.list_for(s, user):
+            if State(app.state) in FILING_STATES and app.announce_due and app.filing_due:
+                deadlines.append((app, due_status(app.announce_due, today,
+                                                  done=app.announced_on is not None),
+                                  due_status(app.filing_due, today,
+                                             done=app.filed_on is not None)))
+    mine = apps.list_for(s, user, mine=True)
+    return render_template("committee/dashboard.html", tasks=tasks, deadlines=deadlines,
+                           mine=mine, user=user)
+
+
+@bp.get("/applications")
+@signed_in()
+def applications() -> str:
+    """Applications visible to me, with filters (state, class, kind, name)."""
+    args = request.args
+    state = args.get("state") or None
+    cls = args.get("cls") or None
+    kind = args.get("kind") or None
+    q = (args.get("q") or "").strip()[:40] or None
+    rows = apps.list_for(db.session(), actor(), state=state, cls=cls, kind=kind, q=q)
+    return render_template("committee/list.html", rows=rows, states=list(State),
+                           classes=sorted(CLASSES), f={"state": state, "cls": cls,
+                                                       "kind": kind, "q": q or ""})
+
+
+# --- new and edit ------------------------------------------------------------------------------
+
+def _jurisdictions() -> list[Jurisdiction]:
+    return list(db.session().scalars(select(Jurisdiction).where(
+        Jurisdiction.level.in_([Level.TOWNSHIP, Level.COUNTY, Level.VILLAGE]))
+        .order_by(Jurisdiction.code).limit(500)))
+
+
+def _input(form: MultiDict[str, str]) -> apps.ApplicationInput:
+    cands = [apps.CandidateInput(form.get(f"name{i}", ""), form.get(f"name{i}_reason"))
+             for i in range(1, apps.MAX_CANDIDATES + 1)]
+    return apps.ApplicationInput(
+        kind=form.get("kind", "new"), cls=form.get("cls", ""), candidates=cands,
+        reason=form.get("reason"), location_desc=form.get("location_desc"),
+        jurisdiction_code=form.get("jurisdiction") or None,
+        applicant_org=form.get("applicant_org"), old_name=form.get("old_name"),
+        extent_desc=form.get("extent_desc"), start_desc=form.get("start_desc"),
+        end_desc=form.get("end_desc"), length_m=_float(form.get("length_m")),
+        width_m=_float(form.get("width_m")))
+
+
+def _form_page(app: Application | None, values: dict[str, Any]) -> str:
+    return render_template("committee/form.html", app=app, v=values,
+                           jurisdictions=_jurisdictions(), classes=sorted(CLASSES),
+                           slots=range(1, 4))
+
+
+@bp.route("/applications/new", methods=["GET", "POST"])
+@signed_in(frozenset({"applicant", "clerk"}))
+def new_application() -> Any:
+    """File a new application (saved as a draft; submitted from its page)."""
+    if request.method == "GET":
+        return _form_page(None, {"applicant_org": actor().organization, "kind": "new"})
+    s = db.session()
+    app = apps.create_application(s, _input(request.form), actor=actor(), now=now())
+    s.commit()
+    flash(_("Draft saved. Check it and submit it."), "ok")
+    return redirect(url_for(".application", app_id=app.id))
+
+
+@bp.route("/applications/<uuid:app_id>/edit", methods=["GET", "POST"])
+@signed_in(frozenset({"applicant", "clerk"}))
+def edit_application(app_id: uuid.UUID) -> Any:
+    """Edit a draft or returned application."""
+    s, user = db.session(), actor()
+    app = apps.get_for(s, app_id, user, for_update=request.method == "POST")
+    if request.method == "GET":
+        values: dict[str, Any] = {k: getattr(app, k) for k in (
+            "kind", "cls", "reason", "location_desc", "applicant_org", "old_name",
+            "extent_desc", "start_desc", "end_desc", "length_m", "width_m")}
+        values["jurisdiction"] = s.get(Jurisdiction, app.jurisdiction_id).code \
+            if app.jurisdiction_id else None
+        for c in app.candidates:
+            values[f"name{c.rank}"], values[f"name{c.rank}_reason"] = c.name, c.reason
+        return _form_page(app, values)
+    apps.update_application(s, app, _input(request.form), actor=user, now=now(),
+                            expected_version=_version(request.form))
+    s.commit()
+    flash(_("Changes saved."), "ok")
+    return redirect(url_for(".application", app_id=app.id))
+
+
+# --- the application page ----------------------------------------------------------------------
+
+@bp.get("/applications/<uuid:app_id>")
+@signed_in()
+def application(app_id: uuid.UUID) -> str:
+    """Everything about one application, its timeline and the actions I can take now."""
+    s, user, clock, cfg = db.session(), actor(), now(), settings()
+    app = apps.get_for(s, app_id, user)
+    comments = list(s.scalars(select(PublicComment).where(
+        PublicComment.application_id == app.id).order_by(PublicComment.received_at)))
+    acts = apps.actions_for(s, app, user, cfg, clock)
+    today = china_date(clock)
+    due = {}
+    if app.announce_due and app.filing_due:
+        due = {"announce": due_status(app.announce_due, today,
+                                      done=app.announced_on is not None),
+               "filing": due_status(app.filing_due, today, done=app.filed_on is not None)}
+    return render_template(
+        "committee/application.html", app=app, user=user, actions=acts,
+        screens=apps.step_data(s, app, "screen"), survey=apps.latest(s, app, "survey"),
+        assessment=apps.latest(s, app, "assessment"), review=apps.latest(s, app, "review"),
+        decision=apps.latest(s, app, "decision"), filing=apps.latest(s, app, "filing"),
+        panel=steps.panel_summary(app, cfg) if app.panel else None, comments=comments,
+        timeline=apps.timeline(s, app), documents=documents.available(s, app),
+        jurisdiction=steps.jurisdiction_path(s, app), due=due,
+        can_dispose=bool(user.role_set() & {"clerk", "committee"}) and app.state in
+        (State.IN_COMMENT, State.COMMENT_CLOSED),
+        place=steps.place_of(s, app), opinions=OPINIONS, rules=RULES,
+        assessment_labels=ASSESSMENT_LABELS, today=today.isoformat(), cfg=cfg,
+        can_edit=apps.is_owner(app, user) and app.state in (State.DRAFT, State.RETURNED),
+        comments_open=steps.comments_open(app, clock))
+
+
+def _photos(files: Any) -> list[tuple[str, bytes]]:
+    out = []
+    for f in files.getlist("photos"):
+        if f and f.filename:
+            out.append((f.filename, f.read(8 * 1024 * 1024 + 1)))
+    return out
+
+
+def _geojson(form: MultiDict[str, str], files: Any) -> str | None:
+    upload = files.get("geojson_file")
+    if upload and upload.filename:
+        raw = upload.read(1_000_001)
+        try:
+            return str(raw.decode("utf-8-sig"))
+        except UnicodeDecodeError:
+            raise BadInput(_("The GeoJSON file must be UTF-8 text.")) from None
+    return form.get("geojson") or None
+
+
+def perform(app: Application, action: str, form: MultiDict[str, str], files: Any,
+            user: User) -> None:
+    """Run the operation of ``action`` with the form's fields (web and API share this)."""
+    s, clock, cfg = db.session(), now(), settings()
+    common: dict[str, Any] = {"actor": user, "now": clock, "settings": cfg,
+                              "expected_version": _version(form)}
+    decision = steps.DecisionInput(
+        approving_body=form.get("approving_body"), doc_no=form.get("doc_no"),
+        decided_on=_date(form.get("decided_on")), name=form.get("name"), note=form.get("note"))
+    if action == Action.SUBMIT:
+        steps.submit(s, app, **common)
+    elif action in steps.SIMPLE_ACTIONS:
+        steps.simple(s, app, action, note=form.get("note"), **common)
+    elif action == Action.RECORD_SURVEY:
+        steps.record_survey(s, app, steps.SurveyInput(
+            surveyed_on=_date(form.get("surveyed_on")), findings=form.get("findings"),
+            start_desc=form.get("start_desc"), end_desc=form.get("end_desc"),
+            length_m=_float(form.get("length_m")), width_m=_float(form.get("width_m")),
+            extent_desc=form.get("extent_desc"), geojson=_geojson(form, files),
+            photos=_photos(files)), **common)
+    elif action == Action.OPEN_REVIEW:
+        size = _float(form.get("size")) or cfg.panel_min_size
+        steps.open_review(s, app, size=int(size), rule=form.get("rule") or None, **common)
+    elif action == Action.RECORD_OPINION:
+        steps.record_opinion(s, app, opinion=form.get("opinion", ""),
+                             reasons=form.get("reasons"), **common)
+    elif action == Action.CLOSE_REVIEW:
+        steps.close_review(s, app, **common)
+    elif action == Action.OPEN_COMMENT:
+        steps.open_comment(s, app, **common)
+    elif action == Action.RECORD_ASSESSMENT:
+        steps.record_assessment(s, app, {k: form.get(k) for k in steps.ASSESSMENT_FIELDS},
+                                **common)
+    elif action == Action.APPROVE:
+        steps.approve(s, app, decision, **common)
+    elif action in (Action.REJECT, Action.RETURN_FOR_CHANGES):
+        steps.decide_against(s, app, action, decision, **common)
+    elif action == Action.ANNOUNCE:
+        steps.announce(s, app, announced_on=_date(form.get("announced_on")), **common)
+    elif action == Action.FILE:
+        steps.file(s, app, steps.FilingInput(form.get("registration_no"),
+                                             _date(form.get("filed_on")), form.get("note")),
+                   **common)
+    elif action == Action.PUT_IN_FORCE:
+        steps.put_in_force(s, app, **common)
+    else:  # unknown: the guard answers with the reason (409)
+        apps.check(s, app, action, **common)
+
+
+@bp.post("/applications/<uuid:app_id>/actions/<action>")
+@signed_in()
+def act(app_id: uuid.UUID, action: str) -> Response:
+    """Take one procedure action on the application."""
+    s, user = db.session(), actor()
+    app = apps.get_for(s, app_id, user, for_update=True)
+    perform(app, action, request.form, request.files, user)
+    s.commit()
+    flash(_("Done: %(action)s.", action=action_label(action)), "ok")
+    return redirect(url_for(".application", app_id=app.id))
+
+
+@bp.post("/applications/<uuid:app_id>/comments/<uuid:comment_id>/disposition")
+@signed_in(frozenset({"clerk", "committee"}))
+def dispose(app_id: uuid.UUID, comment_id: uuid.UUID) -> Response:
+    """Record how a public comment was handled."""
+    s, user = db.session(), actor()
+    app = apps.get_for(s, app_id, user)
+    steps.dispose_comment(s, app, comment_id, request.form.get("disposition", ""), actor=user,
+                          now=now())
+    s.commit()
+    flash(_("Disposition saved."), "ok")
+    return redirect(url_for(".application", app_id=app.id) + "#comments")
+
+
+@bp.get("/applications/<uuid:app_id>/photos/<name>")
+@signed_in()
+def photo(app_id: uuid.UUID, name: str) -> Response:
+    """A survey photo (visible to whoever sees the application)."""
+    s = db.session()
+    app = apps.get_for(s, app_id, actor())
+    known = {p["file"] for rec in apps.step_data(s, app, "survey") for p in rec.get("photos", [])}
+    if name not in known:
+        raise NotFound(_("No such photo."))
+    folder = settings().upload_dir
+    assert folder is not None
+    path = folder / str(app.id) / name
+    if not path.is_file():
+        raise NotFound(_("No such photo."))
+    return Response(path.read_bytes(), mimetype=PHOTO_TYPES.get(path.suffix, "image/jpeg"),
+                    headers={"X-Content-Type-Options": "nosniff",
+                             "Cache-Control": "private, max-age=3600"})
+
+
+@bp.get("/applications/<uuid:app_id>/documents/<kind>.pdf")
+@signed_in()
+def document(app_id: uuid.UUID, kind: str) -> Response:
+    """One of the procedure's documents as a printable PDF."""
+    s = db.session()
+    app = apps.get_for(s, app_id, actor())
+    pdf = documents.render_pdf(documents.build(s, app, kind), current_app.config["OFFICE_NAME"])
+    return Response(pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="{kind}-{app.id}.pdf"'})
+
+
+# --- the expert pool ---------------------------------------------------------------------------
+
+@bp.route("/experts", methods=["GET", "POST"])
+@signed_in(frozenset({"clerk", "sysadmin"}))
+def experts() -> Any:
+    """The expert pool: list and add."""
+    s = db.session()
+    if request.method == "POST":
+        f = request.form
+        expert_ops.add_expert(s, expert_ops.ExpertInput(
+            name=f.get("name", ""), affiliation=f.get("affiliation"),
+            specialties=f.get("specialties", ""), username=f.get("username") or None),
+            actor=actor())
+        s.commit()
+        flash(_("Expert added."), "ok")
+        return redirect(url_for(".experts"))
+    return render_template("committee/experts.html", experts=expert_ops.pool(s))

@@ -1,0 +1,40 @@
+"""Rate limits (Flask-Limiter), one limiter per app, set from RATELIMIT_DEFAULT / _STORAGE_URI.
+
+Every route gets the default limit except the health check, static files and the public scan
+page and its JSON, which are cheap indexed reads meant to be cached by a reverse proxy and are
+reached by many phones behind the same carrier NAT. Routes that write on behalf of the public
+get their own, tighter limit (the report form: :data:`ROUTE_LIMITS`).
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from flask import Flask
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+
+EXEMPT = ("public.healthz", "static", "scan.page", "scan.api")
+"""Endpoints left out of the default limit."""
+
+ROUTE_LIMITS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "scan.report": ("5 per minute", ("POST",)),
+}
+"""Endpoint → (limit, methods it applies to)."""
+
+
+def init_app(app: Flask) -> Limiter:
+    """Build the app's limiter; call after the blueprints are registered."""
+    limiter = Limiter(get_remote_address, storage_uri=app.config.get("RATELIMIT_STORAGE_URI"))
+    limiter.init_app(app)
+    for endpoint in EXEMPT:
+        view = app.view_functions.get(endpoint)
+        if view is not None:
+            limiter.exempt(view)
+    for endpoint, (limit, methods) in ROUTE_LIMITS.items():
+        view = app.view_functions.get(endpoint)
+        if view is not None:
+            app.view_functions[endpoint] = cast(
+                Any, limiter.limit(limit, methods=list(methods))(view))
+    app.extensions["placenames.limiter"] = limiter
+    return limiter

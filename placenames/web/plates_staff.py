@@ -1,0 +1,348 @@
+"""Staff pages for door plates and house numbers (clerks and system administrators).
+
+Batches: list, create (by area, road, community or an uploaded CSV of address codes), render in
+the background with progress, download the PDF and manifest, mark printed. Plates: detail with
+their audit trail and the lifecycle actions. Roads: numbering with a preview and the
+validator's findings. Reports from the scan page. Each handler parses, calls an operation,
+commits once.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import threading
+import uuid
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Flask,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from .. import db
+from ..errors import BadInput, Forbidden, NotFound
+from ..models import AuditEvent
+from ..models.plates import Plate, PlateStatus, PrintBatch
+from ..ops import numbering
+from ..ops import plates as plate_ops
+from ..ops.plate_lifecycle import TRANSITIONS, Change, parse_status, transition
+
+bp = Blueprint("plates_staff", __name__, url_prefix="/staff")
+log = logging.getLogger(__name__)
+
+STAFF_ROLES = {"clerk", "sysadmin"}
+PHOTO_TYPES = {"image/jpeg": ".jpg", "image/png": ".png"}
+MAX_CSV_BYTES = 2_000_000
+_running: set[uuid.UUID] = set()
+_running_lock = threading.Lock()
+
+
+def staff_required(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Signed in, with the clerk or sysadmin role; else a redirect to sign in, or 403."""
+
+    @functools.wraps(fn)
+    @login_required
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if not STAFF_ROLES & set(getattr(current_user, "roles", ())):
+            raise Forbidden(_("Only clerks and system administrators may do this."))
+        return fn(*args, **kwargs)
+
+    return wrapper
+
+
+def _actor() -> uuid.UUID | None:
+    try:
+        return uuid.UUID(current_user.get_id())
+    except (TypeError, ValueError):
+        return None
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _files_dir() -> Path:
+    return Path(current_app.instance_path) / "batches"
+
+
+def batch_files(batch_id: uuid.UUID) -> tuple[Path, Path]:
+    """Where a batch's PDF and manifest are kept in the instance folder."""
+    pdf = _files_dir() / f"{batch_id}.pdf"
+    return pdf, plate_ops.manifest_path_for(pdf)
+
+
+def _hmac_key(app: Flask) -> bytes | None:
+    key = app.config.get("PLATE_HMAC_KEY")
+    return key.encode() if key else None
+
+
+# --- batches ---------------------------------------------------------------------------------
+
+@bp.get("/plates/batches")
+@staff_required
+def batches() -> str:
+    """The batches, newest first, and the form to create one."""
+    rows = db.session().scalars(select(PrintBatch).order_by(PrintBatch.created_at.desc())
+                                .limit(100)).all()
+    return render_template("plates/batches.html", batches=rows)
+
+
+@bp.post("/plates/batches")
+@staff_required
+def create_batch() -> Response:
+    """Create a batch: ids and positions are stored (committed) before any rendering."""
+    kind = request.form.get("kind", "")
+    csv_text = None
+    if kind == "csv":
+        upload = request.files.get("csv")
+        data = upload.read(MAX_CSV_BYTES + 1) if upload else b""
+        if len(data) > MAX_CSV_BYTES:
+            raise BadInput(_("The CSV file is too large."))
+        try:
+            csv_text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise BadInput(_("The CSV file must be UTF-8 text.")) from None
+    sel = plate_ops.make_selection(kind, request.form.get("value", ""), csv_text)
+    s = db.session()
+    batch = plate_ops.create_batch(s, sel, size=request.form.get("size", "small"),
+                                   sheet=request.form.get("sheet", "A4"), actor_id=_actor(),
+                                   now=_now(), name=request.form.get("name") or None)
+    s.commit()
+    flash(_("Batch created with %(n)d plates.", n=batch.plate_count), "info")
+    return redirect(url_for("plates_staff.batch", batch_id=batch.id))
+
+
+@bp.get("/plates/batches/<batch_id>")
+@staff_required
+def batch(batch_id: str) -> str:
+    """A batch: progress, its plates, downloads and actions."""
+    s = db.session()
+    b = plate_ops.find_batch(s, batch_id)
+    pdf, manifest = batch_files(b.id)
+    return render_template("plates/batch.html", b=b, plates=plate_ops.batch_plates(s, b)[:500],
+                           has_files=pdf.exists() and manifest.exists(),
+                           running=b.id in _running)
+
+
+@bp.get("/plates/batches/<batch_id>/progress")
+@staff_required
+def progress(batch_id: str) -> Response:
+    """Rendering progress as JSON."""
+    b = plate_ops.find_batch(db.session(), batch_id)
+    pdf, _m = batch_files(b.id)
+    return jsonify({"status": b.status, "rendered": b.rendered_count, "total": b.plate_count,
+                    "running": b.id in _running, "ready": pdf.exists()})
+
+
+@bp.post("/plates/batches/<batch_id>/render")
+@staff_required
+def render(batch_id: str) -> Response:
+    """Start rendering the batch in the background (the page shows the progress)."""
+    s = db.session()
+    b = plate_ops.find_batch(s, batch_id)
+    with _running_lock:
+        if b.id in _running:
+            return redirect(url_for("plates_staff.batch", batch_id=b.id))
+        _running.add(b.id)
+    plate_ops.start_rendering(b)
+    s.commit()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    thread = threading.Thread(target=_render_job, args=(app, b.id, _actor()), daemon=True,
+                              name=f"render-{b.id}")
+    thread.start()
+    return redirect(url_for("plates_staff.batch", batch_id=b.id))
+
+
+def _render_job(app: Flask, batch_id: uuid.UUID, actor_id: uuid.UUID | None) -> None:
+    """Render a batch to the instance folder, writing progress to the database."""
+    with app.app_context():
+        s = app.extensions["placenames.sessionmaker"]()
+        try:
+            b = s.get(PrintBatch, batch_id)
+            specs = plate_ops.batch_specs(s, b, base_url=app.config["PUBLIC_BASE_URL"],
+                                          key=_hmac_key(app))
+            s.commit()  # release the read transaction while drawing
+            pdf, manifest = batch_files(batch_id)
+
+            def on_progress(n: int) -> None:
+                if n % 25 == 0 or n == len(specs):
+                    plate_ops.set_progress(s, batch_id, n)
+                    s.commit()
+
+            plate_ops.render_files(specs, pdf, manifest, sheet=b.sheet,
+                                   title=plate_ops.batch_title(b), on_progress=on_progress)
+            s.refresh(b)
+            plate_ops.finish_rendering(s, b, actor_id=actor_id, now=_now())
+            s.commit()
+        except Exception:
+            log.exception("rendering batch %s failed", batch_id)
+            s.rollback()
+        finally:
+            s.close()
+            with _running_lock:
+                _running.discard(batch_id)
+
+
+@bp.get("/plates/batches/<batch_id>/pdf")
+@staff_required
+def download_pdf(batch_id: str) -> Response:
+    """The batch PDF."""
+    b = plate_ops.find_batch(db.session(), batch_id)
+    pdf, _m = batch_files(b.id)
+    if not pdf.exists():
+        raise NotFound(_("The PDF has not been rendered yet."))
+    return send_file(pdf, mimetype="application/pdf", as_attachment=True,
+                     download_name=f"plates-{b.id}.pdf")
+
+
+@bp.get("/plates/batches/<batch_id>/manifest.csv")
+@staff_required
+def download_manifest(batch_id: str) -> Response:
+    """The batch manifest (which plate went on which sheet and slot)."""
+    b = plate_ops.find_batch(db.session(), batch_id)
+    _p, manifest = batch_files(b.id)
+    if not manifest.exists():
+        raise NotFound(_("The manifest has not been rendered yet."))
+    return send_file(manifest, mimetype="text/csv", as_attachment=True,
+                     download_name=f"plates-{b.id}.manifest.csv")
+
+
+@bp.post("/plates/batches/<batch_id>/printed")
+@staff_required
+def batch_printed(batch_id: str) -> Response:
+    """Mark the batch printed: its ordered plates become printed."""
+    s = db.session()
+    b = plate_ops.find_batch(s, batch_id)
+    n = plate_ops.mark_batch_printed(s, b, actor_id=_actor(), now=_now())
+    s.commit()
+    flash(_("%(n)d plates marked printed.", n=n), "info")
+    return redirect(url_for("plates_staff.batch", batch_id=b.id))
+
+
+# --- plates ----------------------------------------------------------------------------------
+
+@bp.get("/plates/<plate_id>")
+@staff_required
+def plate(plate_id: str) -> str:
+    """A plate, its address, its history and the actions its status allows."""
+    s = db.session()
+    p = plate_ops.find_plate(s, plate_id)
+    events = s.scalars(select(AuditEvent).where(AuditEvent.entity_type == "plate",
+                                                AuditEvent.entity_id == str(p.id))
+                       .order_by(AuditEvent.at)).all()
+    return render_template("plates/plate.html", p=p, events=events,
+                           next_states=sorted(TRANSITIONS[PlateStatus(p.status)]),
+                           today=date.today())
+
+
+@bp.post("/plates/<plate_id>/status")
+@staff_required
+def plate_status(plate_id: str) -> Response:
+    """Change a plate's status through the one guard."""
+    s = db.session()
+    p = plate_ops.find_plate(s, plate_id)
+    form = request.form
+    change = Change(to=parse_status(form.get("status", "")), note=form.get("note") or None,
+                    installed_on=_date(form.get("installed_on")),
+                    installer=form.get("installer") or None,
+                    photo_path=_save_photo(p),
+                    expected_version=_int(form.get("version")))
+    new = transition(s, p, change, actor_id=_actor(), now=_now())
+    s.commit()
+    if new is not None:
+        flash(_("Replacement plate %(pid)s issued.", pid=new.plate_id), "info")
+    return redirect(url_for("plates_staff.plate", plate_id=p.plate_id))
+
+
+def _date(text: str | None) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise BadInput(_("Give the date as YYYY-MM-DD.")) from None
+
+
+def _int(text: str | None) -> int | None:
+    try:
+        return int(text) if text else None
+    except ValueError:
+        raise BadInput(_("Invalid version.")) from None
+
+
+def _save_photo(p: Plate) -> str | None:
+    """Keep an uploaded JPEG/PNG installation photo in the instance folder; its path."""
+    upload = request.files.get("photo")
+    if upload is None or not upload.filename:
+        return None
+    suffix = PHOTO_TYPES.get(upload.mimetype or "")
+    data = upload.read(5_000_001)
+    if suffix is None or len(data) > 5_000_000:
+        raise BadInput(_("The photo must be a JPEG or PNG of at most 5 MB."))
+    folder = Path(current_app.instance_path) / "plate_photos"
+    folder.mkdir(parents=True, exist_ok=True)
+    name = f"{p.plate_id}-{uuid.uuid4().hex[:8]}{suffix}"
+    (folder / name).write_bytes(data)
+    return f"plate_photos/{name}"
+
+
+@bp.get("/plates/reports")
+@staff_required
+def reports() -> str:
+    """Problems reported from the scan page, newest first."""
+    return render_template("plates/reports.html",
+                           reports=plate_ops.open_reports(db.session(), 200))
+
+
+# --- numbering -------------------------------------------------------------------------------
+
+_POLICY_FIELDS = ("origin", "odd_side", "mode", "interval_m", "skip", "dead_end")
+
+
+def _policy_from(args: Any) -> tuple[str, dict[str, Any]]:
+    options: dict[str, Any] = {k: args.get(k) for k in _POLICY_FIELDS}
+    if args.get("skip_containing_4"):
+        options["skip_containing_4"] = True
+    return args.get("preset") or "default", options
+
+
+@bp.route("/roads/numbering", methods=["GET", "POST"])
+@staff_required
+def road_numbering() -> str:
+    """Number a road's addresses (preview, then apply) and show the validator's findings."""
+    s = db.session()
+    args = request.form if request.method == "POST" else request.args
+    name = (args.get("road") or "").strip()
+    preset, options = _policy_from(args)
+    context: dict[str, Any] = {"road_name": name, "preset": preset, "options": options,
+                               "presets": list(numbering.PRESETS), "report": None,
+                               "findings": None, "road": None}
+    if not name:
+        return render_template("plates/numbering.html", **context)
+    road = numbering.find_road(s, name)
+    policy = numbering.parse_policy(preset, options)
+    renumber = bool(args.get("renumber"))
+    apply = request.method == "POST" and args.get("action") == "apply"
+    report = numbering.number_addresses(s, road, policy, renumber=renumber, dry_run=not apply)
+    if apply:
+        s.commit()
+        flash(_("Numbers stored for %(n)d addresses.", n=len(report.changes)), "info")
+    context.update(road=road, report=report, renumber=renumber, applied=apply,
+                   findings=numbering.validate_addresses(s, road, policy))
+    return render_template("plates/numbering.html", **context)

@@ -1,0 +1,345 @@
+#!/usr/bin/env python3
+"""Benchmark of the duplicate and homophone screen on synthetic national-size registers.
+
+For each size (default 10k, 100k, 1M names) and each backend (SpatiaLite; PostGIS when a URL is
+given), it loads a register through the product's bulk loader (same keys, syllable index and
+history as every write), then runs a few hundred checks of proposals with known injected
+conflicts (exact duplicates, homophones, near-homophones, directional variants) and prints:
+- p50/p95/p99 of the indexed exact/homophone lookup, beside a Python dict lookup;
+- p50/p95/p99 of the full screen (rules, scope, keys, syllable index, rapidfuzz scoring),
+  beside rapidfuzz brute force over every name of the register in memory (same run);
+- recall of the injected conflicts, and recall against brute force over the legal scope of
+  every name with a similarity at or above the threshold (on a sample);
+- peak memory (ru_maxrss).
+
+    python scripts/bench_names.py [--sizes 10000,100000,1000000] [--checks 300]
+                                  [--pg-url postgresql+psycopg://…] [--workdir DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import random
+import resource
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections import defaultdict
+from pathlib import Path
+
+from pypinyin import lazy_pinyin
+from rapidfuzz import fuzz, process
+from sqlalchemy import insert, select, text
+from sqlalchemy.orm import Session
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from placenames import migrate  # noqa: E402
+from placenames.db import make_engine  # noqa: E402
+from placenames.models import Base, Jurisdiction, Place, Scope  # noqa: E402
+from placenames.models.jurisdictions import scope_members  # noqa: E402
+from placenames.naming.generics import split_name  # noqa: E402
+from placenames.naming.keys import fold_syllable, name_keys  # noqa: E402
+from placenames.naming.readings import reading_of  # noqa: E402
+from placenames.ops import screen as screen_ops  # noqa: E402
+from placenames.ops.places import PlaceRow, bulk_insert  # noqa: E402
+
+CHARS = ("长安东西南北中新华光明和平建设人民解放胜利友谊文化幸福兴隆永安康宁泰和"
+         "丰庆吉祥瑞福昌盛荣丽景秀春秋朝阳红星金银玉宝珠翠青松柏林桃李杏花梅兰竹"
+         "菊莲荷湖海河江溪泉湾桥港塘池山岭峰岗坡原川田园苑庄村堡寨营屯铺店集市"
+         "城关门楼台阁殿宫庙寺塔亭廊坊里巷街路道桥渠堤坝闸仓库场站厂矿窑园圃林"
+         "秦汉唐周宋明清渭泾沣灞浐潏滈涝丰镐咸阳雍岐扶凤翔宝鸡汉中延安榆林商洛"
+         "安康铜川渭南杨凌韩城华阴潼关蓝田户县周至高陵临潼阎良未央雁塔碑林莲湖"
+         "兴庆曲江大雁小雁钟鼓含元太液昆明上林甘泉龙首凤栖鹤鸣鹿苑麒麟锦绣云霞")
+GENERICS = [("路", "road", 40), ("街", "street", 15), ("大道", "avenue", 8), ("巷", "lane", 7),
+            ("小区", "residential", 12), ("苑", "residential", 5), ("大厦", "building", 8),
+            ("桥", "bridge", 5)]
+SIMILARITY = screen_ops.SIMILARITY_THRESHOLD
+
+
+def vocabulary() -> list[str]:
+    """Characters common in place names, no repeats."""
+    return sorted(set(CHARS))
+
+
+def sound_groups(chars: list[str]) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """Characters by toneless syllable and by folded syllable."""
+    exact, folded = defaultdict(list), defaultdict(list)
+    for ch in chars:
+        syl = lazy_pinyin(ch)[0]
+        exact[syl].append(ch)
+        folded[fold_syllable(syl, *_default_fold())].append(ch)
+    return exact, folded
+
+
+def _default_fold() -> tuple[dict[str, str], dict[str, str]]:
+    from placenames.naming.keys import _DEFAULT_FOLD
+
+    return _DEFAULT_FOLD
+
+
+def make_frame(session: Session, rng: random.Random) -> list[tuple[str, uuid.UUID, str]]:
+    """31 provinces × 10 cities × 10 counties × 10 townships; one built-up scope per city.
+
+    Returns the townships as (code, id, city code)."""
+    rows, scopes, members, towns = [], [], [], []
+    for p in range(11, 42):
+        pid = uuid.uuid4()
+        rows.append({"id": pid, "code": f"{p}", "name": f"省{p}", "level": "province",
+                     "parent_id": None})
+        for c in range(1, 11):
+            cid, ccode = uuid.uuid4(), f"{p}{c:02d}"
+            rows.append({"id": cid, "code": ccode, "name": f"市{ccode}", "level": "city",
+                         "parent_id": pid})
+            sid = uuid.uuid4()
+            scopes.append({"id": sid, "name": f"建成区{ccode}", "kind": "built_up_area",
+                           "classes": "", "radius_m": 0})
+            members.append({"scope_id": sid, "jurisdiction_id": cid})
+            for k in range(1, 11):
+                kid, kcode = uuid.uuid4(), f"{ccode}{k:02d}"
+                rows.append({"id": kid, "code": kcode, "name": f"县{kcode}", "level": "county",
+                             "parent_id": cid})
+                for t in range(1, 11):
+                    tid, tcode = uuid.uuid4(), f"{kcode}{t:03d}"
+                    rows.append({"id": tid, "code": tcode, "name": f"镇{tcode}",
+                                 "level": "township", "parent_id": kid})
+                    towns.append((tcode, tid, ccode))
+    session.execute(insert(Jurisdiction), rows)
+    session.execute(insert(Scope), scopes)
+    session.execute(insert(scope_members), members)
+    return towns
+
+
+def synthetic_names(n: int, rng: random.Random, chars: list[str]) -> list[tuple[str, str]]:
+    """``n`` (name, class) pairs: a 2- or 3-character specific and a weighted generic."""
+    weights = [w for _g, _c, w in GENERICS]
+    out = []
+    for _ in range(n):
+        generic, cls, _w = rng.choices(GENERICS, weights)[0]
+        k = 2 if rng.random() < 0.7 else 3
+        out.append(("".join(rng.choice(chars) for _ in range(k)) + generic, cls))
+    return out
+
+
+def load(engine, size: int, rng: random.Random) -> tuple[list, list]:
+    """Build the frame and bulk-load ``size`` names through the product's loader."""
+    chars = vocabulary()
+    with Session(engine) as s:
+        towns = make_frame(s, rng)
+        names = synthetic_names(size, rng, chars)
+        placed = [(name, cls, *rng.choice(towns)) for name, cls in names]
+        t0 = time.perf_counter()
+        bulk_insert(s, (PlaceRow(name, cls, tid, tcode) for name, cls, tcode, tid, _c in placed),
+                    on_progress=lambda d: print(f"\r    loaded {d:,}", end="", file=sys.stderr))
+        s.commit()
+        print(f"\r    loaded {size:,} names in {time.perf_counter() - t0:.0f} s",
+              file=sys.stderr)
+    return towns, placed
+
+
+def proposals(session: Session, count: int, rng: random.Random, towns: list):
+    """Checks with a known conflicting target: (name, cls, area code, target id, kind)."""
+    chars = vocabulary()
+    exact, folded = sound_groups(chars)
+    by_city = defaultdict(list)
+    for tcode, _tid, ccode in towns:
+        by_city[ccode].append(tcode)
+    targets = session.execute(select(Place.id, Place.name, Place.cls, Place.specific,
+                                     Place.generic, Place.division_code)
+                              .order_by(Place.id).limit(count * 20)).all()
+    rng.shuffle(targets)
+    checks = []
+    kinds = ["exact", "homophone", "near_homophone", "directional", "same_specific"]
+    for pid, _name, cls, spec, gen, code in targets:
+        kind = kinds[len(checks) % len(kinds)]
+        new = _variant(kind, spec, gen, cls, rng, exact, folded)
+        if new is None:
+            continue
+        area = rng.choice(by_city[code[:4]])
+        checks.append((new, cls, area, pid, kind))
+        if len(checks) == count:
+            break
+    return checks
+
+
+def _variant(kind, spec, gen, cls, rng, exact, folded):
+    if kind == "exact":
+        return spec + gen
+    if kind == "directional":  # where the prefix stays on a specific of 2+ characters
+        new = "新" + spec + gen
+        return new if len(spec) >= 2 and split_name(new, cls)[0] == "新" + spec else None
+    if kind == "same_specific":
+        other = next(g for g, c, _w in GENERICS if c != cls and g != gen)
+        return spec + other
+    i = rng.randrange(len(spec))
+    syl = reading_of(spec + gen)[i]  # the character's reading in this name
+    if kind == "homophone":
+        pool = [c for c in exact[syl] if c != spec[i]]
+    else:
+        f = fold_syllable(syl, *_default_fold())
+        pool = [c for c in folded[f] if lazy_pinyin(c)[0] != syl]
+    if not pool:
+        return None
+    new = spec[:i] + rng.choice(pool) + spec[i + 1:] + gen
+    # keep only variants that really are what they claim, read in context
+    a, b = name_keys(new, cls), name_keys(spec + gen, cls)
+    same = a.specific_pinyin == b.specific_pinyin if kind == "homophone" else a.fuzzy == b.fuzzy
+    return new if same else None
+
+
+def pct(values: list[float], q: float) -> float:
+    """The ``q``-th percentile."""
+    return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1] if \
+        len(values) > 1 else values[0]
+
+
+def fmt(values_ms: list[float]) -> str:
+    """p50/p95/p99 of a list of milliseconds."""
+    return (f"p50 {pct(values_ms, 50):7.3f} ms  p95 {pct(values_ms, 95):7.3f} ms  "
+            f"p99 {pct(values_ms, 99):7.3f} ms")
+
+
+def run_checks(engine, checks, sample_bf: int):
+    """Time the lookups and the screen for every check; measure recall."""
+    key_ms, full_ms, found, missed = [], [], 0, []
+    bf_total = bf_found = 0
+    bf_missed: list[tuple[str, str]] = []
+    with Session(screen_ops_bind(engine)) as s:
+        all_rows = s.execute(select(Place.id, Place.key_pinyin, Place.key_specific_pinyin,
+                                    Place.division_code)).all()
+        register = [r[2] for r in all_rows]  # 专名 pinyin, what "similar" compares
+        gc.freeze()  # the harness's own big lists are not the screen's garbage
+        by_sp = defaultdict(list)
+        for pid, _p, sp, _c in all_rows:
+            by_sp[sp].append(pid)
+        dict_ms, brute_ms = [], []
+        for i, (name, cls, area, target, kind) in enumerate(checks):
+            keys = name_keys(name, cls)
+            t0 = time.perf_counter()
+            by_sp.get(keys.specific_pinyin)
+            dict_ms.append((time.perf_counter() - t0) * 1000)
+            scope = screen_ops.resolve_scope(s, cls, s.scalar(
+                select(Jurisdiction).where(Jurisdiction.code == area)))
+            t0 = time.perf_counter()
+            list(s.scalars(screen_ops.key_match_ids(name, keys, scope)))
+            key_ms.append((time.perf_counter() - t0) * 1000)
+            t0 = time.perf_counter()
+            result = screen_ops.screen(s, name, cls, area_code=area)
+            full_ms.append((time.perf_counter() - t0) * 1000)
+            hit_ids = {h.id for h in result.hits}
+            found += str(target) in hit_ids
+            if str(target) not in hit_ids:
+                missed.append((kind, name, s.get(Place, target).name))
+            if i < sample_bf:
+                t0 = time.perf_counter()
+                process.extract(keys.specific_pinyin, register, scorer=fuzz.ratio,
+                                score_cutoff=SIMILARITY, limit=None)
+                brute_ms.append((time.perf_counter() - t0) * 1000)
+                city = area[:4]
+                scope_rows = [(pid, sp) for pid, _p, sp, c in all_rows if c and c[:4] == city]
+                pins = [p for _pid, p in scope_rows]
+                expected = {str(scope_rows[j][0]) for _c, _sc, j in process.extract(
+                    keys.specific_pinyin, pins, scorer=fuzz.ratio, score_cutoff=SIMILARITY,
+                    limit=None)}
+                bf_total += len(expected)
+                bf_found += len(expected & hit_ids)
+                bf_missed.extend((name, p) for pid, p in scope_rows
+                                 if str(pid) in expected - hit_ids)
+        s.rollback()
+    return {"key_ms": key_ms, "dict_ms": dict_ms, "full_ms": full_ms, "brute_ms": brute_ms,
+            "found": found, "missed": missed, "bf_total": bf_total, "bf_found": bf_found,
+            "bf_missed": bf_missed}
+
+
+def screen_ops_bind(engine):
+    """The engine as the app's GET requests see it (deferred reads on SQLite)."""
+    from placenames import spatial
+
+    return spatial.read_only(engine)
+
+
+def fresh_engine(url: str, size: int):
+    """A migrated, empty database for one size: a new SQLite file, or emptied PostGIS tables."""
+    if url.startswith("sqlite"):
+        path = Path(url.split("///", 1)[1].replace(".db", f"-{size}.db"))
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        engine = make_engine(f"sqlite:///{path}")
+        migrate.upgrade(engine)
+        return engine
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {names} CASCADE"))
+    return engine
+
+
+def bench_backend(label: str, url: str, sizes: list[int], n_checks: int, sample_bf: int) -> None:
+    """Load, check and print the figures of every size on one backend."""
+    for size in sizes:
+        rng = random.Random(size)
+        engine = fresh_engine(url, size)
+        print(f"\n== {label}: {size:,} names", flush=True)
+        towns, _placed = load(engine, size, rng)
+        reset_stats(engine)
+        with Session(engine) as s:
+            checks = proposals(s, n_checks, rng, towns)
+        r = run_checks(engine, checks, sample_bf)
+        print(f"  exact/homophone lookup  {fmt(r['key_ms'])}")
+        print(f"    baseline dict lookup  {fmt(r['dict_ms'])}")
+        print(f"  full screen             {fmt(r['full_ms'])}")
+        print(f"    baseline brute force  {fmt(r['brute_ms'])}  (rapidfuzz over the 专名 "
+              f"pinyin of all {size:,} names in memory)")
+        print(f"    speed-up at p50       {pct(r['brute_ms'], 50) / pct(r['full_ms'], 50):.1f}×")
+        print(f"  recall, injected        {r['found']}/{len(checks)} "
+              f"({100 * r['found'] / len(checks):.1f}%)")
+        for kind, name, target in r["missed"][:5]:
+            print(f"    missed {kind}: {name} (target {target})")
+        share = 100 * r["bf_found"] / r["bf_total"] if r["bf_total"] else 100.0
+        print(f"  recall vs brute force   {r['bf_found']}/{r['bf_total']} ({share:.2f}%) of names "
+              f"with similarity ≥ {SIMILARITY:.0f} in the legal scope ({sample_bf} checks)")
+        for name, pinyin in r["bf_missed"][:5]:
+            print(f"    not found: {pinyin} for {name}")
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"  peak memory (ru_maxrss) {peak:.0f} MiB", flush=True)
+        engine.dispose()
+
+
+def reset_stats(engine) -> None:
+    """Refresh the planner's statistics after a load."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE"))
+    else:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("ANALYZE")
+            conn.commit()
+
+
+def main() -> None:
+    """Parse the arguments and run the benchmark."""
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--sizes", default="10000,100000,1000000")
+    ap.add_argument("--checks", type=int, default=300)
+    ap.add_argument("--brute-sample", type=int, default=50)
+    ap.add_argument("--pg-url", default=None)
+    ap.add_argument("--workdir", default=None)
+    args = ap.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    work = Path(args.workdir or tempfile.mkdtemp(prefix="bench-names-"))
+    print(f"bench names: sizes {sizes}, {args.checks} checks each, "
+          f"brute force on {args.brute_sample}")
+    bench_backend("spatialite", f"sqlite:///{work / 'bench.db'}", sizes, args.checks,
+                  args.brute_sample)
+    if args.pg_url:
+        bench_backend("postgis", args.pg_url, sizes, args.checks, args.brute_sample)
+    else:
+        print("\n(no --pg-url: PostGIS not measured)")
+
+
+if __name__ == "__main__":
+    main()
