@@ -15,6 +15,8 @@ DEFAULTS: dict[str, Any] = {
     "DATABASE_URL": None,
     "SPATIALITE_LIBRARY": "mod_spatialite",
     "SQLITE_BUSY_TIMEOUT_MS": 30000,
+    # PostgreSQL: test each pooled connection before use (one extra round trip a request)
+    "DB_POOL_PRE_PING": "",
     "SECRET_KEY": None,
     # The host printed under every QR code and used in plate URLs.
     "PUBLIC_BASE_URL": "http://127.0.0.1:5000",

@@ -33,7 +33,9 @@ def make_engine(url: str, settings: dict[str, Any] | None = None) -> Engine:
             settings.get("SQLITE_BUSY_TIMEOUT_MS", 30000),
         )
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    # no pre-ping: it costs a round trip per request; recycle idle connections instead
+    return create_engine(url, pool_pre_ping=bool(settings.get("DB_POOL_PRE_PING")),
+                         pool_recycle=1800)
 
 
 def init_app(app: Flask) -> None:

@@ -37,6 +37,7 @@ def test_init_and_demo_are_idempotent_through_the_cli(cli_env, session):
     again = run_cli(cli_env, "demo")
     assert again.returncode == 0
     assert "places: +0" in again.stdout and "addresses: +0" in again.stdout
+    assert "plates: +0" in again.stdout and "/p/" in again.stdout
     assert (n(session, Place), n(session, Address), n(session, Jurisdiction), n(session, User),
             n(session, HistoryRow)) == counts
     session.rollback()

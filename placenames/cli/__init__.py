@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import click
-from flask import Flask
+from flask import Flask, current_app
+from sqlalchemy import select
 
 from .. import create_app, db, migrate
 from ..errors import ImportRejected, PlacenamesError
@@ -68,12 +69,18 @@ def init() -> None:
 @with_app
 def demo() -> None:
     """Load the Xixian New Area demo registry (idempotent)."""
+    from ..models import Plate
+    from ..models.base import utcnow
     from ..ops import demo as demo_ops
 
     s = db.session()
-    report = demo_ops.load(s)
+    report = demo_ops.load(s, now=utcnow())
     s.commit()
     click.echo(", ".join(f"{k}: +{v}" for k, v in report.items()))
+    sample = s.scalar(select(Plate.plate_id).order_by(Plate.plate_id).limit(1))
+    if sample:
+        base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+        click.echo(f"a demo door plate: {base}/p/{sample}")
 
 
 @main.group(name="import")

@@ -89,14 +89,27 @@ def chinese_number(text: str) -> int | None:
     return total + current
 
 
+NUMERAL_WORDS = frozenset({
+    "统一", "唯一", "万一", "同一", "专一", "单一", "合一", "划一", "归一", "如一", "天一", "太一",
+    "守一", "致一", "初一", "逐一", "之一", "不一", "独一", "均一", "齐一", "第一", "三三", "十八",
+})
+"""Words ending in a numeral that are not ordinals (统一路 is Tongyi Lu, not Tong 1 Lu)."""
+
+
 def _split_ordinal(specific: str) -> tuple[str, int | None]:
-    """Split a trailing ordinal off a specific: 经五 -> ("经", 5); 五一 -> ("五一", None)."""
+    """Split a trailing ordinal off a specific: 经五 -> ("经", 5), 纬二十六 -> ("纬", 26),
+    丈八一 -> ("丈八", 1); none for 五一 (a date name), 统一 (a word) or 第一."""
     k = len(specific)
     while k > 0 and (specific[k - 1] in _DIGITS or specific[k - 1] in _UNITS
                      or specific[k - 1].isdigit()):  # fmt: skip
         k -= 1
     head, tail = specific[:k], specific[k:]
-    if not head or not tail or not (is_han(head[-1])):
+    if head and len(tail) > 1 and all(ch in _DIGITS for ch in tail):
+        # ordinals of roads are written with units (二十六); a run of bare digits is part of
+        # the name but for its last digit (丈八一 -> 丈八 + 一)
+        head, tail = specific[:-1], specific[-1]
+    if not head or not tail or not is_han(head[-1]) or head[-1] == "第" or \
+            head[-1] + tail[0] in NUMERAL_WORDS:
         return specific, None
     return head, chinese_number(tail)
 

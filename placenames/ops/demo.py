@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from datetime import datetime
 
 from shapely.geometry import LineString
 from sqlalchemy import select
@@ -12,16 +13,20 @@ from sqlalchemy.orm import Session
 from ..addressing.geometry import local_projection_for
 from ..addressing.numbering import Entrance, NumberedEntrance, NumberingPolicy, number_road
 from ..models import Address, Jurisdiction, Level, ManagementMembership, Place, Scope, User
+from ..models.base import utcnow
 from . import demo_data as data
-from . import users
+from . import plates, users
 from .addresses import AddressInput, create_address
 from .places import PlaceInput, create_place
 
 APPROVING_BODY = "西咸新区管委会"
 
 
-def load(session: Session) -> dict[str, int]:
-    """Create whatever of the demo frame is missing; returns what was added, by kind."""
+def load(session: Session, now: datetime | None = None) -> dict[str, int]:
+    """Create whatever of the demo frame is missing; returns what was added, by kind.
+
+    ``now`` is the clock for the demo plates' lifecycle dates (default: the current time).
+    """
     added: Counter[str] = Counter()
     by_code = _jurisdictions(session, added)
     _scope(session, by_code, added)
@@ -29,8 +34,10 @@ def load(session: Session) -> dict[str, int]:
     roads = _places(session, by_code, added)
     _addresses(session, roads, by_code, added)
     session.flush()
+    added["plates"] += len(plates.issue_demo_plates(session, now=now or utcnow()))
+    session.flush()
     return {k: added[k] for k in ("jurisdictions", "memberships", "scopes", "users", "places",
-                                  "addresses")}
+                                  "addresses", "plates")}
 
 
 def _get_or_add(session: Session, by_code: dict[str, Jurisdiction], added: Counter[str],
