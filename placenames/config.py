@@ -29,12 +29,19 @@ DEFAULTS: dict[str, Any] = {
     "FILING_DAYS": 15,
     "ANNOUNCEMENT_DAYS": 15,
     "OFFICE_NAME": "西咸新区地名委员会办公室",
+    # expert review: smallest panel, and how the panel's opinions combine
+    # (majority | two_thirds | unanimous)
+    "PANEL_MIN_SIZE": 3,
+    "PANEL_RULE": "majority",
+    # public comments: how many a client may post
+    "COMMENT_RATELIMIT": "5 per minute",
     "LEXICON_DIR": None,
     "RATELIMIT_DEFAULT": "300 per minute",
     "RATELIMIT_STORAGE_URI": "memory://",
 }
 
-_INT_KEYS = {"SQLITE_BUSY_TIMEOUT_MS", "NOTICE_DAYS", "FILING_DAYS", "ANNOUNCEMENT_DAYS"}
+_INT_KEYS = {"SQLITE_BUSY_TIMEOUT_MS", "NOTICE_DAYS", "FILING_DAYS", "ANNOUNCEMENT_DAYS",
+             "PANEL_MIN_SIZE"}
 
 
 def from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:

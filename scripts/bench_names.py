@@ -224,7 +224,7 @@ def run_checks(engine, checks, sample_bf: int):
             scope = screen_ops.resolve_scope(s, cls, s.scalar(
                 select(Jurisdiction).where(Jurisdiction.code == area)))
             t0 = time.perf_counter()
-            list(s.scalars(screen_ops.key_match_ids(name, keys, scope)))
+            list(s.scalars(screen_ops.duplicate_ids(name, keys, scope)))
             key_ms.append((time.perf_counter() - t0) * 1000)
             t0 = time.perf_counter()
             result = screen_ops.screen(s, name, cls, area_code=area)

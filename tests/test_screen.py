@@ -190,3 +190,21 @@ def test_a_stored_reading_override_drives_romanization_keys_and_the_screen(demo_
     assert place.reading == "li yang lu" and place.key_specific_pinyin == "liyang"
     s.rollback()
     assert ("栎阳路", "homophone") in kinds(screen(s, "立阳路", "road", area_code="610404007"))
+
+
+def test_an_ambiguous_split_still_finds_the_same_name_body(demo_session):
+    s = demo_session
+    create_place(s, PlaceInput(name="庆大路", cls="road", jurisdiction=township(s, "610112002")))
+    s.commit()
+    # 庆大街 splits as 庆 + 大街, 庆大路 as 庆大 + 路: the same body all the same
+    assert ("庆大路", "same_specific") in kinds(screen(s, "庆大街", "street",
+                                                          area_code="610112002"))
+
+
+def test_directional_variants_of_names_that_begin_with_a_direction(demo_session):
+    s = demo_session
+    create_place(s, PlaceInput(name="西大福小区", cls="residential",
+                               jurisdiction=township(s, "610112002")))
+    s.commit()
+    assert ("西大福小区", "directional") in kinds(screen(s, "新西大福小区", "residential",
+                                                            area_code="610112002"))

@@ -85,6 +85,19 @@ def _same_family(a: str | None, b: str | None) -> bool:
     return a == b or (_family(a) is not None and _family(a) == _family(b))
 
 
+def stem(name: str) -> str | None:
+    """The name without its last character, when two or more remain (庆大街 → 庆大): where
+    the 专名/通名 split is ambiguous (庆+大街 or 庆大+街), the stem of one name may be the
+    专名 of the other."""
+    return name[:-1] if len(name) >= 3 else None
+
+
+def _stem_match(name: str, keys: NameKeys, cand: Candidate) -> bool:
+    mine, theirs = stem(name), stem(cand.name)
+    return (mine is not None and mine == cand.keys.specific) or \
+        (theirs is not None and theirs == keys.specific)
+
+
 def core_specific(specific: str) -> str:
     """The 专名 without one leading direction/new/old prefix or one trailing direction, when
     at least two characters remain (新长安 → 长安, 景放西 → 景放, 东风 stays)."""
@@ -113,7 +126,7 @@ def _judge(
         sev = "info" if historical else "block"
         return ("exact", 100.0, sev, f"与已登记地名{label}重名",
                 f"Same name as the registered {cand.name!r}")  # fmt: skip
-    if keys.specific and keys.specific == ck.specific:
+    if keys.specific and (keys.specific == ck.specific or _stem_match(name, keys, cand)):
         sev = "block" if _same_family(cls, cand.cls) else "warn"
         return ("same_specific", 95.0, "info" if historical else sev,
                 f"与已登记地名{label}专名相同（{keys.specific}）",
@@ -128,7 +141,8 @@ def _judge(
                 f"Sounds close to {cand.name!r} "
                 f"({keys.specific_pinyin} / {ck.specific_pinyin})")  # fmt: skip
     a, b = core_specific(keys.specific), core_specific(ck.specific)
-    if (a != keys.specific or b != ck.specific) and a == b and a:
+    if a and (a != keys.specific or b != ck.specific) and \
+            (a == b or a == ck.specific or b == keys.specific):
         return ("directional", 75.0, "info" if historical else "warn",
                 f"与已登记地名{label}仅方位或新旧等前缀不同（{a}）",
                 f"Differs from {cand.name!r} only by a direction or new/old prefix "

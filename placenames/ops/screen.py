@@ -31,7 +31,7 @@ from ..models import Jurisdiction, Level, ManagementMembership, Place, PlaceSyll
 from ..models.jurisdictions import scope_members
 from ..naming import duplicates, rules
 from ..naming.errors import NamingError
-from ..naming.generics import ADMIN_CLASSES, CLASSES
+from ..naming.generics import ADMIN_CLASSES, CLASSES, GENERICS
 from ..naming.keys import NameKeys, name_keys, probe_terms
 from ..naming.normalize import clean_name
 from ..naming.romanize import romanize
@@ -39,6 +39,8 @@ from ..naming.romanize import romanize
 BUILT_UP_CLASSES = frozenset(CLASSES - ADMIN_CLASSES - {"village", "community", "island"})
 PREFIX_LEN_BY_CLASS = {"township": 2, "village": 6, "community": 6}  # province, county
 DEFAULT_RADIUS_M = 2000.0
+ONE_CHARACTER_GENERICS = tuple(g for g, c in GENERICS.items()
+                               if len(g) == 1 and c in BUILT_UP_CLASSES)
 SIMILARITY_THRESHOLD = 85.0
 
 
@@ -197,17 +199,26 @@ def _next_prefix(prefix: str) -> str:
     return prefix[:-1] + chr(ord(prefix[-1]) + 1)
 
 
-def key_match_ids(name: str, keys: NameKeys, scope: ScreenScope) -> Any:
-    """One indexed query for every key conflict in scope: the same name, the same 专名, the
-    same core 专名 (新长安/长安/长安西: directional variants), the same 专名 pinyin
-    (homophones), the same fuzzy key (near-homophones). Each OR term is served by its
-    (key, division code) index."""
-    terms = [Place.name == name, Place.key_specific == keys.specific,
-             Place.key_core == duplicates.core_specific(keys.specific)]
+def duplicate_ids(name: str, keys: NameKeys, scope: ScreenScope) -> Any:
+    """The fast path, duplicates and homophones: the same name, the same 专名, the same 专名
+    pinyin, in scope; each OR term is served by its (key, division code) index."""
+    terms = [Place.name == name, Place.key_specific == keys.specific]
     if keys.specific_pinyin:
         terms.append(Place.key_specific_pinyin == keys.specific_pinyin)
+    return select(Place.id).where(or_(*terms), in_scope(Place.division_code, scope))
+
+
+def variant_ids(name: str, keys: NameKeys, scope: ScreenScope) -> Any:
+    """Near-homophones (same fuzzy key), directional variants (新长安/长安/长安西: the same
+    core 专名) and ambiguous splits (庆大街 = 庆+大街 against 庆大路), in scope, by index."""
+    core = duplicates.core_specific(keys.specific)
+    terms = [Place.key_core == core, Place.key_specific == core, Place.key_core == keys.specific]
     if keys.fuzzy:
         terms.append(Place.key_fuzzy == keys.fuzzy)
+    if duplicates.stem(name):
+        terms.append(Place.key_specific == duplicates.stem(name))
+    if keys.specific:
+        terms.append(Place.name.in_(sorted({keys.specific + g for g in ONE_CHARACTER_GENERICS})))
     return select(Place.id).where(or_(*terms), in_scope(Place.division_code, scope))
 
 
@@ -234,7 +245,8 @@ def fetch_candidates(session: Session, name: str, keys: NameKeys, scope: ScreenS
                      near: tuple[float, float] | None, threshold: float
                      ) -> list[tuple[Place, float | None]]:
     """Places that may conflict, each with its distance in metres from ``near`` (or None)."""
-    ids = set(session.scalars(key_match_ids(name, keys, scope)))
+    ids = set(session.scalars(duplicate_ids(name, keys, scope)))
+    ids |= set(session.scalars(variant_ids(name, keys, scope)))
     ids |= _similar_ids(session, keys, scope, threshold)
     bind = session.get_bind()
     if near is not None and scope.radius_m > 0:

@@ -63,8 +63,10 @@ def login() -> str | Response:
         if user is not None:
             login_user(SessionUser(user))
             target = request.args.get("next") or ""
+            home = "committee.dashboard" if user.role_set() - {"sysadmin"} else \
+                "plates_staff.batches"
             return redirect(target if target.startswith("/") and not target.startswith("//")
-                            else url_for("public.index"))
+                            else url_for(home))
         flash(_("Wrong username or password."), "error")
     return render_template("auth/login.html", form=form)
 
