@@ -41,11 +41,24 @@ def make_engine(url: str, settings: dict[str, Any] | None = None) -> Engine:
 def init_app(app: Flask) -> None:
     """Attach an engine and a session factory to ``app``."""
     engine = make_engine(app.config["DATABASE_URL"], app.config)
+    # what operations need of the office's configuration travels on the session, not via Flask
+    info = {"lexicons": office_lexicons(app.config.get("LEXICON_DIR"))}
     app.extensions["placenames.engine"] = engine
-    app.extensions["placenames.sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
+    app.extensions["placenames.sessionmaker"] = sessionmaker(engine, expire_on_commit=False,
+                                                             info=info)
     app.extensions["placenames.reader"] = sessionmaker(spatial.read_only(engine),
-                                                       expire_on_commit=False)
+                                                       expire_on_commit=False, info=info)
     app.teardown_appcontext(_close_session)
+
+
+def office_lexicons(directory: str | None) -> Any:
+    """The naming-rule word lists: the packaged defaults overlaid with the office's folder."""
+    from .errors import BadInput
+    from .naming.rules import load_lexicons
+
+    if directory and not Path(directory).is_dir():
+        raise BadInput(f"PLACENAMES_LEXICON_DIR is not a folder: {directory}")
+    return load_lexicons(Path(directory) if directory else None)
 
 
 def engine() -> Engine:

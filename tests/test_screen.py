@@ -208,3 +208,18 @@ def test_directional_variants_of_names_that_begin_with_a_direction(demo_session)
     s.commit()
     assert ("西大福小区", "directional") in kinds(screen(s, "新西大福小区", "residential",
                                                             area_code="610112002"))
+
+
+def test_the_office_lexicon_folder_is_used_by_the_screen(db_url, tmp_path):
+    from placenames import create_app
+
+    folder = tmp_path / "lexicons"
+    folder.mkdir()
+    (folder / "lexicon_enterprises.txt").write_text("# office additions\n沣华\n", encoding="utf-8")
+    app = create_app({"DATABASE_URL": db_url, "SECRET_KEY": "t", "LEXICON_DIR": str(folder),
+                      "INSTANCE_PATH": str(tmp_path / "instance")})
+    body = app.test_client().get("/api/v1/names/check",
+                                 query_string={"name": "沣华路", "class": "road"}).get_json()
+    app.extensions["placenames.engine"].dispose()
+    assert body["verdict"] == "block"
+    assert any("沣华" in f["message_zh"] for f in body["findings"] if f["severity"] == "block")

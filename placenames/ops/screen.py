@@ -101,6 +101,8 @@ def screen(session: Session, name: str, cls: str, *, area_code: str | None = Non
     codes = {h.jurisdiction_code for h in hits if h.jurisdiction_code}
     names = dict(session.execute(select(Jurisdiction.code, Jurisdiction.name)
                                  .where(Jurisdiction.code.in_(codes))).all())
+    if lexicons is None:  # the office's lists, put on the session by the app (db.init_app)
+        lexicons = session.info.get("lexicons")
     return ScreenResult(cleaned, cls, spelled, keys, scope,
                         rules.check_name(cleaned, cls, lexicons), hits, names)
 
