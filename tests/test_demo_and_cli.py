@@ -76,3 +76,16 @@ def test_demo_addresses_are_numbered_odd_left_even_right_with_unique_codes(sessi
     on_road = sorted((a for a in addresses if a.road_id == road.id), key=lambda a: a.distance_m)
     assert [a.number for a in on_road] == sorted(a.number for a in on_road)
     assert road.romanization == "Jianzhang Lu" and road.key_pinyin == "jianzhanglu"
+
+
+def test_commands_on_an_unmigrated_database_say_to_run_init(tmp_path):
+    import os
+
+    env = dict(os.environ, PLACENAMES_DATABASE_URL=f"sqlite:///{tmp_path / 'new.db'}",
+               PLACENAMES_INSTANCE_PATH=str(tmp_path / "instance"))
+    env.pop("PLACENAMES_TEST_DATABASE_URL", None)
+    result = run_cli(env, "check-name", "长安路", "--class", "road")
+    assert result.returncode == 75 and "placenames init" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert run_cli(env, "init").returncode == 0
+    assert run_cli(env, "check-name", "长安路", "--class", "road").returncode == 0

@@ -18,7 +18,7 @@ from flask import Flask, current_app
 from sqlalchemy import select
 
 from .. import create_app, db, migrate
-from ..errors import ImportRejected, PlacenamesError
+from ..errors import Conflict, ImportRejected, PlacenamesError
 
 
 def _app() -> Flask:
@@ -30,14 +30,26 @@ def _app() -> Flask:
     return app
 
 
-def with_app(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Run the command inside an app context; turn domain errors into clean exits."""
+def with_app(fn: Callable[..., Any] | None = None, *, needs_schema: bool = True) -> Any:
+    """Run the command inside an app context; turn domain errors into clean exits.
+
+    Unless ``needs_schema`` is false (``init``), a database whose schema is not at the code's
+    revision stops the command with a message saying to run ``placenames init``.
+    """
+    if fn is None:
+        return functools.partial(with_app, needs_schema=needs_schema)
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        app = _app()
+        try:
+            app = _app()
+        except PlacenamesError as exc:
+            click.echo(exc.user_msg, err=True)
+            sys.exit(exc.exit_code)
         with app.app_context():
             try:
+                if needs_schema:
+                    _check_schema()
                 return fn(*args, **kwargs)
             except ImportRejected as exc:
                 for line, reason in exc.problems:
@@ -51,13 +63,22 @@ def with_app(fn: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def _check_schema() -> None:
+    engine = db.engine()
+    current, head = migrate.current_revision(engine), migrate.head_revision()
+    if current != head:
+        raise Conflict(f"数据库结构版本为 {current}，程序需要 {head}：请先运行 placenames init / "
+                       f"the database schema is at {current}, the code needs {head}: "
+                       "run `placenames init`")
+
+
 @click.group()
 def main() -> None:
     """Registry of standard place names and addresses (标准地名地址登记服务)."""
 
 
 @main.command()
-@with_app
+@with_app(needs_schema=False)
 def init() -> None:
     """Create or upgrade the database schema (alembic upgrade head)."""
     engine = db.engine()
