@@ -15,12 +15,19 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from hypothesis import settings
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from placenames import create_app, migrate
 from placenames.db import make_engine
 from placenames.models import Base
+
+# CI runs the same examples every time (a landing must not hang on a random draw) and, on a
+# loaded 2-core machine, does not time individual examples; local runs explore freely.
+settings.register_profile("ci", derandomize=True, deadline=None)
+settings.register_profile("dev", deadline=None)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 DB_FIXTURES = {"app", "client", "session", "engine", "cli_env", "db_url"}
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"

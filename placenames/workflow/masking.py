@@ -60,7 +60,9 @@ def mask_name(name: str | None) -> str:
         return UNREADABLE
     keep = 2 if len(text) >= 3 and text[:2] in COMPOUND_SURNAMES else 1
     rest = "".join(c if c in _NAME_SEPARATORS else "*" for c in text[keep:])
-    return text[:keep] + (rest or "*")
+    if "*" not in rest:  # nothing after the kept part but separators (A.): mask it all the same
+        rest += "*"
+    return text[:keep] + rest
 
 
 def _is_han(char: str) -> bool:

@@ -82,3 +82,8 @@ def test_mask_phone_never_echoes_or_reveals_much(raw: str) -> None:
     digits = [c for c in out if c.isdigit()]
     assert len(digits) <= 8  # at most a 4-digit area code and the last 4
     assert "*" in out or out == ""
+
+
+def test_a_name_of_one_letter_and_a_separator_is_still_masked() -> None:
+    # found by hypothesis: "A." came back unchanged
+    assert mask_name("A.") == "A.*"
