@@ -42,7 +42,7 @@ from placenames.db import make_engine  # noqa: E402
 from placenames.models import Base, Jurisdiction, Place, Scope  # noqa: E402
 from placenames.models.jurisdictions import scope_members  # noqa: E402
 from placenames.naming.generics import split_name  # noqa: E402
-from placenames.naming.keys import fold_syllable, name_keys  # noqa: E402
+from placenames.naming.keys import NameKeys, fold_syllable, name_keys  # noqa: E402
 from placenames.naming.readings import reading_of  # noqa: E402
 from placenames.ops import screen as screen_ops  # noqa: E402
 from placenames.ops.places import PlaceRow, bulk_insert  # noqa: E402
@@ -320,6 +320,66 @@ def reset_stats(engine) -> None:
             conn.commit()
 
 
+KEY_INDEXES = ["ix_places_name_division", "ix_places_key_specific_division",
+               "ix_places_key_specific_pinyin_division"]
+
+
+def keys_only(label: str, url: str, size: int, n_checks: int) -> None:
+    """The duplicate/homophone lookup alone on a register of ``size`` rows made in SQL.
+
+    The rows carry only what that query reads (name, 专名, 专名 pinyin, division code), with
+    realistic selectivity: three names share each 专名 and four each 专名 pinyin nationally.
+    """
+    engine = fresh_engine(url, size)
+    rng = random.Random(size)
+    with Session(engine) as s:
+        towns = make_frame(s, rng)
+        s.commit()
+    pg = engine.dialect.name == "postgresql"
+    uid = "gen_random_uuid()" if pg else "lower(hex(randomblob(16)))"
+    t0 = time.perf_counter()
+    with engine.begin() as conn:
+        for name in KEY_INDEXES:
+            conn.execute(text(f"DROP INDEX {name}"))
+        conn.execute(text("CREATE TEMPORARY TABLE towns (n INTEGER PRIMARY KEY, code TEXT)"))
+        conn.execute(text("INSERT INTO towns VALUES (:n, :code)"),
+                     [{"n": i, "code": c} for i, (c, _t, _city) in enumerate(towns)])
+        series = ("generate_series(1, :size) AS i" if pg else
+                  "(WITH RECURSIVE g(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM g "
+                  "WHERE i < :size) SELECT i FROM g) AS s")
+        conn.execute(text(
+            f"INSERT INTO places (id, version, created_at, updated_at, name, specific, generic, "
+            f"cls, status, division_code, key_specific, key_specific_pinyin) "
+            f"SELECT {uid}, 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 'n' || i || '路', "
+            f"'s' || (i % (:size / 3)), '路', 'road', 'in_force', towns.code, "
+            f"'s' || (i % (:size / 3)), 'p' || (i % (:size / 4)) "
+            f"FROM {series} JOIN towns ON towns.n = i % :towns"),
+            {"size": size, "towns": len(towns)})
+        for name, cols in (("ix_places_name_division", "name, division_code"),
+                           ("ix_places_key_specific_division", "key_specific, division_code"),
+                           ("ix_places_key_specific_pinyin_division",
+                            "key_specific_pinyin, division_code")):
+            conn.execute(text(f"CREATE INDEX {name} ON places ({cols})"))
+    reset_stats(engine)
+    print(f"\n== {label}: {size:,} rows (keys only, made in SQL in "
+          f"{time.perf_counter() - t0:.0f} s)", flush=True)
+    timings = []
+    with Session(screen_ops_bind(engine)) as s:
+        for _ in range(n_checks):
+            i = rng.randrange(1, size)
+            code = towns[i % len(towns)][0]
+            keys = NameKeys(pinyin="", specific_pinyin=f"p{i % (size // 4)}", fuzzy="",
+                            specific=f"s{i % (size // 3)}", initials="")
+            scope = screen_ops.ScreenScope("", "", prefixes=(code[:4],))
+            t = time.perf_counter()
+            found = list(s.scalars(screen_ops.duplicate_ids(f"n{i}路", keys, scope)))
+            timings.append((time.perf_counter() - t) * 1000)
+            assert found, "the probe's own row must be found"
+        s.rollback()
+    print(f"  exact/homophone lookup  {fmt(timings[20:])}", flush=True)
+    engine.dispose()
+
+
 def main() -> None:
     """Parse the arguments and run the benchmark."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -328,7 +388,15 @@ def main() -> None:
     ap.add_argument("--brute-sample", type=int, default=50)
     ap.add_argument("--pg-url", default=None)
     ap.add_argument("--workdir", default=None)
+    ap.add_argument("--keys-only", type=int, default=0,
+                    help="instead: the duplicate/homophone lookup on a register of N rows")
     args = ap.parse_args()
+    if args.keys_only:
+        work = Path(args.workdir or tempfile.mkdtemp(prefix="bench-names-"))
+        keys_only("spatialite", f"sqlite:///{work / 'keys.db'}", args.keys_only, args.checks)
+        if args.pg_url:
+            keys_only("postgis", args.pg_url, args.keys_only, args.checks)
+        return
     sizes = [int(s) for s in args.sizes.split(",")]
     work = Path(args.workdir or tempfile.mkdtemp(prefix="bench-names-"))
     print(f"bench names: sizes {sizes}, {args.checks} checks each, "
