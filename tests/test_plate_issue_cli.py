@@ -7,8 +7,8 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
+import plate_builders as b  # tests/ is on sys.path (pyproject.toml)
 import pytest
 import zxingcpp
 from PIL import Image
@@ -18,18 +18,6 @@ from placenames.models import AuditEvent
 from placenames.models.plates import BatchStatus, Plate, PrintBatch
 from placenames.plates.payload import parse_plate_url
 
-
-def _builders():
-    import importlib.util
-
-    path = Path(__file__).with_name("test_plate_issue_builders.py")
-    spec = importlib.util.spec_from_file_location("_pib_cli", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-b = _builders()
 BASE = "https://dm.example.gov.cn"  # the app fixture's PUBLIC_BASE_URL
 needs_poppler = pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="needs poppler")
 

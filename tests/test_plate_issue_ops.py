@@ -4,6 +4,7 @@ and house numbering from the database — on SpatiaLite and on PostGIS."""
 import random
 from datetime import date
 
+import plate_builders as b  # tests/ is on sys.path (pyproject.toml)
 import pytest
 from sqlalchemy import func, select
 
@@ -16,19 +17,6 @@ from placenames.ops.plate_lifecycle import TRANSITIONS, Change, transition
 from placenames.plates.errors import PlateIdError, PlatesError
 from placenames.plates.ids import is_plate_id
 
-
-def _builders():
-    import importlib.util
-    from pathlib import Path
-
-    path = Path(__file__).with_name("test_plate_issue_builders.py")
-    spec = importlib.util.spec_from_file_location("_pib_ops", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-b = _builders()
 NOW = b.NOW
 
 

@@ -5,6 +5,7 @@ import statistics
 import time
 from datetime import date
 
+import plate_builders as b  # tests/ is on sys.path (pyproject.toml)
 import pytest
 from sqlalchemy import func, select
 
@@ -14,19 +15,6 @@ from placenames.ops import plates as plate_ops
 from placenames.ops.places import PlaceInput, create_place
 from placenames.ops.plate_lifecycle import Change, transition
 
-
-def _builders():
-    import importlib.util
-    from pathlib import Path
-
-    path = Path(__file__).with_name("test_plate_issue_builders.py")
-    spec = importlib.util.spec_from_file_location("_pib_web", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-b = _builders()
 NOW = b.NOW
 
 

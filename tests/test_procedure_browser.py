@@ -6,31 +6,17 @@ committee member, approver), comments as the public, moves the clock past the no
 and saves a screenshot of every step under ``test-artifacts/procedure/``.
 """
 
-import importlib.util
 import os
-import sys
 import threading
 from datetime import timedelta
 from pathlib import Path
 
+import procedure_builders as b  # tests/ is on sys.path (pyproject.toml)
 import pytest
 from werkzeug.serving import make_server
 
 from placenames.workflow import State
 
-
-def _builders():
-    name = "procedure_builders"
-    if name not in sys.modules:
-        path = Path(__file__).with_name("test_procedure_builders.py")
-        spec = importlib.util.spec_from_file_location(name, path)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-b = _builders()
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "procedure" / (
     "postgis" if os.environ.get("PLACENAMES_TEST_DATABASE_URL") else "spatialite")

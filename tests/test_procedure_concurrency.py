@@ -7,11 +7,9 @@ application row is locked (SELECT … FOR UPDATE) and the version checked, so th
 the first approval and answer 409.
 """
 
-import importlib.util
-import sys
 import threading
-from pathlib import Path
 
+import procedure_builders as b  # tests/ is on sys.path (pyproject.toml)
 from sqlalchemy import func, select
 
 from placenames.models import AuditEvent
@@ -19,19 +17,6 @@ from placenames.models.workflow import Application, StepRecord
 from placenames.ops import tokens
 from placenames.workflow import State
 
-
-def _builders():
-    name = "procedure_builders"
-    if name not in sys.modules:
-        path = Path(__file__).with_name("test_procedure_builders.py")
-        spec = importlib.util.spec_from_file_location(name, path)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-b = _builders()
 N = 20
 
 

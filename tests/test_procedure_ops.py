@@ -1,10 +1,8 @@
 """The procedure operations on the database: the guard, audit rows, versions, the steps."""
 
-import importlib.util
-import sys
 from datetime import timedelta
-from pathlib import Path
 
+import procedure_builders as b  # tests/ is on sys.path (pyproject.toml)
 import pytest
 from sqlalchemy import func, select
 
@@ -15,19 +13,6 @@ from placenames.ops import applications as apps
 from placenames.ops import procedure_steps as steps
 from placenames.workflow import State
 
-
-def _builders():
-    name = "procedure_builders"
-    if name not in sys.modules:
-        path = Path(__file__).with_name("test_procedure_builders.py")
-        spec = importlib.util.spec_from_file_location(name, path)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-b = _builders()
 NOW = b.NOW
 
 

@@ -1,12 +1,11 @@
 """The procedure's pages and API: roles × routes, 404 for others' applications, stale forms,
 the public comment form (CSRF, rate limit, script injection), documents as PDF, tokens."""
 
-import importlib.util
 import re
 import subprocess
 import sys
-from pathlib import Path
 
+import procedure_builders as b  # tests/ is on sys.path (pyproject.toml)
 import pytest
 from sqlalchemy import func, select
 
@@ -16,19 +15,6 @@ from placenames.ops import tokens
 from placenames.ops.users import ensure_user
 from placenames.workflow import State
 
-
-def _builders():
-    name = "procedure_builders"
-    if name not in sys.modules:
-        path = Path(__file__).with_name("test_procedure_builders.py")
-        spec = importlib.util.spec_from_file_location(name, path)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-b = _builders()
 NOW = b.NOW
 ROLES = ["applicant", "clerk", "surveyor", "expert", "committee", "approver", "sysadmin",
          "auditor"]

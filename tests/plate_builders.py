@@ -1,17 +1,11 @@
 """Builders for the plate and numbering tests: a small New Area registry on demo geometry.
 
-Other ``test_plate_issue_*`` modules load this file with :func:`load_builders` (the tests
-folder is not a package).
+The ``test_plate_issue_*`` modules import it as ``plate_builders`` (tests/ is on sys.path).
 """
 
-import importlib.util
-import sys
 from datetime import UTC, datetime
-from pathlib import Path
 
-from sqlalchemy import func, select
-
-from placenames.models import Address, Jurisdiction, Level, ManagementMembership, User
+from placenames.models import Jurisdiction, Level, ManagementMembership
 from placenames.ops import demo_data
 from placenames.ops.addresses import AddressInput, create_address
 from placenames.ops.demo import demo_entrances
@@ -22,16 +16,6 @@ NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 ROADS = {name: (cls, township, line, meaning)
          for name, cls, township, line, _w, meaning in demo_data.ROADS}
 
-
-def load_builders():
-    """This module, loaded by path (for the other test modules)."""
-    name = "plate_issue_builders"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
 
 
 def frame(session):
@@ -103,13 +87,3 @@ def login(client, user):
     with client.session_transaction() as sess:
         sess["_user_id"] = str(user.id)
         sess["_fresh"] = True
-
-
-def test_registry_builder_makes_numbered_addresses_on_demo_roads(session):
-    j, built = registry(session, per_road=6)
-    session.commit()
-    place, addrs = built["建章路"]
-    assert [a.number for a in addrs] == [1, 2, 3, 4, 5, 6]
-    assert addrs[0].full_text.startswith("陕西省西咸新区沣东新城建章路街道建章路")
-    assert session.scalar(select(func.count()).select_from(Address)) == 12
-    assert session.scalar(select(func.count()).select_from(User)) == 0

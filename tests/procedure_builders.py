@@ -1,8 +1,6 @@
 """Builders for the ``test_procedure_*`` modules: the demo frame, experts, an application
-driven to any state. Loaded by path with :func:`load` (the tests folder is not a package)."""
+driven to any state. Imported as ``procedure_builders`` (tests/ is on sys.path)."""
 
-import importlib.util
-import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -21,15 +19,6 @@ LINE = '{"type": "LineString", "coordinates": [[108.840, 34.262], [108.846, 34.2
 EXPERTS = [("expert", "专家（演示）", "西北大学"), ("expert2", "李专家", "陕西师范大学"),
            ("expert3", "王专家", "长安大学"), ("expert4", "赵专家", "沣东新城建设局")]
 
-
-def load():
-    name = "procedure_builders"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
 
 
 def settings(tmp_path=None, **kw):
