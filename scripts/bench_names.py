@@ -390,10 +390,12 @@ def main() -> None:
     ap.add_argument("--workdir", default=None)
     ap.add_argument("--keys-only", type=int, default=0,
                     help="instead: the duplicate/homophone lookup on a register of N rows")
+    ap.add_argument("--pg-only", action="store_true", help="with --keys-only: PostGIS only")
     args = ap.parse_args()
     if args.keys_only:
         work = Path(args.workdir or tempfile.mkdtemp(prefix="bench-names-"))
-        keys_only("spatialite", f"sqlite:///{work / 'keys.db'}", args.keys_only, args.checks)
+        if not args.pg_only:
+            keys_only("spatialite", f"sqlite:///{work / 'keys.db'}", args.keys_only, args.checks)
         if args.pg_url:
             keys_only("postgis", args.pg_url, args.keys_only, args.checks)
         return
