@@ -25,17 +25,13 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from ..numerals import DIGITS, UNITS, chinese_number
 from .compose import AddressParts
 
 LEVELS = ("province", "city", "county", "subarea", "township", "community")
 
 _CJK = "\u4e00-\u9fff"
-_CN_DIGITS = {
-    "零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
-    "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
-}  # fmt: skip
-_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
-_NUM = rf"(?:\d+|[{''.join(_CN_DIGITS)}{''.join(_CN_UNITS)}]+)"
+_NUM = rf"(?:\d+|[{''.join(DIGITS)}{''.join(UNITS)}]+)"
 _MUNICIPALITIES = ("北京市", "天津市", "上海市", "重庆市")
 
 # Inside an administrative name these mark a lower level: the match is refused.
@@ -156,18 +152,10 @@ def _is_space_or_punct(char: str) -> bool:
 
 def cn_numeral_to_int(text: str) -> int:
     """Arabic or Chinese numerals to int: "12", "十二", "一百零八", "一八八" (digit by digit)."""
-    if text.isascii() and text.isdigit():
-        return int(text)
-    if not any(c in _CN_UNITS for c in text):
-        return int("".join(str(_CN_DIGITS[c]) for c in text))
-    total, current = 0, 0
-    for char in text:
-        if char in _CN_DIGITS:
-            current = _CN_DIGITS[char]
-        else:
-            total += (current or 1) * _CN_UNITS[char]
-            current = 0
-    return total + current
+    value = chinese_number(text)
+    if value is None:
+        raise ValueError(f"not a numeral: {text!r}")
+    return value
 
 
 _Slot = Callable[[str, Gazetteer | None, dict[str, Any]], int]

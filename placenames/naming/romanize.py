@@ -46,12 +46,10 @@ from placenames.naming.generics import (
 )
 from placenames.naming.normalize import MIDDLE_DOT, clean_name, is_han
 from placenames.naming.readings import syllables
+from placenames.numerals import DIGITS, UNITS, chinese_number
 
 Style = Literal["standard", "tone", "sign"]
 
-_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
-           "七": 7, "八": 8, "九": 9}  # fmt: skip
-_UNITS = {"十": 10, "百": 100, "千": 1000}
 _SHORT_AUTONOMOUS = {"自治州": "州", "自治县": "县", "自治旗": "旗"}
 
 
@@ -71,24 +69,6 @@ def exceptions() -> dict[str, str]:
     return out
 
 
-def chinese_number(text: str) -> int | None:
-    """Parse a Chinese (一 … 九千九百九十九) or ASCII numeral; None if ``text`` is not one."""
-    if text.isascii() and text.isdigit():
-        return int(text)
-    if not text or any(ch not in _DIGITS and ch not in _UNITS for ch in text):
-        return None
-    if all(ch in _DIGITS for ch in text):
-        return int("".join(str(_DIGITS[ch]) for ch in text)) if len(text) > 1 else _DIGITS[text]
-    total, current = 0, 0
-    for ch in text:
-        if ch in _DIGITS:
-            current = _DIGITS[ch]
-        else:
-            total += (current or 1) * _UNITS[ch]
-            current = 0
-    return total + current
-
-
 NUMERAL_WORDS = frozenset({
     "统一", "唯一", "万一", "同一", "专一", "单一", "合一", "划一", "归一", "如一", "天一", "太一",
     "守一", "致一", "初一", "逐一", "之一", "不一", "独一", "均一", "齐一", "第一", "三三", "十八",
@@ -100,11 +80,11 @@ def _split_ordinal(specific: str) -> tuple[str, int | None]:
     """Split a trailing ordinal off a specific: 经五 -> ("经", 5), 纬二十六 -> ("纬", 26),
     丈八一 -> ("丈八", 1); none for 五一 (a date name), 统一 (a word) or 第一."""
     k = len(specific)
-    while k > 0 and (specific[k - 1] in _DIGITS or specific[k - 1] in _UNITS
+    while k > 0 and (specific[k - 1] in DIGITS or specific[k - 1] in UNITS
                      or specific[k - 1].isdigit()):  # fmt: skip
         k -= 1
     head, tail = specific[:k], specific[k:]
-    if head and len(tail) > 1 and all(ch in _DIGITS for ch in tail):
+    if head and len(tail) > 1 and all(ch in DIGITS for ch in tail):
         # ordinals of roads are written with units (二十六); a run of bare digits is part of
         # the name but for its last digit (丈八一 -> 丈八 + 一)
         head, tail = specific[:-1], specific[-1]
