@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app, g, has_request_context, request
-from sqlalchemy import Engine, create_engine
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from . import spatial
@@ -46,9 +46,17 @@ def init_app(app: Flask) -> None:
     app.extensions["placenames.engine"] = engine
     app.extensions["placenames.sessionmaker"] = sessionmaker(engine, expire_on_commit=False,
                                                              info=info)
-    app.extensions["placenames.reader"] = sessionmaker(spatial.read_only(engine),
-                                                       expire_on_commit=False, info=info)
+    reader = sessionmaker(spatial.read_only(engine), expire_on_commit=False, info=info)
+    event.listen(reader, "before_flush", _refuse_writes)
+    app.extensions["placenames.reader"] = reader
     app.teardown_appcontext(_close_session)
+
+
+def _refuse_writes(session: Session, _context: Any, _instances: Any) -> None:
+    """Reader sessions (GET requests) never write: on PostgreSQL they run in autocommit, so a
+    write there would not be undone by the rollback at the end of the request."""
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("a read-only (GET) request tried to write to the database")
 
 
 def office_lexicons(directory: str | None) -> Any:
