@@ -1,4 +1,14 @@
-"""Serve the app with gunicorn (the same server the README recommends for production)."""
+"""Serve the app with gunicorn (the same server the README recommends for production).
+
+Sync workers, one request at a time per process. Every request of this app is short and
+CPU-bound (an indexed read on a local database, a template, a QR code), so threads inside a
+worker only queue on the GIL, and keep-alive connections pinned to a worker leave the others
+idle: measured with ``scripts/bench lookup``, two gthread workers served half the scan pages
+of two sync workers whenever the load's connections landed on one worker. A buffering reverse
+proxy in front (nginx, as in the README) holds the clients' slow and keep-alive connections.
+Long work (rendering a batch of plates) runs in a background thread of the worker, not in the
+request.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +16,33 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
+APP = "placenames.app:create_app()"
+
+
+def options(host: str, port: int, workers: int, access_log: bool = True) -> dict[str, Any]:
+    """gunicorn settings of ``placenames serve``."""
+    return {"bind": f"{host}:{port}", "workers": workers, "worker_class": "sync",
+            "accesslog": "-" if access_log else None, "timeout": 60}
+
+
+def command_line(opts: dict[str, Any]) -> list[str]:
+    """The same settings as ``gunicorn`` arguments (for tools that start it as a process)."""
+    args = []
+    for key, value in opts.items():
+        if value is not None:
+            args += [f"--{key.replace('_', '-')}", str(value)]
+    return [*args, APP]
+
 
 class _Server(BaseApplication):  # type: ignore[misc]
-    def __init__(self, options: dict[str, Any]) -> None:
-        self.options = options
+    def __init__(self, opts: dict[str, Any]) -> None:
+        self.opts = opts
         super().__init__()
 
     def load_config(self) -> None:
-        for key, value in self.options.items():
-            self.cfg.set(key, value)
+        for key, value in self.opts.items():
+            if value is not None:
+                self.cfg.set(key, value)
 
     def load(self) -> Any:
         from . import create_app
@@ -22,7 +50,6 @@ class _Server(BaseApplication):  # type: ignore[misc]
         return create_app()
 
 
-def run(host: str, port: int, workers: int) -> None:
+def run(host: str, port: int, workers: int, access_log: bool = True) -> None:
     """Start gunicorn on ``host:port`` with ``workers`` sync workers."""
-    _Server({"bind": f"{host}:{port}", "workers": workers, "accesslog": "-",
-             "worker_class": "gthread", "threads": 4}).run()
+    _Server(options(host, port, workers, access_log)).run()

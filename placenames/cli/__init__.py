@@ -130,12 +130,21 @@ def import_divisions(path: Path) -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--workers", default=2, show_default=True, type=int)
-def serve(host: str, port: int, workers: int) -> None:
-    """Serve the app with gunicorn."""
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
+@click.option("--access-log/--no-access-log", default=True, show_default=True)
+def serve(host: str, port: int, workers: int, access_log: bool) -> None:
+    """Serve the app with gunicorn (sync workers; put nginx in front in production)."""
     from ..serve import run
 
-    run(host, port, workers)
+    _ready_to_serve()
+    run(host, port, workers, access_log)
+
+
+@with_app
+def _ready_to_serve() -> None:
+    """Stop with a message unless the settings load and the schema is current (checked by
+    :func:`with_app`); leave no connection open for the server's workers to inherit."""
+    db.engine().dispose()
 
 
 def _register_domains() -> None:
