@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config as config_mod
 from . import db, i18n
@@ -24,6 +25,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(settings)
     app.config["SECRET_KEY"] = settings["SECRET_KEY"] or _instance_secret(app.instance_path)
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
+    hops = int(settings["PROXY_HOPS"])
+    if hops > 0:  # client address and scheme from the proxies' headers (rate limits, URLs)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     db.init_app(app)
     i18n.init_app(app)
 

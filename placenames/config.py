@@ -38,10 +38,13 @@ DEFAULTS: dict[str, Any] = {
     "LEXICON_DIR": None,
     "RATELIMIT_DEFAULT": "300 per minute",
     "RATELIMIT_STORAGE_URI": "memory://",
+    # How many reverse proxies (nginx) stand in front and set X-Forwarded-For/-Proto: 0 when
+    # the app is reached directly (the headers are then ignored: a client could forge them).
+    "PROXY_HOPS": 0,
 }
 
 _INT_KEYS = {"SQLITE_BUSY_TIMEOUT_MS", "NOTICE_DAYS", "FILING_DAYS", "ANNOUNCEMENT_DAYS",
-             "PANEL_MIN_SIZE"}
+             "PANEL_MIN_SIZE", "PROXY_HOPS"}
 
 
 def from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:
@@ -52,7 +55,15 @@ def from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:
         value = environ.get(f"PLACENAMES_{key}")
         if value is None:
             continue
-        found[key] = int(value) if key in _INT_KEYS else value
+        if key in _INT_KEYS:
+            try:
+                found[key] = int(value)
+            except ValueError:
+                from .errors import BadInput
+
+                raise BadInput(f"PLACENAMES_{key} must be a whole number, not {value!r}") from None
+        else:
+            found[key] = value
     return found
 
 
