@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from placenames.errors import BadInput, Conflict, ImportRejected, NotFound, PlacenamesError
 from placenames.models import Address, AuditEvent, HistoryRow
 from placenames.models.plates import BatchStatus, Plate, PlateStatus, PrintBatch
-from placenames.ops import numbering
+from placenames.ops import numbering, plate_scan
 from placenames.ops import plates as plate_ops
 from placenames.ops.plate_lifecycle import TRANSITIONS, Change, transition
 from placenames.plates.errors import PlateIdError, PlatesError
@@ -211,17 +211,17 @@ def test_plate_spec_carries_pinyin_number_and_optional_hmac_tag(session):
 
 def test_reports_need_a_known_plate_and_a_known_kind(session):
     plate = _plate(session)
-    report = plate_ops.report_problem(session, plate.plate_id.lower(), "missing", " 不见了 ",
+    report = plate_scan.report_problem(session, plate.plate_id.lower(), "missing", " 不见了 ",
                                       now=NOW)
     assert report.note == "不见了" and report.plate_ref_id == plate.id
     with pytest.raises(BadInput):
-        plate_ops.report_problem(session, plate.plate_id, "ugly", None, now=NOW)
+        plate_scan.report_problem(session, plate.plate_id, "ugly", None, now=NOW)
     with pytest.raises(BadInput):
-        plate_ops.report_problem(session, plate.plate_id, "damaged", "x" * 501, now=NOW)
+        plate_scan.report_problem(session, plate.plate_id, "damaged", "x" * 501, now=NOW)
     with pytest.raises(BadInput):
-        plate_ops.report_problem(session, "nonsense", "damaged", None, now=NOW)
+        plate_scan.report_problem(session, "nonsense", "damaged", None, now=NOW)
     with pytest.raises(NotFound):
-        plate_ops.report_problem(session, "0" * 17, "damaged", None, now=NOW)
+        plate_scan.report_problem(session, "0" * 17, "damaged", None, now=NOW)
 
 
 def test_demo_plates_are_installed_once(session):

@@ -39,7 +39,7 @@ from .. import db
 from ..errors import BadInput, Forbidden, NotFound
 from ..models import AuditEvent
 from ..models.plates import Plate, PlateStatus, PrintBatch
-from ..ops import numbering
+from ..ops import numbering, plate_scan
 from ..ops import plates as plate_ops
 from ..ops.plate_lifecycle import TRANSITIONS, Change, parse_status, transition
 
@@ -307,7 +307,7 @@ def _save_photo(p: Plate) -> str | None:
 def reports() -> str:
     """Problems reported from the scan page, newest first."""
     return render_template("plates/reports.html",
-                           reports=plate_ops.open_reports(db.session(), 200))
+                           reports=plate_scan.open_reports(db.session(), 200))
 
 
 # --- numbering -------------------------------------------------------------------------------

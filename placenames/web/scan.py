@@ -35,8 +35,9 @@ from .. import db
 from ..addressing.geometry import wgs84_to_gcj02
 from ..errors import NotFound
 from ..models.plates import ReportKind
+from ..ops import plate_scan
 from ..ops import plates as plate_ops
-from ..ops.plates import DUMMY_VIEW, PlateView
+from ..ops.plate_scan import DUMMY_VIEW, PlateView
 from .errors import wants_json
 
 bp = Blueprint("scan", __name__)
@@ -124,7 +125,7 @@ def _cache_headers(resp: Response, etag: str) -> Response:
 def _answer(plate_id: str, as_json: bool) -> Response:
     """The plate's page or JSON: 304 when the client has it, else the (cached) rendering."""
     s = db.session()
-    key = plate_ops.plate_key(s, plate_id)
+    key = plate_scan.plate_key(s, plate_id)
     if key is None:
         raise _not_found(as_json)
     if key.plate_id != plate_id and not as_json:  # typed or display form: the canonical URL
@@ -134,7 +135,7 @@ def _answer(plate_id: str, as_json: bool) -> Response:
         return _cache_headers(Response(status=304), etag)
     body = RENDERED.get(etag)
     if body is None:
-        view = plate_ops.plate_view(s, key.plate_id)
+        view = plate_scan.plate_view(s, key.plate_id)
         if view is None:  # gone between the two queries
             raise _not_found(as_json)
         etag = f"{view.etag}-{_variant(as_json)}"
@@ -162,7 +163,7 @@ def report(plate_id: str) -> Response | str:
     plate = plate_ops.find_plate(s, plate_id)
     form = ReportForm()
     if form.validate_on_submit():
-        plate_ops.report_problem(s, plate.plate_id, form.kind.data or "", form.note.data,
+        plate_scan.report_problem(s, plate.plate_id, form.kind.data or "", form.note.data,
                                  now=datetime.now(UTC))
         s.commit()
         resp = make_response(render_template("scan/report_done.html",
