@@ -19,10 +19,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import ColumnElement, and_, false, or_, select
+from sqlalchemy import ColumnElement, and_, bindparam, false, or_, select
 from sqlalchemy.orm import Session
 
 from .. import spatial
@@ -188,26 +189,68 @@ def _built_up_scope(session: Session, cls: str, area: Jurisdiction) -> Scope | N
     return None
 
 
-def in_scope(column: Any, scope: ScreenScope) -> ColumnElement[bool]:
-    """SQL condition: the division code ``column`` lies in one of the scope's code ranges."""
-    if scope.nationwide:
+ScopeShape = tuple[bool, tuple[bool, ...]]
+"""A scope as SQL sees it: nationwide?, and per prefix whether it is a code range."""
+
+
+def _shape(scope: ScreenScope) -> ScopeShape:
+    return scope.nationwide, tuple(p.isdigit() for p in scope.prefixes)
+
+
+def _scope_condition(column: Any, shape: ScopeShape,
+                     values: dict[str, str] | None = None) -> ColumnElement[bool]:
+    """The scope condition with its codes as parameters ``scope_lo<i>``/``scope_hi<i>``:
+    bound to ``values`` when given, else left for the execution (:func:`scope_params`)."""
+    def param(key: str) -> Any:
+        return bindparam(key) if values is None else bindparam(key, values[key])
+
+    nationwide, ranges = shape
+    if nationwide:
         return column.is_not(None) | column.is_(None)
-    terms = [and_(column >= p, column < _next_prefix(p)) if p.isdigit() else column == p
-             for p in scope.prefixes]
+    terms = [and_(column >= param(f"scope_lo{i}"), column < param(f"scope_hi{i}"))
+             if is_range else column == param(f"scope_lo{i}")
+             for i, is_range in enumerate(ranges)]
     return or_(*terms) if terms else false()
 
 
-def _next_prefix(prefix: str) -> str:
-    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+def scope_params(scope: ScreenScope) -> dict[str, str]:
+    """Values of the parameters of :func:`_scope_condition`."""
+    values = {}
+    for i, prefix in enumerate(scope.prefixes):
+        values[f"scope_lo{i}"] = prefix
+        if prefix.isdigit():  # every code that starts with the prefix: [prefix, next prefix)
+            values[f"scope_hi{i}"] = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    return values
 
 
-def duplicate_ids(name: str, keys: NameKeys, scope: ScreenScope) -> Any:
-    """The fast path, duplicates and homophones: the same name, the same 专名, the same 专名
-    pinyin, in scope; each OR term is served by its (key, division code) index."""
-    terms = [Place.name == name, Place.key_specific == keys.specific]
+def in_scope(column: Any, scope: ScreenScope) -> ColumnElement[bool]:
+    """SQL condition: the division code ``column`` lies in one of the scope's code ranges
+    (at most once in a statement: its parameter names are fixed)."""
+    return _scope_condition(column, _shape(scope), scope_params(scope))
+
+
+@lru_cache(maxsize=256)
+def _duplicate_statement(with_pinyin: bool, shape: ScopeShape) -> Any:
+    terms = [Place.name == bindparam("name"), Place.key_specific == bindparam("specific")]
+    if with_pinyin:
+        terms.append(Place.key_specific_pinyin == bindparam("specific_pinyin"))
+    return select(Place.id).where(or_(*terms), _scope_condition(Place.division_code, shape))
+
+
+def duplicate_ids(session: Session, name: str, keys: NameKeys,
+                  scope: ScreenScope) -> list[uuid.UUID]:
+    """The fast path, duplicates and homophones: ids of the same name, the same 专名 or the same
+    专名 pinyin, in scope; each OR term is served by its (key, division code) index.
+
+    The statement is built once per shape of scope and run on the session's connection with
+    bound values: at a p99 of about 1 ms, building and ORM-compiling a select each time was a
+    third of the cost.
+    """
+    stmt = _duplicate_statement(bool(keys.specific_pinyin), _shape(scope))
+    values = {"name": name, "specific": keys.specific, **scope_params(scope)}
     if keys.specific_pinyin:
-        terms.append(Place.key_specific_pinyin == keys.specific_pinyin)
-    return select(Place.id).where(or_(*terms), in_scope(Place.division_code, scope))
+        values["specific_pinyin"] = keys.specific_pinyin
+    return list(session.connection().execute(stmt, values).scalars())
 
 
 def variant_ids(name: str, keys: NameKeys, scope: ScreenScope) -> Any:
@@ -247,7 +290,7 @@ def fetch_candidates(session: Session, name: str, keys: NameKeys, scope: ScreenS
                      near: tuple[float, float] | None, threshold: float
                      ) -> list[tuple[Place, float | None]]:
     """Places that may conflict, each with its distance in metres from ``near`` (or None)."""
-    ids = set(session.scalars(duplicate_ids(name, keys, scope)))
+    ids = set(duplicate_ids(session, name, keys, scope))
     ids |= set(session.scalars(variant_ids(name, keys, scope)))
     ids |= _similar_ids(session, keys, scope, threshold)
     bind = session.get_bind()
