@@ -1,4 +1,4 @@
-"""Behind a reverse proxy (PROXY_HOPS), rate limits count each client, not the proxy."""
+"""Rate limits: per client behind a reverse proxy (PROXY_HOPS); the public scan page spared."""
 
 import re
 from datetime import UTC, datetime
@@ -55,3 +55,19 @@ def test_without_a_proxy_a_forged_forwarded_for_does_not_escape_the_limit(app, d
     finally:
         direct.extensions["placenames.engine"].dispose()
     assert codes == [200] * 5 + [429]
+
+
+def test_the_default_limit_spares_the_scan_page_its_json_and_the_health_check(db_url, tmp_path,
+                                                                               plate_id):
+    app = create_app({"DATABASE_URL": db_url, "SECRET_KEY": "t", "TESTING": True,
+                      "INSTANCE_PATH": str(tmp_path / "limited"),
+                      "RATELIMIT_DEFAULT": "3 per minute"})
+    client = app.test_client()
+    try:
+        spared = [client.get(path).status_code for path in
+                  [f"/p/{plate_id}", f"/api/v1/plates/{plate_id}", "/healthz"] * 3]
+        limited = [client.get("/").status_code for _ in range(4)]
+    finally:
+        app.extensions["placenames.engine"].dispose()
+    assert spared == [200] * 9
+    assert limited == [200] * 3 + [429]
