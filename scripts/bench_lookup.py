@@ -169,7 +169,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--duration", type=int, default=10, help="seconds per case (max 60)")
     ap.add_argument("--connections", type=int, default=16)
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--database-url", default=None, help="a PostGIS URL (emptied first)")
+    ap.add_argument("--database-url", default=None,
+                    help="a PostGIS URL (emptied first); scripts/bench gives the local "
+                         "throwaway server's Unix socket")
     args = ap.parse_args(argv)
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: apt-get install wrk")
@@ -196,7 +198,9 @@ def main(argv: list[str] | None = None) -> int:
         }
         for name, lines in files.items():
             (tmp / f"{name}.txt").write_text("\n".join(lines) + "\n")
-        backend = "postgis" if url.startswith("postgresql") else "spatialite"
+        backend = "spatialite"
+        if url.startswith("postgresql"):
+            backend = "postgis via its Unix socket" if "host=/" in url else "postgis via TCP"
         print(f"scan page under load: {len(ids)} plates, {backend}, gunicorn {args.workers} "
               f"sync workers, wrk -t2 -c{connections} -d{duration}s, "
               f"{os.cpu_count()} CPUs shared with wrk")

@@ -14,6 +14,8 @@ start_pg() {
   "${RUNAS[@]}" "$bin/createdb" -h 127.0.0.1 -p "$port" -U postgres placenames_test
   "${RUNAS[@]}" "$bin/psql" -q -h 127.0.0.1 -p "$port" -U postgres -d placenames_test -c "CREATE EXTENSION IF NOT EXISTS postgis" >/dev/null
   export PG_URL="postgresql+psycopg://postgres@127.0.0.1:$port/placenames_test"
+  # the same database through the server's Unix socket (how a local server is reached)
+  export PG_SOCKET_URL="postgresql+psycopg://postgres@/placenames_test?host=$dir&port=$port"
   export PG_BIN="$bin"
 }
 
