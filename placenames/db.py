@@ -77,10 +77,15 @@ class FixedSelect:
     def first(self, conn: Connection, params: dict[str, Any]) -> Any:
         """The first row (a named tuple) or None."""
         sql, order = self._compiled.get(conn.dialect.name) or self._compile(conn)
-        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        raw = conn.connection.dbapi_connection
+        cursor = raw.cursor()  # type: ignore[union-attr]
         try:
             cursor.execute(sql, [params[k] for k in order] if order is not None else params)
             row = cursor.fetchone()
+        except conn.dialect.loaded_dbapi.Error as exc:
+            if conn.dialect.is_disconnect(exc, raw, cursor):  # as SQLAlchemy would: drop it
+                conn.invalidate(exc)
+            raise
         finally:
             cursor.close()
         return None if row is None else self.Row(*row)

@@ -1,7 +1,7 @@
 """Request sessions: GET requests read through a session that never writes."""
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import bindparam, func, select, text
 
 from placenames import db
 from placenames.models import Jurisdiction
@@ -40,3 +40,21 @@ def test_a_reader_holds_no_open_transaction_between_statements_on_postgis(app, d
             state = other.scalar(text("SELECT state FROM pg_stat_activity WHERE pid = :pid"),
                                  {"pid": pid})
     assert state == "idle"
+
+
+def test_a_fixed_select_drops_a_connection_the_server_closed(app, db_url):
+    """After the server ends a pooled connection (a restart), the next request reads again."""
+    if not db_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL behaviour: a server that drops connections")
+    import psycopg
+
+    query = db.FixedSelect(select(Jurisdiction.code).where(Jurisdiction.code == bindparam("c")))
+    with app.test_request_context("/", method="GET"):
+        s = db.session()
+        pid = s.scalar(text("SELECT pg_backend_pid()"))
+        with db.engine().connect() as other:
+            other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        with pytest.raises(psycopg.OperationalError):
+            query.first(s.connection(), {"c": "x"})
+    with app.test_request_context("/", method="GET"):
+        assert query.first(db.session().connection(), {"c": "x"}) is None
