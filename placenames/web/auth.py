@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
+from collections.abc import Callable, Collection
+from typing import Any
 
 from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import LoginManager, UserMixin, login_required, login_user, logout_user
+from flask_login import (
+    LoginManager,
+    UserMixin,
+    current_user,
+    login_required,
+    login_user,
+    logout_user,
+)
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from .. import db
+from ..errors import Forbidden
 from ..models import User
 from ..ops import users
 
@@ -36,6 +47,25 @@ class LoginForm(FlaskForm):
 
     username = StringField(_l("Username"), validators=[DataRequired(), Length(max=60)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+
+
+def roles_required(roles: Collection[str], refusal: Any
+                   ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A view decorator: signed in with one of ``roles``, else a redirect to sign in, or a 403
+    saying ``refusal`` (a lazy message, translated per request)."""
+    wanted = frozenset(roles)
+
+    def deco(fn: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(fn)
+        @login_required
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if not wanted & set(getattr(current_user, "roles", ())):
+                raise Forbidden(str(refusal))
+            return fn(*args, **kwargs)
+
+        return wrapper
+
+    return deco
 
 
 def init_app(app: Flask) -> None:

@@ -8,7 +8,6 @@ version it was rendered from, so a stale form gets 409.
 
 from __future__ import annotations
 
-import functools
 import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime
@@ -29,12 +28,12 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from .. import db
-from ..errors import BadInput, Forbidden, NotFound
+from ..errors import BadInput, NotFound
 from ..models import Jurisdiction, Level, User
 from ..models.workflow import Application, PublicComment
 from ..naming.generics import CLASSES
@@ -56,6 +55,7 @@ from ..workflow import (
     mask_phone,
 )
 from ..workflow.panel import OPINIONS, RULES
+from .auth import roles_required
 from .errors import render_error
 
 bp = Blueprint("committee", __name__, url_prefix="/committee")
@@ -119,18 +119,7 @@ def actor() -> User:
 
 def signed_in(roles: frozenset[str] = PROCEDURE_ROLES) -> Callable[..., Any]:
     """Signed in with one of ``roles`` (else a redirect to sign in, or 403)."""
-
-    def deco(fn: Callable[..., Any]) -> Callable[..., Any]:
-        @functools.wraps(fn)
-        @login_required
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            if not roles & set(getattr(current_user, "roles", ())):
-                raise Forbidden(_("Your roles do not give access to this page."))
-            return fn(*args, **kwargs)
-
-        return wrapper
-
-    return deco
+    return roles_required(roles, _l("Your roles do not give access to this page."))
 
 
 def zh() -> bool:

@@ -9,11 +9,9 @@ commits once.
 
 from __future__ import annotations
 
-import functools
 import logging
 import threading
 import uuid
-from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -31,17 +29,19 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from .. import db
-from ..errors import BadInput, Forbidden, NotFound
+from ..errors import BadInput, NotFound
 from ..models import AuditEvent
 from ..models.plates import Plate, PlateStatus, PrintBatch
 from ..ops import numbering, plate_scan
 from ..ops import plates as plate_ops
 from ..ops.plate_lifecycle import TRANSITIONS, Change, parse_status, transition
+from .auth import roles_required
 
 bp = Blueprint("plates_staff", __name__, url_prefix="/staff")
 log = logging.getLogger(__name__)
@@ -53,17 +53,9 @@ _running: set[uuid.UUID] = set()
 _running_lock = threading.Lock()
 
 
-def staff_required(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Signed in, with the clerk or sysadmin role; else a redirect to sign in, or 403."""
-
-    @functools.wraps(fn)
-    @login_required
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if not STAFF_ROLES & set(getattr(current_user, "roles", ())):
-            raise Forbidden(_("Only clerks and system administrators may do this."))
-        return fn(*args, **kwargs)
-
-    return wrapper
+staff_required = roles_required(STAFF_ROLES,
+                                _l("Only clerks and system administrators may do this."))
+"""Signed in, with the clerk or sysadmin role; else a redirect to sign in, or 403."""
 
 
 def _actor() -> uuid.UUID | None:
