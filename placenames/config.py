@@ -10,6 +10,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from .errors import BadInput
+
 DEFAULTS: dict[str, Any] = {
     # SQLite + SpatiaLite file under the instance folder unless a URL is given.
     "DATABASE_URL": None,
@@ -59,8 +61,6 @@ def from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:
             try:
                 found[key] = int(value)
             except ValueError:
-                from .errors import BadInput
-
                 raise BadInput(f"PLACENAMES_{key} must be a whole number, not {value!r}") from None
         else:
             found[key] = value

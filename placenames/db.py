@@ -93,8 +93,8 @@ class FixedSelect:
     def _compile(self, conn: Connection) -> tuple[str, list[str] | None]:
         compiled = self._stmt.compile(dialect=conn.dialect)
         order = list(compiled.positiontup) if compiled.positiontup is not None else None
-        self._compiled[conn.dialect.name] = (str(compiled), order)
-        return str(compiled), order
+        entry = self._compiled[conn.dialect.name] = (str(compiled), order)
+        return entry
 
 
 def office_lexicons(directory: str | None) -> Any:
