@@ -43,6 +43,14 @@ DEFAULTS: dict[str, Any] = {
     # How many reverse proxies (nginx) stand in front and set X-Forwarded-For/-Proto: 0 when
     # the app is reached directly (the headers are then ignored: a client could forge them).
     "PROXY_HOPS": 0,
+    # The map's base layer: a Tianditu key (its WMTS vector map and labels), or any XYZ raster
+    # URL with {z}/{x}/{y} and its attribution. Neither: the register's own features on a
+    # plain background (works offline).
+    "TIANDITU_KEY": None,
+    "BASEMAP_URL": None,
+    "BASEMAP_ATTRIBUTION": "",
+    # where the map opens: lon,lat,zoom (the Xixian New Area)
+    "MAP_CENTER": "108.80,34.28,11",
 }
 
 _INT_KEYS = {"SQLITE_BUSY_TIMEOUT_MS", "NOTICE_DAYS", "FILING_DAYS", "ANNOUNCEMENT_DAYS",

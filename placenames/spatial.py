@@ -11,7 +11,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, Table, event, func, literal, text
+from sqlalchemy import (
+    BigInteger,
+    Engine,
+    Table,
+    Text,
+    cast,
+    event,
+    func,
+    literal,
+    literal_column,
+    select,
+    text,
+)
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -202,3 +214,58 @@ def point_lon_lat(column: Any) -> tuple[ColumnElement[float], ColumnElement[floa
 def ewkt_point(lon: float, lat: float) -> str:
     """A CGCS2000 point as EWKT, the value form GeoAlchemy2 binds on both backends."""
     return f"SRID={SRID};POINT({lon!r} {lat!r})"
+
+
+def intersects_box(column: Any, box: tuple[float, float, float, float],
+                   bind: Engine | Connection) -> ColumnElement[bool]:
+    """Rows whose geometry's bounding box meets a lon/lat box, using the spatial index."""
+    minx, miny, maxx, maxy = box
+    if backend_name(bind) == "postgis":
+        return column.op("&&")(func.ST_MakeEnvelope(minx, miny, maxx, maxy, SRID))  # type: ignore[no-any-return]
+    table = column.table.name
+    col = column.name
+    return text(  # type: ignore[return-value]
+        f"{table}.ROWID IN (SELECT ROWID FROM SpatialIndex WHERE f_table_name = '{table}' "
+        f"AND f_geometry_column = '{col}' AND search_frame = BuildMbr(:minx, :miny, :maxx, :maxy))"
+    ).bindparams(minx=minx, miny=miny, maxx=maxx, maxy=maxy)
+
+
+def uuid_feature_id(column: Any) -> ColumnElement[int]:
+    """PostgreSQL: the top 52 bits of a UUID column as a bigint (see maps.layers.feature_id)."""
+    from sqlalchemy.dialects.postgresql import BIT
+
+    hexpart = func.substr(func.replace(cast(column, Text), "-", ""), 1, 13)
+    return cast(cast(literal("x") + hexpart, BIT(52)), BigInteger)
+
+
+def postgis_mvt(conn: Connection, layer: str, rows: Any, z: int, x: int, y: int,
+                tolerance_m: float, extent: int, buffer: int) -> bytes:
+    """Encode a vector tile in the database with ``ST_AsMVT`` (PostGIS only).
+
+    ``rows`` is a subquery with columns ``fid`` (bigint), ``geom`` (CGCS2000) and the
+    attributes; geometries are moved to Web Mercator, simplified by ``tolerance_m``, clipped to
+    the tile grown by ``buffer`` units and quantized to ``extent``.
+    """
+    envelope = func.ST_TileEnvelope(z, x, y)
+    merc = func.ST_Transform(rows.c.geom, 3857)
+    if tolerance_m > 0:
+        merc = func.ST_Simplify(merc, tolerance_m, True)
+    attrs = [c for c in rows.c if c.key != "geom"]
+    inner = select(*attrs, func.ST_AsMVTGeom(merc, envelope, extent, buffer, True)
+                   .label("geom")).subquery("q")
+    stmt = (select(func.ST_AsMVT(literal_column("q"), layer, extent, "geom", "fid"))
+            .select_from(inner).where(inner.c.geom.is_not(None)))
+    data = conn.execute(stmt).scalar()
+    return bytes(data) if data is not None else b""
+
+
+def bump_counter(conn: Connection, table: Table, key: str) -> None:
+    """Add one to the counter row ``key`` of ``table`` (columns key, value), creating it at 1."""
+    if backend_name(conn) == "postgis":
+        from sqlalchemy.dialects.postgresql import insert as upsert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as upsert
+    stmt = upsert(table).values(key=key, value=1)
+    stmt = stmt.on_conflict_do_update(index_elements=[table.c.key],
+                                      set_={"value": table.c.value + 1})
+    conn.execute(stmt)

@@ -8,11 +8,12 @@ from .jurisdictions import Jurisdiction, Level, ManagementMembership, Scope
 from .people import Expert, Role, User
 from .places import Alias, Place, PlaceStatus, PlaceSyllable
 from .plates import Plate, PlateStatus, PrintBatch
+from .versions import RegisterCounter
 from .workflow import Application, CandidateName, PublicComment, StepRecord
 
 __all__ = [
     "Address", "AddressStatus", "Alias", "Application", "AuditEvent", "Base", "CandidateName",
     "Expert", "HistoryRow", "Jurisdiction", "Level", "ManagementMembership", "Place",
     "PlaceStatus", "PlaceSyllable", "Plate", "PlateStatus", "PrintBatch", "PublicComment", "Role",
-    "Scope", "StepRecord", "User",
+    "RegisterCounter", "Scope", "StepRecord", "User",
 ]

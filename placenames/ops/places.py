@@ -17,6 +17,7 @@ from ..errors import BadInput, NotFound
 from ..models import HistoryRow, Jurisdiction, Place, PlaceStatus, PlaceSyllable
 from ..models.base import utcnow
 from ..models.name_keys import derived
+from ..models.versions import mark_map_changed
 from ..naming.errors import NamingError
 from ..naming.keys import name_keys
 
@@ -78,6 +79,7 @@ def bulk_insert(session: Session, rows: Iterable[PlaceRow], batch: int = 5000,
     as :func:`create_place` would write; flushes, the caller commits. Returns the count."""
     done = 0
     conn = session.connection()
+    mark_map_changed(session)  # COPY/executemany bypass the session's hooks
     for chunk in _chunks(rows, batch):
         now = utcnow()
         places, syllables, history = [], [], []

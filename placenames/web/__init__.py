@@ -13,9 +13,11 @@ from . import (
     errors,
     labels,
     limits,
+    maps,
     notices,
     plates_staff,
     public,
+    records,
     scan,
 )
 
@@ -32,6 +34,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(auth.bp)
     app.register_blueprint(api_names.bp)
     app.register_blueprint(scan.bp)
+    app.register_blueprint(maps.bp)
+    app.register_blueprint(records.bp)
     app.register_blueprint(plates_staff.bp)
     app.register_blueprint(committee.bp)
     app.register_blueprint(notices.bp)

@@ -1,9 +1,14 @@
-"""Translated labels of stored codes (classes, statuses) for templates."""
+"""Translated labels of stored codes (classes, statuses, sides…) for templates and the map.
+
+Every code a page shows goes through :func:`code_label`, which gives the word in the page's
+language; templates may print the code small beside it for staff.
+"""
 
 from __future__ import annotations
 
 from flask import Flask
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
 
 CLASS_LABELS = {
     "road": _l("road"), "street": _l("street"), "lane": _l("lane"), "avenue": _l("avenue"),
@@ -16,14 +21,66 @@ STATUS_LABELS = {
     "in_force": _l("in force"), "reserved": _l("reserved"), "renamed": _l("renamed"),
     "cancelled": _l("cancelled"),
 }
+GROUP_LABELS = {
+    "in_force": _l("in force"), "in_procedure": _l("in procedure"), "reserved": _l("reserved"),
+    "historical": _l("historical"),
+}
+LEVEL_LABELS = {
+    "province": _l("province"), "city": _l("city"), "county": _l("county"),
+    "township": _l("township"), "village": _l("village or community"),
+    "management": _l("management area"),
+}
+PLATE_STATUS_LABELS = {
+    "ordered": _l("ordered"), "printed": _l("printed"), "installed": _l("installed"),
+    "damaged": _l("damaged"), "replaced": _l("replaced"), "revoked": _l("revoked"),
+}
+ADDRESS_STATUS_LABELS = {"active": _l("in use"), "retired": _l("retired")}
+SIDE_LABELS = {"left": _l("left side"), "right": _l("right side")}
+APPLICATION_KIND_LABELS = {"new": _l("naming"), "rename": _l("renaming"),
+                           "cancel": _l("cancellation")}
+HISTORY_ACTION_LABELS = {"create": _l("entered in the register"), "update": _l("changed")}
+FIELD_LABELS = {
+    "name": _l("Standard name"), "status": _l("Status"), "romanization": _l("Romanization"),
+    "meaning": _l("Meaning"), "history": _l("Origin and history"),
+    "approval_doc_no": _l("Document number"), "approving_body": _l("Approving body"),
+    "length_m": _l("Length"), "width_m": _l("Width"), "geom": _l("Geometry"),
+    "start_desc": _l("Starts at"), "end_desc": _l("Ends at"),
+}
+PLATE_KIND_LABELS = {"door": _l("door plate"), "building": _l("building plate"),
+                     "unit": _l("unit plate"), "household": _l("household plate")}
+
+KINDS = {
+    "class": CLASS_LABELS, "status": STATUS_LABELS, "group": GROUP_LABELS,
+    "level": LEVEL_LABELS, "plate_status": PLATE_STATUS_LABELS,
+    "address_status": ADDRESS_STATUS_LABELS, "side": SIDE_LABELS,
+    "application_kind": APPLICATION_KIND_LABELS, "history_action": HISTORY_ACTION_LABELS,
+    "field": FIELD_LABELS, "plate_kind": PLATE_KIND_LABELS,
+}
+
+
+def code_label(kind: str, code: str | None) -> str:
+    """The word for ``code`` of ``kind`` in the page's language (the code itself if unknown)."""
+    if code is None:
+        return ""
+    return str(KINDS[kind].get(code, code))
+
+
+def code_tag(kind: str, code: str | None) -> Markup:
+    """The word, and the code small beside it (for staff): ``已安装 <small>installed</small>``."""
+    if code is None:
+        return Markup("")
+    return Markup('{} <small class="code">{}</small>').format(code_label(kind, code),
+                                                                 escape(code))
 
 
 def init_app(app: Flask) -> None:
-    """Expose ``class_label`` and ``status_label`` to templates."""
+    """Expose the label helpers to templates."""
 
     @app.context_processor
     def _labels() -> dict[str, object]:
         return {
-            "class_label": lambda c: str(CLASS_LABELS.get(c, c)),
-            "status_label": lambda s: str(STATUS_LABELS.get(s, s)),
+            "class_label": lambda c: code_label("class", c),
+            "status_label": lambda s: code_label("status", s),
+            "code_label": code_label,
+            "code_tag": code_tag,
         }

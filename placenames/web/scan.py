@@ -32,8 +32,8 @@ from wtforms import RadioField, SelectChoice, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from .. import db
-from ..addressing.geometry import wgs84_to_gcj02
 from ..errors import NotFound
+from ..maps.coords import amap_navigation_url, baidu_navigation_url
 from ..models.plates import ReportKind
 from ..ops import plate_scan
 from ..ops import plates as plate_ops
@@ -198,13 +198,13 @@ def map_figure(view: PlateView) -> dict[str, Any] | None:
 
 
 def map_links(view: PlateView) -> dict[str, str]:
-    """Links to open the point on OpenStreetMap (CGCS2000) and AMap (GCJ-02 for display)."""
+    """Links to open the point on OpenStreetMap (CGCS2000), AMap (GCJ-02) and Baidu (BD-09)."""
     if view.point is None:
         return {}
     lon, lat = view.point
-    glon, glat = wgs84_to_gcj02((lon, lat))
     return {
         "osm": f"https://www.openstreetmap.org/?mlat={lat:.6f}&mlon={lon:.6f}"
                f"#map=17/{lat:.6f}/{lon:.6f}",
-        "amap": f"https://uri.amap.com/marker?position={glon:.6f},{glat:.6f}&coordinate=gaode",
+        "amap": amap_navigation_url(lon, lat, view.address_zh),
+        "baidu": baidu_navigation_url(lon, lat, view.address_zh),
     }

@@ -1,0 +1,1 @@
+"""Pure map helpers: tile geometry, coordinate conversions, layer rules (no Flask, no database)."""

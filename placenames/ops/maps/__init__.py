@@ -1,0 +1,1 @@
+"""The map of the register: vector tiles of names, addresses, plates and jurisdictions."""

@@ -1,0 +1,180 @@
+"""Vector tiles (MVT) of the register, the same features and attributes on both backends.
+
+Each layer is one SELECT of the records in the tile's box (through the spatial index) with its
+attributes. PostGIS encodes the tile itself (``ST_AsMVT``); elsewhere the rows are encoded here
+with mapbox-vector-tile after the same steps: Web Mercator, simplification by the zoom's
+precision, clipping to the tile plus its buffer. Feature ids are the top 52 bits of the
+record's UUID on both backends (:func:`placenames.maps.layers.feature_id`).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import mapbox_vector_tile
+from mapbox_vector_tile.encoder import on_invalid_geometry_make_valid
+import numpy as np
+import shapely
+from geoalchemy2.shape import to_shape
+from sqlalchemy import Select, String, and_, case, cast, literal, or_, select
+from sqlalchemy.orm import Session
+
+from ... import spatial
+from ...maps.layers import (
+    CLASS_MIN_ZOOM,
+    LAYERS,
+    STATUS_GROUP,
+    classes_at,
+    feature_id,
+    levels_at,
+    other_classes_shown,
+)
+from ...maps.tiles import BUFFER, EXTENT, HALF_WORLD_M, MAX_LAT, Tile
+from ...models import Address, Jurisdiction, Place, Plate
+from ...models.plates import LIVE_STATUSES
+
+SIMPLIFY_UNITS = 1.0  # simplify lines and outlines to one tile unit (1/4096 of the tile)
+
+
+def layer_names() -> list[str]:
+    """Every layer a tile can carry, in drawing order (outlines first, plates last)."""
+    return ["jurisdictions", "names", "addresses", "plates"]
+
+
+def render(session: Session, layer: str, tile: Tile) -> bytes:
+    """The MVT bytes of one layer (or ``all`` of them, concatenated) for one tile.
+
+    Concatenated tile messages are one valid tile: the protobuf field of layers repeats.
+    """
+    names = layer_names() if layer == "all" else [layer]
+    conn = session.connection()
+    postgis = spatial.backend_name(conn) == "postgis"
+    parts = []
+    for name in names:
+        stmt = layer_select(name, tile, conn)
+        if stmt is None:
+            continue
+        tolerance = tile.unit_m() * SIMPLIFY_UNITS if name in ("names", "jurisdictions") else 0
+        if postgis:
+            parts.append(_postgis_layer(conn, name, stmt, tile, tolerance))
+        else:
+            parts.append(encode_rows(session, name, stmt, tile, tolerance))
+    return b"".join(parts)
+
+
+def layer_select(name: str, tile: Tile, bind: Any) -> Select[Any] | None:
+    """The SELECT of one layer's records in ``tile``: an ``id`` column (the record's UUID), a
+    ``geom`` column and the attributes; None when the layer has nothing at this zoom."""
+    if not LAYERS[name].serves(tile.z):
+        return None
+    box = tile.bounds_lonlat(BUFFER)
+    if name == "names":
+        return _names(tile.z, box, bind)
+    if name == "addresses":
+        return _addresses(box, bind)
+    if name == "plates":
+        return _plates(box, bind)
+    return _jurisdictions(tile.z, box, bind)
+
+
+def _names(z: int, box: tuple[float, float, float, float], bind: Any) -> Select[Any]:
+    group = case(STATUS_GROUP, value=Place.status, else_=literal("in_procedure"))
+    shown = Place.cls.in_(classes_at(z))
+    if other_classes_shown(z):
+        shown = or_(shown, Place.cls.not_in(list(CLASS_MIN_ZOOM)))
+    return (select(Place.id, Place.name, Place.romanization.label("pinyin"), Place.cls,
+                   Place.class_code, Place.status, group.label("group"),
+                   Place.geom.label("geom"))
+            .where(Place.geom.is_not(None), shown, spatial.intersects_box(Place.geom, box, bind))
+            .order_by(Place.id))
+
+
+def _door_label() -> Any:
+    sub = case((and_(Address.suffix.is_not(None), Address.suffix != ""),
+                literal("-") + Address.suffix), else_=literal(""))
+    return case((Address.number.is_(None), literal("")),
+                else_=cast(Address.number, String) + sub + literal("号"))
+
+
+def _addresses(box: tuple[float, float, float, float], bind: Any) -> Select[Any]:
+    return (select(Address.id, Address.code, _door_label().label("label"), Address.full_text,
+                   Address.road_id, Address.status, Address.entrance.label("geom"))
+            .where(Address.entrance.is_not(None),
+                   spatial.intersects_box(Address.entrance, box, bind))
+            .order_by(Address.id))
+
+
+def _plates(box: tuple[float, float, float, float], bind: Any) -> Select[Any]:
+    return (select(Plate.id, Plate.plate_id, Plate.status, Address.code.label("address_code"),
+                   Address.entrance.label("geom"))
+            .join(Address, Address.id == Plate.address_id)
+            .where(Address.entrance.is_not(None), Plate.status.in_(sorted(LIVE_STATUSES)),
+                   spatial.intersects_box(Address.entrance, box, bind))
+            .order_by(Plate.id))
+
+
+def _jurisdictions(z: int, box: tuple[float, float, float, float], bind: Any) -> Select[Any]:
+    return (select(Jurisdiction.id, Jurisdiction.code, Jurisdiction.name, Jurisdiction.level,
+                   Jurisdiction.geom.label("geom"))
+            .where(Jurisdiction.geom.is_not(None), Jurisdiction.level.in_(levels_at(z)),
+                   spatial.intersects_box(Jurisdiction.geom, box, bind))
+            .order_by(Jurisdiction.id))
+
+
+def _postgis_layer(conn: Any, name: str, stmt: Select[Any], tile: Tile,
+                   tolerance: float) -> bytes:
+    id_col = stmt.selected_columns["id"]
+    rows = stmt.add_columns(spatial.uuid_feature_id(id_col).label("fid")).subquery("rows")
+    return spatial.postgis_mvt(conn, name, rows, tile.z, tile.x, tile.y, tolerance,
+                               EXTENT, BUFFER)
+
+
+def encode_rows(session: Session, name: str, stmt: Select[Any], tile: Tile,
+                tolerance: float) -> bytes:
+    """Encode a layer's rows here (any backend): what ``ST_AsMVT`` does on PostGIS.
+
+    Geometries go to tile units (Web Mercator scaled to EXTENT, y down) in one vectorised step,
+    are simplified by ``tolerance`` metres, clipped to the tile plus its buffer and rounded.
+    """
+    unit = tile.unit_m()
+    features = []
+    for row in session.execute(stmt).mappings():
+        geom = _to_tile_units(to_shape(row["geom"]), tile)
+        if tolerance > 0:
+            geom = shapely.simplify(geom, tolerance / unit, preserve_topology=True)
+        geom = shapely.clip_by_rect(geom, -BUFFER, -BUFFER, EXTENT + BUFFER, EXTENT + BUFFER)
+        if geom.is_empty:
+            continue
+        geom = shapely.transform(geom, np.rint)
+        props = {k: _plain(v) for k, v in row.items() if k not in ("geom", "id")}
+        props["id"] = str(row["id"])
+        features.append({"geometry": geom, "id": feature_id(row["id"]),
+                         "properties": {k: v for k, v in props.items() if v is not None}})
+    if not features:
+        return b""
+    return bytes(mapbox_vector_tile.encode(
+        [{"name": name, "features": features}],
+        default_options={"extents": EXTENT, "y_coord_down": True,
+                         "on_invalid_geometry": on_invalid_geometry_make_valid}))
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    return value
+
+
+def _to_tile_units(geom: Any, tile: Tile) -> Any:
+    """Lon/lat → Web Mercator → tile units (0…EXTENT, y growing downwards)."""
+    minx, _miny, _maxx, maxy = tile.bounds_m()
+    scale = EXTENT / tile.width_m()
+
+    def project(coords: Any) -> Any:
+        lon = np.radians(coords[:, 0])
+        lat = np.radians(np.clip(coords[:, 1], -MAX_LAT, MAX_LAT))
+        x = lon * (HALF_WORLD_M / np.pi)
+        y = np.log(np.tan(np.pi / 4 + lat / 2)) * (HALF_WORLD_M / np.pi)
+        return np.column_stack([(x - minx) * scale, (maxy - y) * scale])
+
+    return shapely.transform(geom, project)

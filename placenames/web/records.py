@@ -1,0 +1,74 @@
+"""A page for every record: ``/names/<id>`` and ``/addresses/<code>``, HTML or JSON.
+
+Both answer JSON to ``Accept: application/json``. Historical names stay reachable and say what
+replaced them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, render_template, request
+
+from .. import db
+from ..maps.coords import amap_navigation_url, baidu_navigation_url
+from ..models.versions import map_version
+from ..ops.maps import basemap
+from ..ops.registry import records
+from .errors import wants_json
+
+bp = Blueprint("records", __name__)
+
+
+def _nav_links(point: list[float] | None, name: str) -> dict[str, str]:
+    if not point:
+        return {}
+    return {"amap": amap_navigation_url(point[0], point[1], name),
+            "baidu": baidu_navigation_url(point[0], point[1], name)}
+
+
+def _panel(geometry: dict[str, Any] | None, name: str) -> dict[str, Any] | None:
+    """The map panel's config: the register's map framed on the record, which is highlighted."""
+    from .maps import map_config
+
+    if not geometry:
+        return None
+    s = db.session()
+    center = basemap.map_center(current_app.config["MAP_CENTER"])
+    cfg = map_config(map_version(s), center, {"name": name, "bbox": records.bbox(geometry)})
+    cfg["highlight"] = geometry
+    return cfg
+
+
+def _representative_point(geometry: dict[str, Any] | None) -> list[float] | None:
+    if not geometry:
+        return None
+    west, south, east, north = records.bbox(geometry)
+    return [(west + east) / 2, (south + north) / 2]
+
+
+@bp.get("/names/<place_id>")
+def name_page(place_id: str) -> Response | str:
+    """The record of one name."""
+    rec = records.place_record(db.session(), place_id)
+    if wants_json():
+        return jsonify(rec)
+    return render_template("records/name.html", r=rec, panel=_panel(rec["geometry"], rec["name"]),
+                           links=_nav_links(_representative_point(rec["geometry"]), rec["name"]))
+
+
+@bp.get("/addresses/<code>")
+def address_page(code: str) -> Response | str:
+    """The record of one standard address."""
+    rec = records.address_record(db.session(), code)
+    if wants_json():
+        return jsonify(rec)
+    point = {"type": "Point", "coordinates": rec["point"]} if rec["point"] else None
+    return render_template("records/address.html", r=rec, panel=_panel(point, rec["full_text"]),
+                           links=_nav_links(rec["point"], rec["full_text"]))
+
+
+@bp.get("/map/search")
+def search() -> Response:
+    """Names containing the query, for the map's search box (JSON)."""
+    return jsonify(records.search_names(db.session(), request.args.get("q", "")))

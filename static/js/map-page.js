@@ -1,0 +1,112 @@
+// /map: the register's map with a layer switcher, a legend, a name search and record pop-ups.
+import { maplibregl, registerMap, setGroups, SWITCHABLE } from "./map.js";
+
+const config = JSON.parse(document.getElementById("map-config").textContent);
+const panel = document.getElementById("map-panel");
+const map = registerMap(document.getElementById("map"), config, { hash: !config.focus });
+window.placenamesMap = map; // for the browser tests and the console
+
+function shownGroups() {
+  return [...panel.querySelectorAll("input[data-group]:checked")].map((i) => i.dataset.group);
+}
+
+panel.addEventListener("change", (event) => {
+  const input = event.target;
+  if (input.dataset.group) {
+    setGroups(map, shownGroups());
+  } else if (input.dataset.layer) {
+    for (const id of SWITCHABLE[input.dataset.layer]) {
+      if (map.getLayer(id)) {
+        map.setLayoutProperty(id, "visibility", input.checked ? "visible" : "none");
+      }
+    }
+  }
+});
+
+const recordUrl = (id) => config.record_url.replace("{id}", id);
+const addressUrl = (code) => config.address_url.replace("{code}", encodeURIComponent(code));
+const L = config.labels;
+
+function popupContent(feature) {
+  const p = feature.properties;
+  const box = document.createElement("div");
+  box.className = "map-popup";
+  const title = document.createElement("strong");
+  const link = document.createElement("a");
+  const meta = document.createElement("div");
+  meta.className = "meta";
+  if (feature.sourceLayer === "names") {
+    title.textContent = p.name;
+    meta.textContent = [p.pinyin, L.classes[p.cls] || p.cls, L.groups[p.group] || p.group]
+      .filter(Boolean).join(" · ");
+    link.href = recordUrl(p.id);
+  } else if (feature.sourceLayer === "addresses") {
+    title.textContent = p.full_text;
+    meta.textContent = p.code;
+    link.href = addressUrl(p.code);
+  } else if (feature.sourceLayer === "plates") {
+    title.textContent = p.plate_id;
+    meta.textContent = p.address_code;
+    link.href = addressUrl(p.address_code);
+  } else {
+    title.textContent = p.name;
+    meta.textContent = `${L.levels[p.level] || p.level} · ${p.code}`;
+    return box.appendChild(title) && box.appendChild(meta) && box;
+  }
+  link.textContent = panel.dataset.openLabel;
+  link.className = "open-record";
+  box.append(title, meta, link);
+  return box;
+}
+
+const clickable = ["plates-point", "addresses-point", "names-point", "names-fill", "names-casing",
+                   "names-label-point", "names-label-line", "jurisdictions-line"];
+map.on("click", (event) => {
+  const near = [[event.point.x - 6, event.point.y - 6], [event.point.x + 6, event.point.y + 6]];
+  const layers = clickable.filter((id) => map.getLayer(id));
+  const features = map.queryRenderedFeatures(near, { layers });
+  if (!features.length) return;
+  new maplibregl.Popup({ maxWidth: "280px" }).setLngLat(event.lngLat)
+    .setDOMContent(popupContent(features[0])).addTo(map);
+});
+for (const id of clickable) {
+  map.on("mouseenter", id, () => { map.getCanvas().style.cursor = "pointer"; });
+  map.on("mouseleave", id, () => { map.getCanvas().style.cursor = ""; });
+}
+
+// The name search: characters only for now (the full search is its own feature)
+const form = document.getElementById("map-search");
+const results = document.getElementById("map-results");
+form.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const q = form.querySelector("input").value.trim();
+  results.replaceChildren();
+  if (!q) return;
+  const response = await fetch(`${config.search_url}?q=${encodeURIComponent(q)}`,
+                               { headers: { Accept: "application/json" } });
+  const hits = response.ok ? await response.json() : [];
+  if (!hits.length) {
+    const li = document.createElement("li");
+    li.textContent = panel.dataset.noHits;
+    results.append(li);
+    return;
+  }
+  for (const hit of hits) {
+    const li = document.createElement("li");
+    const a = document.createElement("a");
+    a.href = recordUrl(hit.id);
+    a.textContent = hit.name;
+    const small = document.createElement("small");
+    small.textContent = ` ${L.classes[hit.cls] || hit.cls} · ${L.groups[hit.group] || ""}`;
+    li.append(a, small);
+    if (hit.bbox) {
+      const show = document.createElement("button");
+      show.type = "button";
+      show.className = "link";
+      show.textContent = panel.dataset.showLabel;
+      show.addEventListener("click", () => map.fitBounds(hit.bbox, { padding: 60, maxZoom: 17 }));
+      li.append(" ", show);
+    }
+    results.append(li);
+  }
+});
