@@ -13,10 +13,10 @@ import uuid
 from typing import Any
 
 import mapbox_vector_tile
-from mapbox_vector_tile.encoder import on_invalid_geometry_make_valid
 import numpy as np
 import shapely
 from geoalchemy2.shape import to_shape
+from mapbox_vector_tile.encoder import on_invalid_geometry_make_valid
 from sqlalchemy import Select, String, and_, case, cast, literal, or_, select
 from sqlalchemy.orm import Session
 
