@@ -12,7 +12,7 @@ import click
 from .. import db
 from ..addressing.numbering import NumberingPolicy
 from ..addressing.validate import Severity
-from ..ops import numbering
+from ..ops.addresses import numbering
 from . import main, with_app
 
 

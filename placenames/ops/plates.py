@@ -143,7 +143,7 @@ def resolve(session: Session, sel: Selection) -> list[Address]:
     stmt = select(Address).outerjoin(Place, Address.road_id == Place.id).where(
         Address.status == AddressStatus.ACTIVE, Address.number.is_not(None))
     if sel.kind == "road":
-        from .numbering import find_road
+        from .addresses.numbering import find_road
 
         stmt = stmt.where(Address.road_id == find_road(session, sel.value).id)
     elif sel.kind == "area":
@@ -223,6 +223,15 @@ def check_size_sheet(size: str, sheet: str) -> tuple[PlateSize, str]:
     return plate_size, sheet
 
 
+class BatchExists(Conflict):
+    """An unprinted batch of the same selection and size exists: resume it, do not repeat it."""
+
+    def __init__(self, batch_id: uuid.UUID) -> None:
+        super().__init__(f"同一选择的批次 {batch_id} 尚未印制，请继续该批次（--resume）。 "
+                         f"Batch {batch_id} has this selection; resume it.")
+        self.batch_id = batch_id
+
+
 def create_batch(session: Session, sel: Selection, *, size: str = "small", sheet: str = "A4",
                  actor_id: uuid.UUID | None, now: datetime, name: str | None = None,
                  rng: RandomSource = secrets) -> PrintBatch:
@@ -238,9 +247,11 @@ def create_batch(session: Session, sel: Selection, *, size: str = "small", sheet
         PrintBatch.selection == key, PrintBatch.size == plate_size.value,
         PrintBatch.status != BatchStatus.PRINTED))
     if same is not None:
-        raise Conflict(f"同一选择的批次 {same.id} 尚未印制，请继续该批次（--resume）。 "
-                       f"Batch {same.id} has this selection; resume it.")
+        raise BatchExists(same.id)
     addresses = resolve(session, sel)
+    if not addresses:
+        raise BadInput("所选范围内没有已编号的地址，无法制牌。 "
+                       "The selection holds no numbered address.")
     live = _live_plates(session, [a.id for a in addresses])
     batch = PrintBatch(name=(name or f"{sel.describe()} {now:%Y-%m-%d}")[:120], selection=key,
                        sheet=sheet, size=plate_size.value, status=BatchStatus.ISSUED,

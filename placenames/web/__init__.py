@@ -6,6 +6,7 @@ from flask import Flask
 from flask_wtf import CSRFProtect
 
 from . import (
+    addresses_staff,
     api_applications,
     api_names,
     auth,
@@ -37,6 +38,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(maps.bp)
     app.register_blueprint(records.bp)
     app.register_blueprint(plates_staff.bp)
+    app.register_blueprint(addresses_staff.bp)
     app.register_blueprint(committee.bp)
     app.register_blueprint(notices.bp)
     app.register_blueprint(api_applications.bp)

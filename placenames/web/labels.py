@@ -49,12 +49,18 @@ FIELD_LABELS = {
 PLATE_KIND_LABELS = {"door": _l("door plate"), "building": _l("building plate"),
                      "unit": _l("unit plate"), "household": _l("household plate")}
 
+BATCH_STATUS_LABELS = {"open": _l("open"), "issued": _l("plate ids issued"),
+                       "rendering": _l("rendering"), "rendered": _l("ready to print"),
+                       "printed": _l("printed")}
+FINDING_SEVERITY_LABELS = {"error": _l("error"), "warning": _l("warning"), "info": _l("note")}
+
 KINDS = {
     "class": CLASS_LABELS, "status": STATUS_LABELS, "group": GROUP_LABELS,
     "level": LEVEL_LABELS, "plate_status": PLATE_STATUS_LABELS,
     "address_status": ADDRESS_STATUS_LABELS, "side": SIDE_LABELS,
     "application_kind": APPLICATION_KIND_LABELS, "history_action": HISTORY_ACTION_LABELS,
-    "field": FIELD_LABELS, "plate_kind": PLATE_KIND_LABELS,
+    "field": FIELD_LABELS, "plate_kind": PLATE_KIND_LABELS, "batch_status": BATCH_STATUS_LABELS,
+    "severity": FINDING_SEVERITY_LABELS,
 }
 
 

@@ -35,11 +35,12 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from .. import db
-from ..errors import BadInput, NotFound
+from ..errors import BadInput, NotFound, PlacenamesError
 from ..models import AuditEvent
 from ..models.plates import Plate, PlateStatus, PrintBatch
-from ..ops import numbering, plate_scan
+from ..ops import plate_scan
 from ..ops import plates as plate_ops
+from ..ops.addresses import numbering
 from ..ops.plate_lifecycle import TRANSITIONS, Change, parse_status, transition
 from .auth import roles_required
 
@@ -97,27 +98,49 @@ def batches() -> str:
 
 @bp.post("/plates/batches")
 @staff_required
-def create_batch() -> Response:
-    """Create a batch: ids and positions are stored (committed) before any rendering."""
-    kind = request.form.get("kind", "")
-    csv_text = None
-    if kind == "csv":
-        upload = request.files.get("csv")
-        data = upload.read(MAX_CSV_BYTES + 1) if upload else b""
-        if len(data) > MAX_CSV_BYTES:
-            raise BadInput(_("The CSV file is too large."))
-        try:
-            csv_text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise BadInput(_("The CSV file must be UTF-8 text.")) from None
-    sel = plate_ops.make_selection(kind, request.form.get("value", ""), csv_text)
+def create_batch() -> Response | tuple[str, int]:
+    """Create a batch: ids and positions are stored (committed) before any rendering.
+
+    A selection an unprinted batch already covers leads to that batch; an unusable one shows
+    the form again with the message and what was typed.
+    """
     s = db.session()
-    batch = plate_ops.create_batch(s, sel, size=request.form.get("size", "small"),
-                                   sheet=request.form.get("sheet", "A4"), actor_id=_actor(),
-                                   now=_now(), name=request.form.get("name") or None)
+    try:
+        sel = plate_ops.make_selection(request.form.get("kind", ""),
+                                       request.form.get("value", ""), _codes_text())
+        batch = plate_ops.create_batch(s, sel, size=request.form.get("size", "small"),
+                                       sheet=request.form.get("sheet", "A4"), actor_id=_actor(),
+                                       now=_now(), name=request.form.get("name") or None)
+    except plate_ops.BatchExists as exc:
+        s.rollback()
+        flash(_("A batch for this selection is not printed yet: here it is. Resume it instead "
+                "of issuing the same plates again."), "info")
+        return redirect(url_for("plates_staff.batch", batch_id=exc.batch_id), 303)
+    except PlacenamesError as exc:
+        s.rollback()
+        rows = s.scalars(select(PrintBatch).order_by(PrintBatch.created_at.desc())
+                         .limit(100)).all()
+        return render_template("plates/batches.html", batches=rows, error=exc.user_msg,
+                               form=request.form), exc.http_status
     s.commit()
     flash(_("Batch created with %(n)d plates.", n=batch.plate_count), "info")
     return redirect(url_for("plates_staff.batch", batch_id=batch.id))
+
+
+def _codes_text() -> str | None:
+    """The address codes of a ``csv`` selection: the uploaded file, else the ``codes`` field."""
+    if request.form.get("kind") != "csv":
+        return None
+    upload = request.files.get("csv")
+    data = upload.read(MAX_CSV_BYTES + 1) if upload else b""
+    if not data:
+        return request.form.get("codes", "")[:MAX_CSV_BYTES]
+    if len(data) > MAX_CSV_BYTES:
+        raise BadInput(_("The CSV file is too large."))
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise BadInput(_("The CSV file must be UTF-8 text.")) from None
 
 
 @bp.get("/plates/batches/<batch_id>")

@@ -19,10 +19,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import spatial
-from ..addressing.compose import AddressParts, format_zh
-from ..addressing.geometry import LonLat
-from ..addressing.numbering import (
+from ... import spatial
+from ...addressing.compose import AddressParts, format_zh
+from ...addressing.geometry import LonLat
+from ...addressing.numbering import (
     BEIJING_EAST_WEST,
     Entrance,
     HouseNumber,
@@ -31,11 +31,11 @@ from ..addressing.numbering import (
     number_infill,
     number_road,
 )
-from ..addressing.validate import Finding, validate_road
-from ..errors import BadInput, NotFound
-from ..models import Address, AddressStatus, Place
-from ..models.places import HISTORICAL
-from .addresses import jurisdiction_path
+from ...addressing.validate import Finding, validate_road
+from ...errors import BadInput, NotFound
+from ...models import Address, AddressStatus, Place
+from ...models.places import HISTORICAL
+from .register import jurisdiction_path
 
 PRESETS: dict[str, NumberingPolicy] = {
     "default": NumberingPolicy(),  # from the start, 左单右双

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..addressing.compose import AddressParts, AddressType, format_zh, make_address_code
-from ..addressing.compose import next_serial as _next
-from ..models import Address, Jurisdiction, Level, ManagementMembership, Place
-from ..spatial import SRID
+from ...addressing.compose import AddressParts, AddressType, format_zh, make_address_code
+from ...addressing.compose import next_serial as _next
+from ...models import Address, Jurisdiction, Level, ManagementMembership, Place
+from ...spatial import SRID
 
 
 @dataclass
