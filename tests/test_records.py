@@ -31,7 +31,7 @@ def test_a_name_page_shows_the_record_its_addresses_and_lineage(client, demo_db)
     n_addresses = len(demo_db.scalars(select(Address).where(Address.road_id == p.id)).all())
     assert n_addresses > 0
     assert html.count('data-label="门牌号"') == n_addresses
-    assert "已生效 <small" in html and "路 <small" in html  # status and class as words
+    assert "status-in_force\">已生效" in html and "<span class=\"tag\">路" in html  # words
     assert 'id="record-map"' in html and "登记入册" in html
     assert "uri.amap.com" in html and "api.map.baidu.com" in html
 

@@ -72,9 +72,13 @@ def code_label(kind: str, code: str | None) -> str:
 
 
 def code_tag(kind: str, code: str | None) -> Markup:
-    """The word, and the code small beside it (for staff): ``已安装 <small>installed</small>``."""
+    """The word, and for signed-in staff the code small beside it: ``已安装 <small>installed``."""
+    from flask_login import current_user
+
     if code is None:
         return Markup("")
+    if not getattr(current_user, "is_authenticated", False):
+        return Markup("{}").format(code_label(kind, code))
     return Markup('{} <small class="code">{}</small>').format(code_label(kind, code),
                                                                  escape(code))
 

@@ -4,6 +4,8 @@ import { maplibregl, registerMap, setGroups, SWITCHABLE } from "./map.js";
 const config = JSON.parse(document.getElementById("map-config").textContent);
 const panel = document.getElementById("map-panel");
 const map = registerMap(document.getElementById("map"), config, { hash: !config.focus });
+const phone = window.matchMedia("(max-width: 600px)").matches;
+if (phone) panel.querySelector("details.layers").open = false; // the map first on a phone
 window.placenamesMap = map; // for the browser tests and the console
 
 function shownGroups() {
@@ -104,7 +106,10 @@ form.addEventListener("submit", async (event) => {
       show.type = "button";
       show.className = "link";
       show.textContent = panel.dataset.showLabel;
-      show.addEventListener("click", () => map.fitBounds(hit.bbox, { padding: 60, maxZoom: 17 }));
+      show.addEventListener("click", () => {
+        map.fitBounds(hit.bbox, { padding: 60, maxZoom: 17 });
+        document.getElementById("map").scrollIntoView({ behavior: "smooth", block: "start" });
+      });
       li.append(" ", show);
     }
     results.append(li);
