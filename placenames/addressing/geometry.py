@@ -20,13 +20,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from pyproj import Transformer
+from pyproj import Geod, Transformer
 
 LonLat = tuple[float, float]
 XY = tuple[float, float]
 
 STORAGE_CRS = "EPSG:4490"
 EARTH_RADIUS_M = 6_371_008.8
+_GEOD = Geod(ellps="GRS80")
 
 
 @dataclass(frozen=True)
@@ -78,3 +79,12 @@ def haversine_m(a: LonLat, b: LonLat) -> float:
     h = math.sin((lat2 - lat1) / 2) ** 2
     h += math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
     return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(h))
+
+
+def geodesic_length_m(points: Sequence[LonLat]) -> float:
+    """Length in metres of a line of (lon, lat) points on the GRS80 ellipsoid (CGCS2000)."""
+    if len(points) < 2:
+        return 0.0
+    lons = [p[0] for p in points]
+    lats = [p[1] for p in points]
+    return float(_GEOD.line_length(lons, lats))

@@ -42,6 +42,7 @@ from ..models.workflow import (
 from ..naming.errors import NamingError
 from ..naming.generics import CLASSES
 from ..naming.normalize import clean_name
+from ..spatial import SRID
 from ..workflow import (
     EDITABLE_STATES,
     Action,
@@ -54,6 +55,7 @@ from ..workflow import (
     available_actions,
     decide,
 )
+from . import uploads
 
 VIEW_ALL_ROLES = frozenset({"clerk", "surveyor", "committee", "approver", "auditor"})
 """Roles that see every application; applicants see their own, experts those on their panel."""
@@ -113,6 +115,7 @@ class ApplicationInput:
     end_desc: str | None = None
     length_m: float | None = None
     width_m: float | None = None
+    geojson: str | None = None  # the applicant's sketch of the location
 
 
 # --- visibility ------------------------------------------------------------------------------
@@ -446,8 +449,16 @@ def validate_input(session: Session, data: ApplicationInput) -> dict[str, Any]:
         "end_desc": _text(data.end_desc, 200, "止点"),
         "length_m": _positive(data.length_m, "长度"),
         "width_m": _positive(data.width_m, "宽度"),
+        "geom": _sketch(data.geojson),
         "candidates": _candidates(data.candidates, data.kind),
     }
+
+
+def _sketch(text: str | None) -> str | None:
+    """The applicant's sketch as EWKT (checked like a surveyed geometry), or None."""
+    if not (text or "").strip():
+        return None
+    return f"SRID={SRID};{uploads.geometry_wkt(text or '')}"
 
 
 def _set_candidates(session: Session, app: Application, cands: list[CandidateInput]) -> None:

@@ -17,6 +17,7 @@ from shapely import wkt as shapely_wkt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..addressing.geometry import geodesic_length_m
 from ..errors import BadInput, Conflict, Forbidden, NotFound
 from ..models import AuditEvent, Jurisdiction, Place, PlaceStatus, User
 from ..models.places import Alias
@@ -159,8 +160,11 @@ def record_survey(session: Session, app: Application, data: SurveyInput, *, acto
         record[key] = value
     wkt = uploads.geometry_wkt(data.geojson) if (data.geojson or "").strip() else None
     if wkt:
-        centroid = shapely_wkt.loads(wkt).centroid
+        shp = shapely_wkt.loads(wkt)
+        centroid = shp.centroid
         record.update(geom_wkt=wkt, centroid=[round(centroid.x, 7), round(centroid.y, 7)])
+        if record["length_m"] is None and shp.geom_type == "LineString":  # measured on the map
+            record["length_m"] = round(geodesic_length_m(list(shp.coords)), 1)
     if len(data.photos) > uploads.MAX_PHOTOS:
         raise BadInput(f"照片最多 {uploads.MAX_PHOTOS} 张 / at most {uploads.MAX_PHOTOS} photos")
     photos = [uploads.clean_photo(name, raw) for name, raw in data.photos]

@@ -32,8 +32,8 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
-from .. import db
-from ..errors import BadInput, NotFound
+from .. import db, spatial
+from ..errors import BadInput, NotFound, PlacenamesError
 from ..models import Jurisdiction, Level, User
 from ..models.workflow import Application, PublicComment
 from ..naming.generics import CLASSES
@@ -254,13 +254,25 @@ def _input(form: MultiDict[str, str]) -> apps.ApplicationInput:
         applicant_org=form.get("applicant_org"), old_name=form.get("old_name"),
         extent_desc=form.get("extent_desc"), start_desc=form.get("start_desc"),
         end_desc=form.get("end_desc"), length_m=_float(form.get("length_m")),
-        width_m=_float(form.get("width_m")))
+        width_m=_float(form.get("width_m")), geojson=form.get("geojson"))
 
 
-def _form_page(app: Application | None, values: dict[str, Any]) -> str:
-    return render_template("committee/form.html", app=app, v=values,
+def _form_page(app: Application | None, values: dict[str, Any], error: str | None = None,
+               status: int = 200) -> tuple[str, int]:
+    return render_template("committee/form.html", app=app, v=values, error=error,
                            jurisdictions=_jurisdictions(), classes=sorted(CLASSES),
-                           slots=range(1, 4))
+                           slots=range(1, 4)), status
+
+
+def _form_error(app: Application | None, exc: PlacenamesError) -> tuple[str, int]:
+    """The form again, with the message at the top and everything that was typed."""
+    db.session().rollback()
+    return _form_page(app, request.form.to_dict(), exc.user_msg, exc.http_status)
+
+
+def geometry_geojson(column: Any, key_col: Any, key: Any) -> str | None:
+    """A stored geometry as GeoJSON text, for a drawing field to start from."""
+    return db.session().scalar(select(spatial.as_geojson(column)).where(key_col == key))
 
 
 @bp.route("/applications/new", methods=["GET", "POST"])
@@ -270,7 +282,10 @@ def new_application() -> Any:
     if request.method == "GET":
         return _form_page(None, {"applicant_org": actor().organization, "kind": "new"})
     s = db.session()
-    app = apps.create_application(s, _input(request.form), actor=actor(), now=now())
+    try:
+        app = apps.create_application(s, _input(request.form), actor=actor(), now=now())
+    except PlacenamesError as exc:
+        return _form_error(None, exc)
     s.commit()
     flash(_("Draft saved. Check it and submit it."), "ok")
     return redirect(url_for(".application", app_id=app.id))
@@ -290,9 +305,13 @@ def edit_application(app_id: uuid.UUID) -> Any:
             if app.jurisdiction_id else None
         for c in app.candidates:
             values[f"name{c.rank}"], values[f"name{c.rank}_reason"] = c.name, c.reason
+        values["geojson"] = geometry_geojson(Application.geom, Application.id, app.id)
         return _form_page(app, values)
-    apps.update_application(s, app, _input(request.form), actor=user, now=now(),
-                            expected_version=_version(request.form))
+    try:
+        apps.update_application(s, app, _input(request.form), actor=user, now=now(),
+                                expected_version=_version(request.form))
+    except PlacenamesError as exc:
+        return _form_error(app, exc)
     s.commit()
     flash(_("Changes saved."), "ok")
     return redirect(url_for(".application", app_id=app.id))
@@ -326,6 +345,7 @@ def application(app_id: uuid.UUID) -> str:
         can_dispose=bool(user.role_set() & {"clerk", "committee"}) and app.state in
         (State.IN_COMMENT, State.COMMENT_CLOSED),
         place=steps.place_of(s, app), opinions=OPINIONS, rules=RULES,
+        sketch=geometry_geojson(Application.geom, Application.id, app.id),
         assessment_labels=ASSESSMENT_LABELS, today=today.isoformat(), cfg=cfg,
         can_edit=apps.is_owner(app, user) and app.state in (State.DRAFT, State.RETURNED),
         comments_open=steps.comments_open(app, clock))

@@ -103,3 +103,13 @@ def map_config(version: int, center: tuple[float, float, float],
             "levels": {k: str(v) for k, v in LEVEL_LABELS.items()},
         },
     }
+
+
+@bp.app_context_processor
+def _map_helpers() -> dict[str, Any]:
+    def base_map_config() -> dict[str, Any]:
+        """The register's map as a drawing background (templates that draw call this)."""
+        center = basemap.map_center(current_app.config["MAP_CENTER"])
+        return map_config(map_version(db.session()), center)
+
+    return {"base_map_config": base_map_config}
