@@ -19,6 +19,7 @@ from . import (
     plates_staff,
     public,
     records,
+    records_staff,
     scan,
 )
 
@@ -37,6 +38,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(scan.bp)
     app.register_blueprint(maps.bp)
     app.register_blueprint(records.bp)
+    app.register_blueprint(records_staff.bp)
     app.register_blueprint(plates_staff.bp)
     app.register_blueprint(addresses_staff.bp)
     app.register_blueprint(committee.bp)

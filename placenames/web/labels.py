@@ -44,7 +44,7 @@ FIELD_LABELS = {
     "meaning": _l("Meaning"), "history": _l("Origin and history"),
     "approval_doc_no": _l("Document number"), "approving_body": _l("Approving body"),
     "length_m": _l("Length"), "width_m": _l("Width"), "geom": _l("Geometry"),
-    "start_desc": _l("Starts at"), "end_desc": _l("Ends at"),
+    "start_desc": _l("Starts at"), "end_desc": _l("Ends at"), "location_desc": _l("Location"),
 }
 PLATE_KIND_LABELS = {"door": _l("door plate"), "building": _l("building plate"),
                      "unit": _l("unit plate"), "household": _l("household plate")}

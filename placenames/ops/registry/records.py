@@ -12,6 +12,10 @@ import uuid
 from dataclasses import replace
 from typing import Any
 
+import shapely
+import shapely.errors
+import shapely.wkb
+import shapely.wkt
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
@@ -22,6 +26,7 @@ from ...maps.layers import number_label, status_group
 from ...models import Address, Application, HistoryRow, Jurisdiction, Place, Plate
 from ..addresses import jurisdiction_path
 from ..plates import name_pinyin
+from .corrections import corrections
 
 TIMELINE_FIELDS = ("name", "status", "romanization", "meaning", "history", "approval_doc_no",
                    "approving_body", "length_m", "width_m", "geom", "start_desc", "end_desc")
@@ -78,6 +83,7 @@ def place_record(session: Session, place_id: str | uuid.UUID) -> dict[str, Any]:
         "documents": place_documents(session, p.id),
         "lineage": lineage(session, p),
         "timeline": timeline(session, "place", p.id),
+        "corrections": corrections(session, p.id),
         "version": p.version,
     }
 
@@ -137,6 +143,9 @@ def timeline(session: Session, entity_type: str, entity_id: uuid.UUID) -> list[d
     previous: dict[str, Any] = {}
     for row in rows:
         snap = json.loads(row.snapshot)
+        for key in ("geom", "entrance"):
+            if key in snap:
+                snap[key] = _geometry_key(snap[key])
         changed = [f for f in TIMELINE_FIELDS if f in snap and snap.get(f) != previous.get(f)]
         if row.action == "create":
             changed = [f for f in changed if snap.get(f) not in (None, "")]
@@ -145,6 +154,19 @@ def timeline(session: Session, entity_type: str, entity_id: uuid.UUID) -> list[d
                     "name": snap.get("name"), "status": snap.get("status")})
         previous = snap
     return out
+
+
+def _geometry_key(value: Any) -> str | None:
+    """A snapshot's geometry (EWKT as written, or hex WKB as read back) as comparable WKT."""
+    if not value:
+        return None
+    text = str(value)
+    try:
+        if text.startswith("SRID="):
+            return str(shapely.wkt.loads(text.split(";", 1)[1]).wkt)
+        return str(shapely.wkb.loads(bytes.fromhex(text)).wkt)
+    except (ValueError, shapely.errors.ShapelyError):
+        return text
 
 
 def place_focus(session: Session, place_id: str) -> dict[str, Any] | None:
