@@ -52,6 +52,8 @@ def draft(session, users, name="丰邑路", kind="new", old_name=None, cls="road
     return apps.create_application(session, data, actor=users["applicant"], now=NOW)
 
 
+SCREEN_REASON = "申请人坚持此名：已征询街道意见"  # needed only when the screen blocks
+
 ORDER = [State.SUBMITTED, State.ACCEPTED, State.SURVEYED, State.UNDER_REVIEW, State.REVIEWED,
          State.IN_COMMENT, State.COMMENT_CLOSED, State.ASSESSED, State.APPROVED,
          State.ANNOUNCED, State.ANNOUNCED_AND_FILED, State.IN_FORCE]
@@ -65,7 +67,7 @@ def advance(session, app, users, cfg, until, now=NOW, panel_seed=7):
         st = State(app.state)
         if st in (State.DRAFT, State.RETURNED):
             steps.submit(session, app, actor=u["applicant"], now=now, settings=cfg,
-                         expected_version=v)
+                         expected_version=v, screen_reason=SCREEN_REASON)
         elif st is State.SUBMITTED:
             steps.simple(session, app, "accept", actor=u["clerk"], now=now, settings=cfg,
                          expected_version=v)

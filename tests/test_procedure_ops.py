@@ -298,3 +298,19 @@ def test_a_bad_survey_upload_changes_nothing(session, world, tmp_path):
             surveyed_on=NOW.date(), findings="x", photos=[("a.jpg", b"<html>")]),
             actor=world["surveyor"], now=NOW, settings=cfg, expected_version=app.version)
     assert app.state == State.ACCEPTED and not (tmp_path / "uploads").exists()
+
+
+def test_a_blocked_name_is_submitted_only_with_a_written_reason(session, world):
+    cfg = b.settings()
+    app = b.draft(session, world, name="天章路")  # sounds like 天章大道: blocked
+    session.commit()
+    with pytest.raises(BadInput, match="give your reason"):
+        steps.submit(session, app, actor=world["applicant"], now=NOW, settings=cfg,
+                     expected_version=app.version)
+    session.rollback()
+    app = session.get(type(app), app.id)
+    steps.submit(session, app, actor=world["applicant"], now=NOW, settings=cfg,
+                 expected_version=app.version, screen_reason="沿用村民习称，已征询意见")
+    (screen,) = apps.step_data(session, app, "screen")
+    assert screen["override_reason"] == "沿用村民习称，已征询意见"
+    assert app.state == State.SUBMITTED

@@ -96,7 +96,7 @@ def simple(session: Session, app: Application, action: Action | str, *, actor: U
 # --- the name screen ---------------------------------------------------------------------------
 
 def run_screen(session: Session, app: Application, stage: str, *, actor: User | None,
-               now: datetime) -> dict[str, Any]:
+               now: datetime, override_reason: str | None = None) -> dict[str, Any]:
     """Screen every proposed name (duplicates, homophones, rules) and store the results."""
     area = session.get(Jurisdiction, app.jurisdiction_id) if app.jurisdiction_id else None
     survey = latest(session, app, "survey") or {}
@@ -107,18 +107,34 @@ def run_screen(session: Session, app: Application, stage: str, *, actor: User | 
         result = screen_ops.screen(session, cand.name, app.cls, area_code=area.code if area
                                    else None, near=near, exclude_id=exclude)  # type: ignore[arg-type]
         results.append(screen_ops.as_dict(result))
-    data = {"stage": stage, "results": results}
+    data: dict[str, Any] = {"stage": stage, "results": results}
+    if override_reason and any(r["verdict"] == "block" for r in results):
+        data["override_reason"] = override_reason  # why a blocked name goes on
     add_step(session, app, "screen", data, actor=actor, now=now)
     session.flush()
     return data
 
 
+MIN_OVERRIDE_REASON = 4
+
+
 def submit(session: Session, app: Application, *, actor: User, now: datetime,
-           settings: Settings, expected_version: int | None) -> Transition:
-    """Submit a draft or returned application; the names are screened and the result kept."""
+           settings: Settings, expected_version: int | None,
+           screen_reason: str | None = None) -> Transition:
+    """Submit a draft or returned application; the names are screened and the result kept.
+
+    A name the screen blocks (a duplicate or homophone in scope, a forbidden word…) may still
+    be submitted, but only with a written reason, which is kept with the screen's result.
+    """
     check(session, app, Action.SUBMIT, actor=actor, now=now, settings=settings,
           expected_version=expected_version)
-    run_screen(session, app, "submission", actor=actor, now=now)
+    reason = (screen_reason or "").strip()
+    data = run_screen(session, app, "submission", actor=actor, now=now,
+                      override_reason=reason or None)
+    blocked = [r["name"] for r in data["results"] if r["verdict"] == "block"]
+    if blocked and len(reason) < MIN_OVERRIDE_REASON:
+        raise BadInput(f"名称“{'、'.join(blocked)}”未通过重名同音审查；如仍要申报，请写明理由。 "
+                       f"The screen blocks {', '.join(blocked)}: give your reason to submit it.")
     return transition(session, app, Action.SUBMIT, actor=actor, now=now, settings=settings,
                       expected_version=expected_version)
 

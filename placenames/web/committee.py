@@ -380,7 +380,7 @@ def perform(app: Application, action: str, form: MultiDict[str, str], files: Any
         approving_body=form.get("approving_body"), doc_no=form.get("doc_no"),
         decided_on=_date(form.get("decided_on")), name=form.get("name"), note=form.get("note"))
     if action == Action.SUBMIT:
-        steps.submit(s, app, **common)
+        steps.submit(s, app, screen_reason=form.get("screen_reason"), **common)
     elif action in steps.SIMPLE_ACTIONS:
         steps.simple(s, app, action, note=form.get("note"), **common)
     elif action == Action.RECORD_SURVEY:
