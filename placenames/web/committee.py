@@ -150,6 +150,22 @@ def china_time(moment: datetime | None) -> str:
     return moment.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M") if moment else "—"
 
 
+def audit_note(action: str, note: str | None) -> str:
+    """An audit note in words: opinions and panel rules are stored as codes."""
+    if not note:
+        return ""
+    if action == "record_opinion":
+        return str(LABELS["opinion"].get(note, note))
+    if action == "open_review" and note.startswith("seed="):
+        parts = [p.strip() for p in note.split(";", 2)]
+        seed = parts[0].removeprefix("seed=")
+        rule = parts[1].removeprefix("rule=") if len(parts) > 1 else ""
+        names = parts[2] if len(parts) > 2 else ""
+        return _("draw seed %(seed)s · rule: %(rule)s · %(names)s", seed=seed,
+                 rule=str(LABELS["rule"].get(rule, rule)), names=names)
+    return note
+
+
 @bp.app_context_processor
 def _helpers() -> dict[str, object]:
     roles = set(getattr(current_user, "roles", ()) or ())
@@ -158,7 +174,8 @@ def _helpers() -> dict[str, object]:
             "has_any": lambda *wanted: bool(roles & set(wanted)),
             "doc_label": lambda k: str(DOC_LABELS.get(k, k)),
             "stage_label": lambda k: str(STAGE_LABELS.get(k, k)),
-            "lbl": lambda group, value: str(LABELS[group].get(value, value or ""))}
+            "lbl": lambda group, value: str(LABELS[group].get(value, value or "")),
+            "audit_note": audit_note}
 
 
 @bp.errorhandler(apps.ProcedureError)

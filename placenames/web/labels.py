@@ -54,13 +54,32 @@ BATCH_STATUS_LABELS = {"open": _l("open"), "issued": _l("plate ids issued"),
                        "printed": _l("printed")}
 FINDING_SEVERITY_LABELS = {"error": _l("error"), "warning": _l("warning"), "info": _l("note")}
 
+SCREEN_SEVERITY_LABELS = {"block": _l("blocks"), "warn": _l("warns"), "info": _l("for information")}
+REPORT_KIND_LABELS = {"damaged": _l("The plate is damaged"), "missing": _l("The plate is missing"),
+                      "wrong_address": _l("The address is wrong")}
+PRESET_LABELS = {"default": _l("from the start, odd numbers on the left"),
+                 "beijing-ew": _l("east-west roads: from the east, odd numbers on the north"),
+                 "distance": _l("by distance from the start")}
+ORIGIN_LABELS = {"start": _l("the start of the road"), "end": _l("the end of the road"),
+                 "east": _l("the east"), "west": _l("the west"), "north": _l("the north"),
+                 "south": _l("the south")}
+SIZE_LABELS = {"small": _l("small 150×90 mm"), "medium": _l("medium 270×170 mm"),
+               "large": _l("large 570×370 mm")}
+AUDIT_ACTION_LABELS = {"create": _l("created"), "status": _l("status changed"),
+                       "print": _l("printed"), "render": _l("rendered"),
+                       "printed": _l("printed"), "report": _l("reported"),
+                       "correct": _l("corrected"), "issue": _l("plate id issued"),
+                       "batch": _l("put in a batch")}
+
 KINDS = {
     "class": CLASS_LABELS, "status": STATUS_LABELS, "group": GROUP_LABELS,
     "level": LEVEL_LABELS, "plate_status": PLATE_STATUS_LABELS,
     "address_status": ADDRESS_STATUS_LABELS, "side": SIDE_LABELS,
     "application_kind": APPLICATION_KIND_LABELS, "history_action": HISTORY_ACTION_LABELS,
     "field": FIELD_LABELS, "plate_kind": PLATE_KIND_LABELS, "batch_status": BATCH_STATUS_LABELS,
-    "severity": FINDING_SEVERITY_LABELS,
+    "severity": FINDING_SEVERITY_LABELS, "screen_severity": SCREEN_SEVERITY_LABELS,
+    "report_kind": REPORT_KIND_LABELS, "preset": PRESET_LABELS, "origin": ORIGIN_LABELS,
+    "size": SIZE_LABELS, "audit_action": AUDIT_ACTION_LABELS,
 }
 
 
