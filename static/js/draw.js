@@ -70,16 +70,19 @@ function setUp(box) {
   });
   box.draw = draw;
 
-  function show(geometry) {
-    if (geometry && geometry.type === "LineString") {
-      const m = lineLength(geometry.coordinates);
-      measure.textContent = `${box.dataset.lengthLabel} ${m.toFixed(0)} m`;
-      if (lengthField && (!lengthField.value || lengthField.dataset.auto === "1")) {
-        lengthField.value = m.toFixed(1);
-        lengthField.dataset.auto = "1";
-      }
-    } else {
-      measure.textContent = "";
+  // ``fill``: a line the person drew or adjusted fills the length field (unless they typed
+  // one); a geometry merely loaded (the sketch) only shows its length.
+  function show(geometry, fill = true) {
+    const isLine = geometry && geometry.type === "LineString";
+    measure.textContent = isLine
+      ? `${box.dataset.lengthLabel} ${lineLength(geometry.coordinates).toFixed(0)} m` : "";
+    if (!lengthField) return;
+    if (isLine && fill && (!lengthField.value || lengthField.dataset.auto === "1")) {
+      lengthField.value = lineLength(geometry.coordinates).toFixed(1);
+      lengthField.dataset.auto = "1";
+    } else if (!isLine && lengthField.dataset.auto === "1") {
+      lengthField.value = "";  // the length measured from a line that is gone
+      lengthField.dataset.auto = "";
     }
   }
 
@@ -103,11 +106,11 @@ function setUp(box) {
     if (start && MODE_OF[start.type]) {
       const result = draw.addFeatures([{ type: "Feature", geometry: start,
                                          properties: { mode: MODE_OF[start.type] } }]);
-      if (result[0] && !result[0].valid) {
-        problem.textContent = `${box.dataset.invalidLabel} ${result[0].reason || ""}`;
+      if (result[0] && !result[0].valid && !box.dataset.error) {
+        problem.textContent = box.dataset.invalidLabel;
         problem.hidden = false;
       }
-      show(start);
+      show(start, false);
     }
     draw.setMode(start ? "select" : box.dataset.mode || "linestring");
     mark(start ? "select" : box.dataset.mode || "linestring");
@@ -140,6 +143,7 @@ function setUp(box) {
       show(null);
     }
   });
+  lengthField?.addEventListener("input", () => { lengthField.dataset.auto = ""; });
   area.addEventListener("change", () => {
     const geometry = parse(area.value);
     draw.clear();

@@ -41,6 +41,13 @@ whenMap((map) => {
                  paint: { "text-color": "#d9480f", "text-halo-color": "#fff",
                           "text-halo-width": 2 } });
   map.getCanvas().style.cursor = "crosshair";
+  const placed = parsePoints();
+  if (placed.length) {  // frame the entrances closely enough to see the road's address points
+    const lons = placed.map((p) => p[0]);
+    const lats = placed.map((p) => p[1]);
+    map.fitBounds([Math.min(...lons), Math.min(...lats), Math.max(...lons), Math.max(...lats)],
+                  { padding: 80, maxZoom: 17, duration: 0 });
+  }
   map.on("click", (event) => {
     const { lng, lat } = event.lngLat;
     const line = `${lng.toFixed(7)},${lat.toFixed(7)}`;

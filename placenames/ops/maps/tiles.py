@@ -15,7 +15,6 @@ from typing import Any
 import mapbox_vector_tile
 import numpy as np
 import shapely
-from geoalchemy2.shape import to_shape
 from mapbox_vector_tile.encoder import on_invalid_geometry_make_valid
 from sqlalchemy import Select, String, and_, case, cast, literal, or_, select
 from sqlalchemy.orm import Session
@@ -134,29 +133,39 @@ def encode_rows(session: Session, name: str, stmt: Select[Any], tile: Tile,
                 tolerance: float) -> bytes:
     """Encode a layer's rows here (any backend): what ``ST_AsMVT`` does on PostGIS.
 
-    Geometries go to tile units (Web Mercator scaled to EXTENT, y down) in one vectorised step,
-    are simplified by ``tolerance`` metres, clipped to the tile plus its buffer and rounded.
+    Geometries go to tile units (Web Mercator scaled to EXTENT, y down), are simplified by
+    ``tolerance`` metres, clipped to the tile plus its buffer and rounded, each step once for
+    the whole layer (shapely's array functions).
     """
-    unit = tile.unit_m()
+    rows = session.execute(stmt).mappings().all()
+    if not rows:
+        return b""
+    geoms = shapely.from_wkb([_wkb(r["geom"]) for r in rows])
+    geoms = _to_tile_units(geoms, tile)
+    if tolerance > 0:
+        geoms = shapely.simplify(geoms, tolerance / tile.unit_m(), preserve_topology=True)
+    geoms = shapely.clip_by_rect(geoms, -BUFFER, -BUFFER, EXTENT + BUFFER, EXTENT + BUFFER)
+    geoms = shapely.transform(geoms, np.rint)
     features = []
-    for row in session.execute(stmt).mappings():
-        geom = _to_tile_units(to_shape(row["geom"]), tile)
-        if tolerance > 0:
-            geom = shapely.simplify(geom, tolerance / unit, preserve_topology=True)
-        geom = shapely.clip_by_rect(geom, -BUFFER, -BUFFER, EXTENT + BUFFER, EXTENT + BUFFER)
+    for row, geom in zip(rows, geoms, strict=True):
         if geom.is_empty:
             continue
-        geom = shapely.transform(geom, np.rint)
-        props = {k: _plain(v) for k, v in row.items() if k not in ("geom", "id")}
+        props = {k: _plain(v) for k, v in row.items()
+                 if k not in ("geom", "id") and v is not None}
         props["id"] = str(row["id"])
-        features.append({"geometry": geom, "id": feature_id(row["id"]),
-                         "properties": {k: v for k, v in props.items() if v is not None}})
+        features.append({"geometry": geom, "id": feature_id(row["id"]), "properties": props})
     if not features:
         return b""
     return bytes(mapbox_vector_tile.encode(
         [{"name": name, "features": features}],
         default_options={"extents": EXTENT, "y_coord_down": True,
                          "on_invalid_geometry": on_invalid_geometry_make_valid}))
+
+
+def _wkb(value: Any) -> bytes | str:
+    """The WKB of a geometry as GeoAlchemy2 returns it (bytes, memoryview or hex)."""
+    data = value.data
+    return bytes(data) if isinstance(data, memoryview) else data  # type: ignore[no-any-return]
 
 
 def _plain(value: Any) -> Any:
