@@ -35,8 +35,12 @@ def test_names_layer_carries_the_demo_roads_with_their_attributes(demo_db):
     f = by_name["建章路"]
     assert f["id"] == feature_id(road.id)
     assert f["properties"]["id"] == str(road.id)
-    assert f["properties"]["pinyin"] == "Jianzhang Lu"
     assert f["properties"]["cls"] == "road" and f["properties"]["group"] == "in_force"
+    assert "pinyin" not in f["properties"]  # details from zoom 15 on
+    detail = decode(tiles.render(demo_db, "names", tile_for(*JIANZHANG, 15)))
+    f15 = next(x for x in detail["names"]["features"] if x["properties"]["name"] == "建章路")
+    assert f15["properties"]["pinyin"] == "Jianzhang Lu"
+    assert f15["properties"]["status"] == "in_force"
     assert f["geometry"]["type"] == "LineString"
     # every name with geometry in the tile's box is there, and no other
     west, south, east, north = t.bounds_lonlat(64)
@@ -106,7 +110,7 @@ def test_a_write_moves_the_map_version_and_a_rollback_does_not(demo_db):
 
 
 def test_tile_endpoint_etag_cache_and_304(client, demo_db):
-    t = tile_for(*JIANZHANG, 12)
+    t = tile_for(*JIANZHANG, 15)
     url = f"/tiles/all/{t.z}/{t.x}/{t.y}.mvt"
     r = client.get(url)
     assert r.status_code == 200 and r.mimetype == "application/vnd.mapbox-vector-tile"
@@ -157,3 +161,19 @@ def test_jurisdiction_outlines_are_served_where_they_have_geometry(demo_db):
     (f,) = layers["jurisdictions"]["features"]
     assert f["properties"]["name"] == "三桥街道" and f["id"] == feature_id(j.id)
     assert f["geometry"]["type"] in ("Polygon", "MultiPolygon")
+
+
+def test_a_crowded_tile_keeps_the_most_important_names(demo_db, monkeypatch):
+    monkeypatch.setattr(tiles, "MAX_FEATURES", 3)
+    t = tile_for(108.80, 34.28, 11)
+    names = decode(tiles.render(demo_db, "names", t))["names"]["features"]
+    assert len(names) == 3
+    # avenues come before roads, and among avenues the longest first
+    assert {f["properties"]["cls"] for f in names} == {"avenue"}
+    stmt = select(Place.name, func.ST_Length(Place.geom)).where(Place.cls == "avenue",
+                                                                  Place.geom.is_not(None))
+    west, south, east, north = t.bounds_lonlat(64)
+    lengths = sorted(((length, name) for name, length in demo_db.execute(stmt.where(
+        spatial.intersects_box(Place.geom, (west, south, east, north),
+                               demo_db.connection())))), reverse=True)
+    assert [f["properties"]["name"] for f in names] == [n for _, n in lengths[:3]]

@@ -11,12 +11,19 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-# class → first zoom at which the class is in the names layer
+# class → first zoom at which the class is in the names layer (its order is the importance
+# by which a crowded tile keeps its features)
 CLASS_MIN_ZOOM: dict[str, int] = {
-    "avenue": 8, "road": 10, "street": 11, "bridge": 11, "tunnel": 11, "village": 11,
-    "community": 12, "lane": 13, "square": 12, "park": 12, "residential": 13,
+    "avenue": 8, "road": 11, "village": 11, "bridge": 12, "tunnel": 12, "street": 13,
+    "community": 13, "square": 13, "park": 13, "lane": 14, "residential": 14,
     "building": 14,
 }
+DETAIL_ZOOM = 15
+"""From this zoom a name carries its pinyin, status and class code (labels show pinyin from 16);
+below it, what the map draws and links: id, name, class and status group."""
+MAX_FEATURES = 1000
+"""At most this many features of one layer in one tile: the most important (by class, then the
+longest) are kept, as tile makers drop the densest features at small scales."""
 DEFAULT_CLASS_MIN_ZOOM = 12
 
 # Place statuses and how the map groups them (historical ones are hidden by default)
@@ -48,13 +55,18 @@ class Layer:
 
 
 LAYERS: dict[str, Layer] = {
-    "names": Layer("names", 8, 22, ("id", "name", "pinyin", "cls", "class_code", "status",
-                                    "group")),
+    "names": Layer("names", 8, 22, ("id", "name", "cls", "group", "pinyin", "status",
+                                    "class_code")),
     "addresses": Layer("addresses", 15, 22, ("id", "code", "label", "full_text", "road_id",
                                              "status")),
     "plates": Layer("plates", 15, 22, ("id", "plate_id", "status", "address_code")),
     "jurisdictions": Layer("jurisdictions", 0, 22, ("id", "code", "name", "level")),
 }
+
+
+def class_rank(cls: str) -> int:
+    """Importance of a class in a crowded tile: lower is kept first."""
+    return CLASS_MIN_ZOOM.get(cls, DEFAULT_CLASS_MIN_ZOOM)
 
 
 def layer(name: str) -> Layer:

@@ -16,14 +16,18 @@ import mapbox_vector_tile
 import numpy as np
 import shapely
 from mapbox_vector_tile.encoder import on_invalid_geometry_make_valid
-from sqlalchemy import Select, String, and_, case, cast, literal, or_, select
+from sqlalchemy import LargeBinary, Select, String, and_, case, cast, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from ... import spatial
 from ...maps.layers import (
     CLASS_MIN_ZOOM,
+    DEFAULT_CLASS_MIN_ZOOM,
+    DETAIL_ZOOM,
     LAYERS,
+    MAX_FEATURES,
     STATUS_GROUP,
+    class_rank,
     classes_at,
     feature_id,
     levels_at,
@@ -82,11 +86,15 @@ def _names(z: int, box: tuple[float, float, float, float], bind: Any) -> Select[
     shown = Place.cls.in_(classes_at(z))
     if other_classes_shown(z):
         shown = or_(shown, Place.cls.not_in(list(CLASS_MIN_ZOOM)))
-    return (select(Place.id, Place.name, Place.romanization.label("pinyin"), Place.cls,
-                   Place.class_code, Place.status, group.label("group"),
+    detail = [Place.romanization.label("pinyin"), Place.status, Place.class_code] \
+        if z >= DETAIL_ZOOM else []
+    rank = case({c: class_rank(c) for c in CLASS_MIN_ZOOM}, value=Place.cls,
+                else_=literal(DEFAULT_CLASS_MIN_ZOOM))
+    return (select(Place.id, Place.name, Place.cls, group.label("group"), *detail,
                    Place.geom.label("geom"))
             .where(Place.geom.is_not(None), shown, spatial.intersects_box(Place.geom, box, bind))
-            .order_by(Place.id))
+            .order_by(rank, func.ST_Length(Place.geom).desc(), Place.id)
+            .limit(MAX_FEATURES))
 
 
 def _door_label() -> Any:
@@ -101,7 +109,7 @@ def _addresses(box: tuple[float, float, float, float], bind: Any) -> Select[Any]
                    Address.road_id, Address.status, Address.entrance.label("geom"))
             .where(Address.entrance.is_not(None),
                    spatial.intersects_box(Address.entrance, box, bind))
-            .order_by(Address.id))
+            .order_by(Address.id).limit(MAX_FEATURES))
 
 
 def _plates(box: tuple[float, float, float, float], bind: Any) -> Select[Any]:
@@ -110,7 +118,7 @@ def _plates(box: tuple[float, float, float, float], bind: Any) -> Select[Any]:
             .join(Address, Address.id == Plate.address_id)
             .where(Address.entrance.is_not(None), Plate.status.in_(sorted(LIVE_STATUSES)),
                    spatial.intersects_box(Address.entrance, box, bind))
-            .order_by(Plate.id))
+            .order_by(Plate.id).limit(MAX_FEATURES))
 
 
 def _jurisdictions(z: int, box: tuple[float, float, float, float], bind: Any) -> Select[Any]:
@@ -137,10 +145,13 @@ def encode_rows(session: Session, name: str, stmt: Select[Any], tile: Tile,
     ``tolerance`` metres, clipped to the tile plus its buffer and rounded, each step once for
     the whole layer (shapely's array functions).
     """
-    rows = session.execute(stmt).mappings().all()
+    geom = stmt.selected_columns["geom"]
+    stmt = stmt.with_only_columns(*[c for c in stmt.selected_columns if c.key != "geom"],
+                                  func.ST_AsBinary(geom, type_=LargeBinary).label("geom"))
+    rows = session.connection().execute(stmt).mappings().all()
     if not rows:
         return b""
-    geoms = shapely.from_wkb([_wkb(r["geom"]) for r in rows])
+    geoms = shapely.from_wkb([bytes(r["geom"]) for r in rows])
     geoms = _to_tile_units(geoms, tile)
     if tolerance > 0:
         geoms = shapely.simplify(geoms, tolerance / tile.unit_m(), preserve_topology=True)
@@ -160,12 +171,6 @@ def encode_rows(session: Session, name: str, stmt: Select[Any], tile: Tile,
         [{"name": name, "features": features}],
         default_options={"extents": EXTENT, "y_coord_down": True,
                          "on_invalid_geometry": on_invalid_geometry_make_valid}))
-
-
-def _wkb(value: Any) -> bytes | str:
-    """The WKB of a geometry as GeoAlchemy2 returns it (bytes, memoryview or hex)."""
-    data = value.data
-    return bytes(data) if isinstance(data, memoryview) else data  # type: ignore[no-any-return]
 
 
 def _plain(value: Any) -> Any:
