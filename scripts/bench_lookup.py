@@ -67,8 +67,8 @@ def build_registry(url: str, instance: Path) -> list[str]:
     from placenames import create_app, db, migrate
     from placenames.models import Address
     from placenames.models.plates import Plate
-    from placenames.ops import demo
-    from placenames.ops import plates as plate_ops
+    from placenames.ops.demo import loader as demo
+    from placenames.ops.plates import batches as plate_ops
 
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "INSTANCE_PATH": str(instance)})
     with app.app_context():

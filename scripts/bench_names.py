@@ -45,8 +45,8 @@ from placenames.models.jurisdictions import scope_members  # noqa: E402
 from placenames.naming.generics import split_name  # noqa: E402
 from placenames.naming.keys import NameKeys, fold_syllable, name_keys  # noqa: E402
 from placenames.naming.readings import reading_of  # noqa: E402
-from placenames.ops import screen as screen_ops  # noqa: E402
-from placenames.ops.places import PlaceRow, bulk_insert  # noqa: E402
+from placenames.ops.names import screen as screen_ops  # noqa: E402
+from placenames.ops.registry.places import PlaceRow, bulk_insert  # noqa: E402
 
 CHARS = ("长安东西南北中新华光明和平建设人民解放胜利友谊文化幸福兴隆永安康宁泰和"
          "丰庆吉祥瑞福昌盛荣丽景秀春秋朝阳红星金银玉宝珠翠青松柏林桃李杏花梅兰竹"

@@ -6,11 +6,11 @@ The ``test_plate_issue_*`` modules import it as ``plate_builders`` (tests/ is on
 from datetime import UTC, datetime
 
 from placenames.models import Jurisdiction, Level, ManagementMembership
-from placenames.ops import demo_data
+from placenames.ops.accounts.users import ensure_user
 from placenames.ops.addresses import AddressInput, create_address
-from placenames.ops.demo import demo_entrances
-from placenames.ops.places import PlaceInput, create_place
-from placenames.ops.users import ensure_user
+from placenames.ops.demo import data as demo_data
+from placenames.ops.demo.loader import demo_entrances
+from placenames.ops.registry.places import PlaceInput, create_place
 
 NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 ROADS = {name: (cls, township, line, meaning)

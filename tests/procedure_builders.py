@@ -7,11 +7,11 @@ from pathlib import Path
 from sqlalchemy import select
 
 from placenames.models import User
-from placenames.ops import applications as apps
-from placenames.ops import demo
-from placenames.ops import procedure_steps as steps
-from placenames.ops.experts import ExpertInput, add_expert
-from placenames.ops.users import ensure_user
+from placenames.ops.accounts.users import ensure_user
+from placenames.ops.demo import loader as demo
+from placenames.ops.procedure import applications as apps
+from placenames.ops.procedure import steps as steps
+from placenames.ops.procedure.experts import ExpertInput, add_expert
 from placenames.workflow import State
 
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # 10:00 in China

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from placenames.errors import BadInput, Conflict
 from placenames.models import AuditEvent, Place
-from placenames.ops import demo
+from placenames.ops.demo import loader as demo
 from placenames.ops.registry import corrections
 
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)

@@ -14,7 +14,8 @@ from placenames.models import (
     Place,
     User,
 )
-from placenames.ops import demo, demo_data
+from placenames.ops.demo import data as demo_data
+from placenames.ops.demo import loader as demo
 
 
 def run_cli(env, *args):

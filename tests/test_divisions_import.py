@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from placenames.errors import ImportRejected
 from placenames.models import Jurisdiction
-from placenames.ops import divisions
+from placenames.ops.registry import divisions
 
 
 def run_cli(env, *args):

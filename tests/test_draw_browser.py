@@ -23,7 +23,7 @@ from werkzeug.serving import make_server
 from placenames import spatial
 from placenames.addressing.geometry import geodesic_length_m
 from placenames.models import Address, Application, Place, Plate, PrintBatch
-from placenames.ops import applications as apps
+from placenames.ops.procedure import applications as apps
 from placenames.workflow import State
 
 CHROMIUM = "/usr/bin/chromium"

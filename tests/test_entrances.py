@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 
 from placenames.errors import BadInput, Conflict
 from placenames.models import Address, Place, Plate
-from placenames.ops import demo
 from placenames.ops.addresses import entrances, numbering
+from placenames.ops.demo import loader as demo
 
 # 三桥新街 of the demo runs west → east from (108.850, 34.268) to (108.872, 34.269)
 NORTH_SIDE = [(108.8600, 34.2690), (108.8650, 34.2695)]  # left of an eastbound road: odd

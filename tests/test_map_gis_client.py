@@ -13,7 +13,7 @@ from werkzeug.serving import make_server
 from placenames import spatial
 from placenames.maps.tiles import tile_for
 from placenames.models import Address, Place
-from placenames.ops import demo
+from placenames.ops.demo import loader as demo
 
 pytestmark = pytest.mark.skipif(shutil.which("ogr2ogr") is None, reason="GDAL is not installed")
 

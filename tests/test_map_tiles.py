@@ -10,7 +10,7 @@ from placenames.maps.layers import feature_id
 from placenames.maps.tiles import Tile, tile_for
 from placenames.models import Address, Place, Plate
 from placenames.models.versions import map_version
-from placenames.ops import demo
+from placenames.ops.demo import loader as demo
 from placenames.ops.maps import tiles
 
 JIANZHANG = (108.8365, 34.278)  # a point on 建章路 of the demo

@@ -11,10 +11,10 @@ from sqlalchemy import func, select
 from placenames.errors import BadInput, Conflict, ImportRejected, NotFound, PlacenamesError
 from placenames.models import Address, AuditEvent, HistoryRow
 from placenames.models.plates import BatchStatus, Plate, PlateStatus, PrintBatch
-from placenames.ops import plate_scan
-from placenames.ops import plates as plate_ops
 from placenames.ops.addresses import numbering
-from placenames.ops.plate_lifecycle import TRANSITIONS, Change, transition
+from placenames.ops.plates import batches as plate_ops
+from placenames.ops.plates import scan as plate_scan
+from placenames.ops.plates.lifecycle import TRANSITIONS, Change, transition
 from placenames.plates.errors import PlateIdError, PlatesError
 from placenames.plates.ids import is_plate_id
 

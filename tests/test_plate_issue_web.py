@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 
 from placenames.models import AuditEvent, Place
 from placenames.models.plates import BatchStatus, Plate, PlateReport, PlateStatus
-from placenames.ops import plates as plate_ops
-from placenames.ops.places import PlaceInput, create_place
-from placenames.ops.plate_lifecycle import Change, transition
+from placenames.ops.plates import batches as plate_ops
+from placenames.ops.plates.lifecycle import Change, transition
+from placenames.ops.registry.places import PlaceInput, create_place
 
 NOW = b.NOW
 

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from placenames.models import AuditEvent
 from placenames.models.workflow import Application, StepRecord
-from placenames.ops import tokens
+from placenames.ops.accounts import tokens
 from placenames.workflow import State
 
 N = 20

@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from placenames.errors import BadInput, Conflict, NotFound
 from placenames.models import AuditEvent, HistoryRow, Place, PlaceStatus
 from placenames.models.workflow import PanelMember, StepRecord
-from placenames.ops import applications as apps
-from placenames.ops import procedure_steps as steps
+from placenames.ops.procedure import applications as apps
+from placenames.ops.procedure import steps as steps
 from placenames.workflow import State
 
 NOW = b.NOW
@@ -194,7 +194,7 @@ def test_a_cancellation_sets_cancelled(session, world):
 
 def test_applicants_see_only_their_own(session, world):
     app = b.draft(session, world)
-    from placenames.ops.users import ensure_user
+    from placenames.ops.accounts.users import ensure_user
 
     other = ensure_user(session, "other", "别人", "x", ["applicant"], "别的单位")
     with pytest.raises(NotFound):
@@ -241,7 +241,7 @@ def test_photos_are_reencoded_without_exif(fmt, ext):
 
     from PIL import Image
 
-    from placenames.ops import uploads
+    from placenames.ops.procedure import uploads
 
     raw = _image_bytes(fmt)
     photo = uploads.clean_photo("x" + ext, raw)
@@ -253,7 +253,7 @@ def test_photos_are_reencoded_without_exif(fmt, ext):
 @pytest.mark.parametrize("raw", [b"GIF89a" + b"\0" * 50, b"<svg xmlns='http://www.w3.org/2000/svg'/>",
                                  b"%PDF-1.4", b"\xff\xd8\xff\xe0 truncated jpeg", b""])
 def test_anything_but_jpeg_png_webp_is_rejected_with_a_message(raw):
-    from placenames.ops import uploads
+    from placenames.ops.procedure import uploads
 
     with pytest.raises(BadInput) as err:
         uploads.clean_photo("evil.jpg", raw)
@@ -261,7 +261,7 @@ def test_anything_but_jpeg_png_webp_is_rejected_with_a_message(raw):
 
 
 def test_gif_and_oversized_photos_are_rejected():
-    from placenames.ops import uploads
+    from placenames.ops.procedure import uploads
 
     with pytest.raises(BadInput, match="JPEG、PNG 或 WebP"):
         uploads.clean_photo("a.gif", _image_bytes("GIF"))
@@ -276,16 +276,16 @@ def test_gif_and_oversized_photos_are_rejected():
     '[108.8,34.2]]]}',
     '{"type": "FeatureCollection", "features": []}', '{"type": "GeometryCollection"}', "[]"])
 def test_bad_geojson_is_rejected(text):
-    from placenames.ops import uploads
+    from placenames.ops.registry import geometry
 
     with pytest.raises(BadInput):
-        uploads.geometry_wkt(text)
+        geometry.geometry_wkt(text)
 
 
 def test_geojson_feature_is_read_as_wkt():
-    from placenames.ops import uploads
+    from placenames.ops.registry import geometry
 
-    wkt = uploads.geometry_wkt('{"type": "Feature", "properties": {}, "geometry": ' + b.LINE + "}")
+    wkt = geometry.geometry_wkt('{"type": "Feature", "properties": {}, "geometry": ' + b.LINE + "}")
     assert wkt.startswith("LINESTRING (108.84 34.262")
 
 

@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 
 from placenames.models import AuditEvent
 from placenames.models.workflow import PublicComment
-from placenames.ops import tokens
-from placenames.ops.users import ensure_user
+from placenames.ops.accounts import tokens
+from placenames.ops.accounts.users import ensure_user
 from placenames.workflow import State
 
 NOW = b.NOW

@@ -7,7 +7,7 @@ import plate_builders as b  # tests/ is on sys.path (pyproject.toml)
 import pytest
 
 from placenames import create_app
-from placenames.ops import plates as plate_ops
+from placenames.ops.plates import batches as plate_ops
 
 
 def _app(db_url, tmp_path, hops):

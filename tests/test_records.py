@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from placenames.models import Address, Place, Plate
-from placenames.ops import demo
+from placenames.ops.demo import loader as demo
 
 
 @pytest.fixture

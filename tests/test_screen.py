@@ -12,9 +12,9 @@ from sqlalchemy import select
 
 from placenames.errors import BadInput, NotFound
 from placenames.models import Jurisdiction, Place, PlaceSyllable
-from placenames.ops import demo
-from placenames.ops.places import PlaceInput, create_place
-from placenames.ops.screen import screen
+from placenames.ops.demo import loader as demo
+from placenames.ops.names.screen import screen
+from placenames.ops.registry.places import PlaceInput, create_place
 
 
 @pytest.fixture

@@ -92,7 +92,7 @@ def demo() -> None:
     """Load the Xixian New Area demo registry (idempotent)."""
     from ..models import Plate
     from ..models.base import utcnow
-    from ..ops import demo as demo_ops
+    from ..ops.demo import loader as demo_ops
 
     s = db.session()
     report = demo_ops.load(s, now=utcnow())
@@ -114,7 +114,7 @@ def import_() -> None:
 @with_app
 def import_divisions(path: Path) -> None:
     """Load a national statistical division list (nbs2022_*.csv shape)."""
-    from ..ops import divisions
+    from ..ops.registry import divisions
 
     s = db.session()
 

@@ -13,7 +13,7 @@ from ..naming.errors import NamingError
 from . import main, with_app
 
 if TYPE_CHECKING:
-    from ..ops import screen as screen_ops_type
+    from ..ops.names import screen as screen_ops_type
 
 
 @main.command()
@@ -60,7 +60,7 @@ def check_name(name: str, cls: str, area: str | None, near: str | None, as_json:
     """
     from .. import db
     from ..errors import BadInput
-    from ..ops import screen as screen_ops
+    from ..ops.names import screen as screen_ops
 
     try:
         point = _parse_near(near)
@@ -98,7 +98,7 @@ def set_reading(name: str, reading: str, area: str | None) -> None:
     The reading then drives the name's romanization, keys, plates and exports.
     """
     from .. import db
-    from ..ops import places
+    from ..ops.registry import places
 
     s = db.session()
     place = places.set_reading(s, name, None if reading == "-" else reading, area_code=area)

@@ -21,8 +21,8 @@ from sqlalchemy import select
 from .. import db
 from ..errors import BadInput, NotFound
 from ..models import PrintBatch, User
-from ..ops import plates as plate_ops
-from ..ops.plate_lifecycle import Change, parse_status, transition
+from ..ops.plates import batches as plate_ops
+from ..ops.plates.lifecycle import Change, parse_status, transition
 from ..plates.layout import PlateSpec
 from . import main, with_app
 

@@ -18,7 +18,7 @@ def users() -> None:
 @with_app
 def token(username: str) -> None:
     """Print a new API token for USERNAME (the previous one stops working)."""
-    from ..ops import tokens
+    from ..ops.accounts import tokens
 
     s = db.session()
     value = tokens.issue(s, username)

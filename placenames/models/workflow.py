@@ -1,8 +1,9 @@
 """Naming applications and the records of each procedure step.
 
 The states and the transition table are pure (``placenames.workflow``); these tables keep what
-happened. Every state change goes through ``placenames.ops.applications.transition`` (the one
-guard), which bumps :attr:`Application.version` and writes the audit row and a history row.
+happened. Every state change goes through
+``placenames.ops.procedure.applications.transition`` (the one guard), which bumps
+:attr:`Application.version` and writes the audit row and a history row.
 
 What each step recorded sits in :class:`StepRecord` (``step`` = ``screen``, ``survey``,
 ``assessment``, ``decision``, ``filing``…, ``data`` = JSON); the expert panel is

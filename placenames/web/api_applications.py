@@ -20,8 +20,8 @@ from .. import db
 from ..errors import BadInput
 from ..models import User
 from ..models.workflow import Application
-from ..ops import applications as apps
-from ..ops import tokens
+from ..ops.accounts import tokens
+from ..ops.procedure import applications as apps
 from ..workflow import STATE_LABELS_ZH, State
 from .committee import now, perform, settings
 

@@ -6,7 +6,7 @@ from flask import Blueprint, Response, jsonify, request
 
 from .. import db
 from ..errors import BadInput
-from ..ops import screen as screen_ops
+from ..ops.names import screen as screen_ops
 
 bp = Blueprint("api_names", __name__, url_prefix="/api/v1/names")
 

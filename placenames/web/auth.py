@@ -26,7 +26,7 @@ from wtforms.validators import DataRequired, Length
 from .. import db
 from ..errors import Forbidden
 from ..models import User
-from ..ops import users
+from ..ops.accounts import users
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()

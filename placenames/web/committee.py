@@ -1,7 +1,8 @@
 """Staff pages of the naming procedure: dashboard, applications, each step's form, experts.
 
-Each handler parses the request, calls one operation of :mod:`placenames.ops.applications` /
-:mod:`placenames.ops.procedure_steps` with the signed-in user and the clock, commits once and
+Each handler parses the request, calls one operation of
+:mod:`placenames.ops.procedure.applications` /
+:mod:`placenames.ops.procedure.steps` with the signed-in user and the clock, commits once and
 redirects. Another user's application answers 404 (never 403); every action form carries the
 version it was rendered from, so a stale form gets 409.
 """
@@ -37,10 +38,10 @@ from ..errors import BadInput, NotFound, PlacenamesError
 from ..models import Jurisdiction, Level, User
 from ..models.workflow import Application, PublicComment
 from ..naming.generics import CLASSES
-from ..ops import applications as apps
-from ..ops import documents
-from ..ops import experts as expert_ops
-from ..ops import procedure_steps as steps
+from ..ops.procedure import applications as apps
+from ..ops.procedure import documents
+from ..ops.procedure import experts as expert_ops
+from ..ops.procedure import steps as steps
 from ..workflow import (
     ACTION_LABELS_ZH,
     CHINA_TZ,

@@ -28,9 +28,9 @@ from sqlalchemy import select
 from .. import db
 from ..errors import NotFound
 from ..models.workflow import Application, PublicComment
-from ..ops import applications as apps
-from ..ops import documents
-from ..ops import procedure_steps as steps
+from ..ops.procedure import applications as apps
+from ..ops.procedure import documents
+from ..ops.procedure import steps as steps
 from ..workflow import State
 from .committee import now
 

@@ -38,10 +38,10 @@ from .. import db
 from ..errors import BadInput, NotFound, PlacenamesError
 from ..models import AuditEvent
 from ..models.plates import Plate, PlateStatus, PrintBatch
-from ..ops import plate_scan
-from ..ops import plates as plate_ops
 from ..ops.addresses import numbering
-from ..ops.plate_lifecycle import TRANSITIONS, Change, parse_status, transition
+from ..ops.plates import batches as plate_ops
+from ..ops.plates import scan as plate_scan
+from ..ops.plates.lifecycle import TRANSITIONS, Change, parse_status, transition
 from .auth import roles_required
 
 bp = Blueprint("plates_staff", __name__, url_prefix="/staff")

@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, render_template, request
 
 from .. import db, migrate, spatial
-from ..ops import registry_view, stats
+from ..ops.registry import overview as registry_view
+from ..ops.registry import stats
 
 bp = Blueprint("public", __name__)
 

@@ -35,9 +35,9 @@ from .. import db
 from ..errors import NotFound
 from ..maps.coords import amap_navigation_url, baidu_navigation_url
 from ..models.plates import ReportKind
-from ..ops import plate_scan
-from ..ops import plates as plate_ops
-from ..ops.plate_scan import DUMMY_VIEW, PlateView
+from ..ops.plates import batches as plate_ops
+from ..ops.plates import scan as plate_scan
+from ..ops.plates.scan import DUMMY_VIEW, PlateView
 from .errors import wants_json
 
 bp = Blueprint("scan", __name__)

@@ -22,7 +22,7 @@ from ... import spatial
 from ...errors import BadInput, Conflict
 from ...models import AuditEvent, Place
 from ...models.places import HISTORICAL
-from .. import uploads
+from . import geometry
 
 TEXT_FIELDS = {"meaning": 2000, "history": 4000, "location_desc": 2000, "start_desc": 200,
                "end_desc": 200}
@@ -86,7 +86,7 @@ def correct_place(session: Session, place: Place, data: Correction, *,
                 changed.append(field)
     if data.geojson is not None and _geometry_changed(session, place, data.geojson):
         text = data.geojson.strip()
-        place.geom = f"SRID={spatial.SRID};{uploads.geometry_wkt(text)}" if text else None
+        place.geom = f"SRID={spatial.SRID};{geometry.geometry_wkt(text)}" if text else None
         changed.append("geom")
     if not changed:
         raise BadInput("没有需要更正的内容。 Nothing was changed.")

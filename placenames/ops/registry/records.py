@@ -25,7 +25,7 @@ from ...errors import NotFound
 from ...maps.layers import number_label, status_group
 from ...models import Address, Application, HistoryRow, Jurisdiction, Place, Plate
 from ..addresses import jurisdiction_path
-from ..plates import name_pinyin
+from ..plates.batches import name_pinyin
 from .corrections import corrections
 
 TIMELINE_FIELDS = ("name", "status", "romanization", "meaning", "history", "approval_doc_no",

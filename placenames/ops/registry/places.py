@@ -12,14 +12,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import spatial
-from ..errors import BadInput, NotFound
-from ..models import HistoryRow, Jurisdiction, Place, PlaceStatus, PlaceSyllable
-from ..models.base import utcnow
-from ..models.name_keys import derived
-from ..models.versions import mark_map_changed
-from ..naming.errors import NamingError
-from ..naming.keys import name_keys
+from ... import spatial
+from ...errors import BadInput, NotFound
+from ...models import HistoryRow, Jurisdiction, Place, PlaceStatus, PlaceSyllable
+from ...models.base import utcnow
+from ...models.name_keys import derived
+from ...models.versions import mark_map_changed
+from ...naming.errors import NamingError
+from ...naming.keys import name_keys
 
 
 @dataclass
@@ -46,7 +46,7 @@ class PlaceInput:
 
 def create_place(session: Session, data: PlaceInput) -> Place:
     """Add a name record with its derived fields; flushes so the history row is written."""
-    from ..spatial import SRID
+    from ...spatial import SRID
 
     geom: Any = f"SRID={SRID};{data.geom_wkt}" if data.geom_wkt else None
     place = Place(

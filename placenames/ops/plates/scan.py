@@ -18,15 +18,15 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, aliased
 
-from .. import spatial
-from ..addressing.compose import AddressParts, format_pinyin
-from ..db import FixedSelect
-from ..errors import BadInput
-from ..models import Address, Jurisdiction, Place
-from ..models.plates import Plate, PlateReport, PlateStatus, ReportKind
-from ..plates.errors import PlateIdError
-from ..plates.ids import display_plate_id, normalize_plate_id
-from .plates import PATHS, find_plate, name_pinyin
+from ... import spatial
+from ...addressing.compose import AddressParts, format_pinyin
+from ...db import FixedSelect
+from ...errors import BadInput
+from ...models import Address, Jurisdiction, Place
+from ...models.plates import Plate, PlateReport, PlateStatus, ReportKind
+from ...plates.errors import PlateIdError
+from ...plates.ids import display_plate_id, normalize_plate_id
+from .batches import PATHS, find_plate, name_pinyin
 
 
 @dataclass(frozen=True)

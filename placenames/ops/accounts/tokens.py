@@ -8,8 +8,8 @@ import secrets
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..errors import NotFound
-from ..models import User
+from ...errors import NotFound
+from ...models import User
 
 PREFIX = "pn_"
 

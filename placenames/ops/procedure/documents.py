@@ -22,12 +22,12 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..errors import NotFound
-from ..models.workflow import Application, PublicComment
-from ..plates.fonts import find_cjk_font, tt_font
-from ..workflow import STATE_LABELS_ZH, State, mask_name, mask_phone
+from ...errors import NotFound
+from ...models.workflow import Application, PublicComment
+from ...plates.fonts import find_cjk_font, tt_font
+from ...workflow import STATE_LABELS_ZH, State, mask_name, mask_phone
 from .applications import latest, step_data
-from .procedure_steps import jurisdiction_path
+from .steps import jurisdiction_path
 
 KIND_ZH = {"new": "命名", "rename": "更名", "cancel": "销名"}
 OPINION_ZH = {"agree": "同意", "agree_with_changes": "修改后同意", "disagree": "不同意"}
@@ -212,7 +212,7 @@ def _comment_report(session: Session, app: Application) -> Document:
     comments = _comments(session, app)
     period = "—"
     if app.comment_opens and app.comment_closes:
-        from ..workflow import CHINA_TZ
+        from ...workflow import CHINA_TZ
 
         period = (f"{app.comment_opens.astimezone(CHINA_TZ):%Y年%m月%d日 %H:%M} 至 "
                   f"{app.comment_closes.astimezone(CHINA_TZ):%Y年%m月%d日 %H:%M}（北京时间）")

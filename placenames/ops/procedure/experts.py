@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..errors import BadInput, Forbidden
-from ..models import User
-from ..models.people import Expert
-from ..workflow import ExpertRef
+from ...errors import BadInput, Forbidden
+from ...models import User
+from ...models.people import Expert
+from ...workflow import ExpertRef
 
 POOL_ROLES = frozenset({"clerk", "sysadmin"})
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from ..models import Jurisdiction, Level, ManagementMembership, Place
+from ...models import Jurisdiction, Level, ManagementMembership, Place
 
 
 @dataclass(frozen=True)

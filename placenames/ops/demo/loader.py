@@ -10,14 +10,15 @@ from shapely.geometry import LineString
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..addressing.geometry import local_projection_for
-from ..addressing.numbering import Entrance, NumberedEntrance, NumberingPolicy, number_road
-from ..models import Address, Jurisdiction, Level, ManagementMembership, Place, Scope, User
-from ..models.base import utcnow
-from . import demo_data as data
-from . import plates, users
-from .addresses import AddressInput, create_address
-from .places import PlaceInput, create_place
+from ...addressing.geometry import local_projection_for
+from ...addressing.numbering import Entrance, NumberedEntrance, NumberingPolicy, number_road
+from ...models import Address, Jurisdiction, Level, ManagementMembership, Place, Scope, User
+from ...models.base import utcnow
+from ..accounts import users
+from ..addresses import AddressInput, create_address
+from ..plates import batches as plates
+from ..registry.places import PlaceInput, create_place
+from . import data as data
 
 APPROVING_BODY = "西咸新区管委会"
 

@@ -18,9 +18,9 @@ from pathlib import Path
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from ..errors import BadInput, ImportRejected
-from ..models import Jurisdiction, Level
-from ..models.jurisdictions import CODE_LENGTH
+from ...errors import BadInput, ImportRejected
+from ...models import Jurisdiction, Level
+from ...models.jurisdictions import CODE_LENGTH
 
 # header column that names the parent code, per level
 SHAPES: dict[Level, tuple[str, ...]] = {

@@ -26,16 +26,16 @@ from rapidfuzz import fuzz, process
 from sqlalchemy import ColumnElement, and_, bindparam, false, or_, select
 from sqlalchemy.orm import Session
 
-from .. import spatial
-from ..errors import BadInput, NotFound
-from ..models import Jurisdiction, Level, ManagementMembership, Place, PlaceSyllable, Scope
-from ..models.jurisdictions import scope_members
-from ..naming import duplicates, rules
-from ..naming.errors import NamingError
-from ..naming.generics import ADMIN_CLASSES, CLASSES, GENERICS
-from ..naming.keys import NameKeys, name_keys, probe_terms
-from ..naming.normalize import clean_name
-from ..naming.romanize import romanize
+from ... import spatial
+from ...errors import BadInput, NotFound
+from ...models import Jurisdiction, Level, ManagementMembership, Place, PlaceSyllable, Scope
+from ...models.jurisdictions import scope_members
+from ...naming import duplicates, rules
+from ...naming.errors import NamingError
+from ...naming.generics import ADMIN_CLASSES, CLASSES, GENERICS
+from ...naming.keys import NameKeys, name_keys, probe_terms
+from ...naming.normalize import clean_name
+from ...naming.romanize import romanize
 
 BUILT_UP_CLASSES = frozenset(CLASSES - ADMIN_CLASSES - {"village", "community", "island"})
 PREFIX_LEN_BY_CLASS = {"township": 2, "village": 6, "community": 6}  # province, county

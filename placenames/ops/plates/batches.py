@@ -32,25 +32,19 @@ from typing import Literal
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from ..addressing.compose import AddressParts
-from ..errors import BadInput, Conflict, ImportRejected, NotFound
-from ..models import Address, AddressStatus, Jurisdiction, Level, ManagementMembership, Place
-from ..models.plates import (
-    LIVE_STATUSES,
-    BatchStatus,
-    Plate,
-    PlateStatus,
-    PrintBatch,
-)
-from ..naming import romanize
-from ..naming.errors import NamingError
-from ..plates.errors import PlateIdError
-from ..plates.ids import RandomSource, new_plate_id, normalize_plate_id
-from ..plates.layout import PlateKind, PlateSize, PlateSpec
-from ..plates.payload import official_host, plate_url
-from ..plates.pdf import ManifestRow, render_batch_pdf, write_manifest_csv
-from .addresses import jurisdiction_path
-from .plate_lifecycle import Change, audit, transition
+from ...addressing.compose import AddressParts
+from ...errors import BadInput, Conflict, ImportRejected, NotFound
+from ...models import Address, AddressStatus, Jurisdiction, Level, ManagementMembership, Place
+from ...models.plates import LIVE_STATUSES, BatchStatus, Plate, PlateStatus, PrintBatch
+from ...naming import romanize
+from ...naming.errors import NamingError
+from ...plates.errors import PlateIdError
+from ...plates.ids import RandomSource, new_plate_id, normalize_plate_id
+from ...plates.layout import PlateKind, PlateSize, PlateSpec
+from ...plates.payload import official_host, plate_url
+from ...plates.pdf import ManifestRow, render_batch_pdf, write_manifest_csv
+from ..addresses import jurisdiction_path
+from .lifecycle import Change, audit, transition
 
 SelectionKind = Literal["area", "road", "community", "csv"]
 SHEETS = ("A4", "A3")
@@ -143,7 +137,7 @@ def resolve(session: Session, sel: Selection) -> list[Address]:
     stmt = select(Address).outerjoin(Place, Address.road_id == Place.id).where(
         Address.status == AddressStatus.ACTIVE, Address.number.is_not(None))
     if sel.kind == "road":
-        from .addresses.numbering import find_road
+        from ..addresses.numbering import find_road
 
         stmt = stmt.where(Address.road_id == find_road(session, sel.value).id)
     elif sel.kind == "area":
@@ -292,7 +286,7 @@ def _plate_for_batch(session: Session, address: Address, live: list[Plate], batc
 
 def _audit_batch(session: Session, batch: PrintBatch, action: str, actor_id: uuid.UUID | None,
                  now: datetime, old: str | None, new: str | None, note: str | None) -> None:
-    from ..models import AuditEvent
+    from ...models import AuditEvent
 
     session.add(AuditEvent(at=now, actor_id=actor_id, entity_type="print_batch",
                            entity_id=str(batch.id), action=action, from_state=old,

@@ -10,7 +10,7 @@ in the same transaction. Operations take the acting :class:`User` and ``now``; t
 the web, API or CLI boundary commits.
 
 The steps themselves (survey, panel, comments, decision, filing, in force) are in
-:mod:`placenames.ops.procedure_steps`.
+:mod:`placenames.ops.procedure.steps`.
 """
 
 from __future__ import annotations
@@ -28,22 +28,16 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..errors import BadInput, Conflict, NotFound, PlacenamesError
-from ..models import AuditEvent, HistoryRow, Jurisdiction, Place, PlaceStatus, User
-from ..models.audit import snapshot
-from ..models.people import Expert
-from ..models.workflow import (
-    Application,
-    CandidateName,
-    PanelMember,
-    PublicComment,
-    StepRecord,
-)
-from ..naming.errors import NamingError
-from ..naming.generics import CLASSES
-from ..naming.normalize import clean_name
-from ..spatial import SRID
-from ..workflow import (
+from ...errors import BadInput, Conflict, NotFound, PlacenamesError
+from ...models import AuditEvent, HistoryRow, Jurisdiction, Place, PlaceStatus, User
+from ...models.audit import snapshot
+from ...models.people import Expert
+from ...models.workflow import Application, CandidateName, PanelMember, PublicComment, StepRecord
+from ...naming.errors import NamingError
+from ...naming.generics import CLASSES
+from ...naming.normalize import clean_name
+from ...spatial import SRID
+from ...workflow import (
     EDITABLE_STATES,
     Action,
     Context,
@@ -55,7 +49,7 @@ from ..workflow import (
     available_actions,
     decide,
 )
-from . import uploads
+from ..registry import geometry
 
 VIEW_ALL_ROLES = frozenset({"clerk", "surveyor", "committee", "approver", "auditor"})
 """Roles that see every application; applicants see their own, experts those on their panel."""
@@ -458,7 +452,7 @@ def _sketch(text: str | None) -> str | None:
     """The applicant's sketch as EWKT (checked like a surveyed geometry), or None."""
     if not (text or "").strip():
         return None
-    return f"SRID={SRID};{uploads.geometry_wkt(text or '')}"
+    return f"SRID={SRID};{geometry.geometry_wkt(text or '')}"
 
 
 def _set_candidates(session: Session, app: Application, cands: list[CandidateInput]) -> None:

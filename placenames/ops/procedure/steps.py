@@ -1,10 +1,11 @@
 """The steps of the naming procedure, each one state change through the guard.
 
 Every operation takes the session, the application, the acting user and the clock (and the
-office's :class:`~placenames.ops.applications.Settings`), checks its input (:class:`BadInput`),
+office's :class:`~placenames.ops.procedure.applications.Settings`), checks its input
+(:class:`BadInput`),
 asks the guard before doing any work, records what the step produced (a ``StepRecord``,
 panel rows, the register entry) and applies the transition with
-:func:`placenames.ops.applications.transition`. They flush; the caller commits.
+:func:`placenames.ops.procedure.applications.transition`. They flush; the caller commits.
 """
 
 from __future__ import annotations
@@ -17,14 +18,14 @@ from shapely import wkt as shapely_wkt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..addressing.geometry import geodesic_length_m
-from ..errors import BadInput, Conflict, Forbidden, NotFound
-from ..models import AuditEvent, Jurisdiction, Place, PlaceStatus, User
-from ..models.places import Alias
-from ..models.workflow import Application, PanelMember, PublicComment
-from ..naming.errors import NamingError
-from ..naming.romanize import romanize
-from ..workflow import (
+from ...addressing.geometry import geodesic_length_m
+from ...errors import BadInput, Conflict, Forbidden, NotFound
+from ...models import AuditEvent, Jurisdiction, Place, PlaceStatus, User
+from ...models.places import Alias
+from ...models.workflow import Application, PanelMember, PublicComment
+from ...naming.errors import NamingError
+from ...naming.romanize import romanize
+from ...workflow import (
     Action,
     Context,
     Kind,
@@ -40,19 +41,13 @@ from ..workflow import (
     new_seed,
     panel_result,
 )
-from ..workflow.panel import OPINIONS, RULES
+from ...workflow.panel import OPINIONS, RULES
+from ..names import screen as screen_ops
+from ..registry import geometry
+from ..registry.places import PlaceInput, create_place
 from . import experts as expert_ops
-from . import screen as screen_ops
 from . import uploads
-from .applications import (
-    ProcedureError,
-    Settings,
-    add_step,
-    check,
-    latest,
-    transition,
-)
-from .places import PlaceInput, create_place
+from .applications import ProcedureError, Settings, add_step, check, latest, transition
 
 NOTE_REQUIRED = {Action.RETURN_INCOMPLETE, Action.REFUSE, Action.REJECT,
                  Action.RETURN_FOR_CHANGES}
@@ -174,7 +169,7 @@ def record_survey(session: Session, app: Application, data: SurveyInput, *, acto
         if value is not None and not 0 < value < 1_000_000:
             raise BadInput(f"{what}须为正数 / {key} must be a positive number")
         record[key] = value
-    wkt = uploads.geometry_wkt(data.geojson) if (data.geojson or "").strip() else None
+    wkt = geometry.geometry_wkt(data.geojson) if (data.geojson or "").strip() else None
     if wkt:
         shp = shapely_wkt.loads(wkt)
         centroid = shp.centroid
@@ -192,7 +187,7 @@ def record_survey(session: Session, app: Application, data: SurveyInput, *, acto
                   if photos and settings.upload_dir else [])
         record["photos"] = stored
         if wkt:
-            from ..spatial import SRID
+            from ...spatial import SRID
 
             app.geom = f"SRID={SRID};{wkt}"
         add_step(session, app, "survey", record, actor=actor, now=now)

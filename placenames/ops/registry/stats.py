@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..models import Address, Jurisdiction, Place, Plate, User
+from ...models import Address, Jurisdiction, Place, Plate, User
 
 
 def counts(session: Session) -> dict[str, int]:

@@ -8,8 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..errors import BadInput
-from ..models import Role, User
+from ...errors import BadInput
+from ...models import Role, User
 
 ROLE_VALUES = {r.value for r in Role}
 

@@ -16,10 +16,10 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
-from ..errors import BadInput, Conflict
-from ..models import AuditEvent
-from ..models.plates import Plate, PlateStatus
-from ..plates.ids import RandomSource, new_plate_id
+from ...errors import BadInput, Conflict
+from ...models import AuditEvent
+from ...models.plates import Plate, PlateStatus
+from ...plates.ids import RandomSource, new_plate_id
 
 S = PlateStatus
 TRANSITIONS: dict[PlateStatus, frozenset[PlateStatus]] = {

@@ -1,0 +1,1 @@
+"""The names engine against the register: the duplicate and homophone screen."""

@@ -1,0 +1,1 @@
+"""QR door plates: print batches, the plate lifecycle and what a scanned plate shows."""

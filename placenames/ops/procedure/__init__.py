@@ -1,0 +1,1 @@
+"""The naming procedure: applications, its steps, documents, experts and files."""
