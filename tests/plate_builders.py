@@ -83,6 +83,13 @@ def clerk(session, username="clerk1", roles=("clerk",)):
     return ensure_user(session, username, "办事员", "pw-123456", list(roles))
 
 
+def signed_in_clerk(app, client, session):
+    """Sign a clerk in on ``client`` (CSRF off: the form posts are the subject, not CSRF)."""
+    app.config["WTF_CSRF_ENABLED"] = False
+    login(client, clerk(session))
+    session.commit()
+
+
 def login(client, user):
     with client.session_transaction() as sess:
         sess["_user_id"] = str(user.id)

@@ -75,9 +75,7 @@ def test_geometry_is_checked_and_stored(session, road):
 
 @pytest.fixture
 def staff(app, client, session, road):
-    app.config["WTF_CSRF_ENABLED"] = False
-    b.login(client, b.clerk(session))
-    session.commit()
+    b.signed_in_clerk(app, client, session)
     return road
 
 

@@ -9,16 +9,13 @@ Every test checks what reached the database. Screenshots go under
 """
 
 import json
-import os
 import re
-import threading
 import uuid
-from pathlib import Path
 
+import browser_builders as bb  # tests/ is on sys.path (pyproject.toml)
 import procedure_builders as b  # tests/ is on sys.path (pyproject.toml)
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from placenames import spatial
 from placenames.addressing.geometry import geodesic_length_m
@@ -26,13 +23,8 @@ from placenames.models import Address, Application, Place, Plate, PrintBatch
 from placenames.ops.procedure import applications as apps
 from placenames.workflow import State
 
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "draw" / (
-    "postgis" if os.environ.get("PLACENAMES_TEST_DATABASE_URL") else "spatialite")
-# WebGL on SwiftShader; no --disable-gpu, which would leave MapLibre without a context
-ARGS = ["--use-gl=swiftshader", "--enable-unsafe-swiftshader", "--ignore-gpu-blocklist",
-        "--no-sandbox", "--disable-background-networking", "--disable-component-update"]
-TIMEOUT = 20000
+ARTIFACTS = bb.artifacts("draw")
+TIMEOUT = bb.TIMEOUT
 # the line the applicant draws (west of 建章路 … 三桥新街, in 建章路街道)
 DRAWN = [[108.8400, 34.2620], [108.8430, 34.2680], [108.8460, 34.2750]]
 # the sketch the surveyor starts from
@@ -43,10 +35,7 @@ ENTRANCES = [[108.8600, 34.2690], [108.8605, 34.2682], [108.8650, 34.2695]]
 BOWTIE = ('{"type": "Polygon", "coordinates": [[[108.840, 34.262], [108.846, 34.270], '
           '[108.846, 34.262], [108.840, 34.270], [108.840, 34.262]]]}')
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed"),
-]
+pytestmark = bb.NEEDS_CHROMIUM
 
 
 @pytest.fixture
@@ -57,26 +46,14 @@ def served(app, session):
     session.commit()
     session.close()
     app.config["CLOCK"] = lambda: b.NOW
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
+    with bb.served(app) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+    with bb.chromium() as chromium:
         yield chromium
-        chromium.close()
 
 
 @pytest.fixture

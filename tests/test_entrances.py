@@ -77,9 +77,7 @@ def test_a_renamed_road_gets_no_new_numbers(session, road):
 
 @pytest.fixture
 def staff(app, client, session, road):
-    app.config["WTF_CSRF_ENABLED"] = False
-    b.login(client, b.clerk(session))
-    session.commit()
+    b.signed_in_clerk(app, client, session)
     return road
 
 

@@ -6,24 +6,16 @@ is drawn, follow the pop-up to the record, use the search on a phone and check t
 stacked layout and highlighted road. Screenshots go under ``test-artifacts/map/<backend>/``.
 """
 
-import os
-import threading
-from pathlib import Path
 
+import browser_builders as bb  # tests/ is on sys.path (pyproject.toml)
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from placenames.models import Place
 from placenames.ops.demo import loader as demo
 
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "map" / (
-    "postgis" if os.environ.get("PLACENAMES_TEST_DATABASE_URL") else "spatialite")
-# WebGL on SwiftShader; no --disable-gpu, which would leave MapLibre without a context
-ARGS = ["--use-gl=swiftshader", "--enable-unsafe-swiftshader", "--ignore-gpu-blocklist",
-        "--no-sandbox", "--disable-background-networking", "--disable-component-update"]
-TIMEOUT = 20000
+ARTIFACTS = bb.artifacts("map")
+TIMEOUT = bb.TIMEOUT
 MAP_READY = ("() => window.placenamesMap && window.placenamesMap.loaded()"
              " && window.placenamesMap.areTilesLoaded()")
 # the demo's 建章路 runs (108.836, 34.255) → (108.837, 34.278) → (108.836, 34.300)
@@ -31,10 +23,7 @@ JIANZHANG = "建章路"
 JIANZHANG_VERTEX = [108.837, 34.278]
 JIANZHANG_LINE = [[108.836, 34.255], [108.837, 34.278], [108.836, 34.300]]
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed"),
-]
+pytestmark = bb.NEEDS_CHROMIUM
 
 
 @pytest.fixture
@@ -45,26 +34,14 @@ def served(app, session):
     ids = {name: str(pid) for name, pid in session.execute(
         select(Place.name, Place.id).where(Place.geom.is_not(None)))}
     session.close()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}", ids
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
+    with bb.served(app) as base:
+        yield base, ids
 
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+    with bb.chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture

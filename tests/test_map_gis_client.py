@@ -4,11 +4,10 @@ opens a served tile by its z/x/y URL and puts the features where the register ha
 import json
 import shutil
 import subprocess
-import threading
 
+import browser_builders as bb  # tests/ is on sys.path (pyproject.toml)
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from placenames import spatial
 from placenames.maps.tiles import tile_for
@@ -22,13 +21,8 @@ pytestmark = pytest.mark.skipif(shutil.which("ogr2ogr") is None, reason="GDAL is
 def served(app, session):
     demo.load(session)
     session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
-    server.server_close()
+    with bb.served(app) as base:
+        yield base
 
 
 def ogr_geojson(url: str, layer: str) -> dict:

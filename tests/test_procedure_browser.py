@@ -6,20 +6,15 @@ committee member, approver), comments as the public, moves the clock past the no
 and saves a screenshot of every step under ``test-artifacts/procedure/``.
 """
 
-import os
-import threading
 from datetime import timedelta
-from pathlib import Path
 
+import browser_builders as bb  # tests/ is on sys.path (pyproject.toml)
 import procedure_builders as b  # tests/ is on sys.path (pyproject.toml)
 import pytest
-from werkzeug.serving import make_server
 
 from placenames.workflow import State
 
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "procedure" / (
-    "postgis" if os.environ.get("PLACENAMES_TEST_DATABASE_URL") else "spatialite")
+ARTIFACTS = bb.artifacts("procedure")
 
 
 @pytest.fixture
@@ -29,24 +24,16 @@ def served(app, session):
     session.close()
     clock = {"now": b.NOW}
     app.config["CLOCK"] = lambda: clock["now"]
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}", clock
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
+    with bb.served(app) as base:
+        yield base, clock
 
 
-@pytest.mark.browser
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed")
+@bb.NEEDS_CHROMIUM[0]
+@bb.NEEDS_CHROMIUM[1]
 def test_a_road_name_from_application_to_in_force_in_the_chinese_ui(served, tmp_path):
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     base, clock = served
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     geojson = tmp_path / "road.geojson"
     geojson.write_text(b.LINE)
     photo = tmp_path / "site.png"
@@ -55,10 +42,7 @@ def test_a_road_name_from_application_to_in_force_in_the_chinese_ui(served, tmp_
     Image.new("RGB", (64, 48), (11, 78, 162)).save(photo)
     shots = iter(range(1, 100))
 
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update"])
+    with bb.chromium() as browser:
         context = browser.new_context(locale="zh-CN", viewport={"width": 1100, "height": 900})
         page = context.new_page()
         page.set_default_timeout(15000)
@@ -178,5 +162,4 @@ def test_a_road_name_from_application_to_in_force_in_the_chinese_ui(served, tmp_
                      "2026年03月13日"):
             expect(fields).to_contain_text(text)
         shot("announcement")
-        browser.close()
     assert len(list(ARTIFACTS.glob("*.png"))) >= 15

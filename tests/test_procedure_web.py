@@ -392,3 +392,20 @@ def test_the_expert_pool_page_adds_an_expert(client, world):
     assert "孙专家" in client.get("/committee/experts").get_data(True)
     r = post(client, "/committee/experts", {"name": ""})
     assert r.status_code == 400
+
+
+def test_a_refused_action_shows_the_page_again_with_what_was_typed(client, session, world,
+                                                                   draft):
+    login(client, "applicant")
+    assert post(client, f"{_page(draft.id)}/actions/submit", {"version": 1},
+                _page(draft.id)).status_code == 302
+    login(client, "clerk")
+    r = post(client, f"{_page(draft.id)}/actions/return_incomplete",
+             {"version": 1, "note": "请补充道路起止点的说明"}, _page(draft.id))
+    html = r.get_data(True)
+    assert r.status_code == 409 and 'id="error-summary"' in html and "已被他人修改" in html
+    assert "请补充道路起止点的说明" in html  # the note is still in its form
+    assert 'name="version" value="2"' in html  # and the form now carries the current version
+    r = post(client, f"{_page(draft.id)}/actions/return_incomplete",
+             {"version": 2, "note": "请补充道路起止点的说明"}, _page(draft.id))
+    assert r.status_code == 302

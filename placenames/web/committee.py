@@ -57,7 +57,7 @@ from ..workflow import (
 )
 from ..workflow.panel import OPINIONS, RULES
 from .auth import roles_required
-from .errors import render_error
+from .errors import render_error, wants_json
 
 bp = Blueprint("committee", __name__, url_prefix="/committee")
 
@@ -341,6 +341,13 @@ def edit_application(app_id: uuid.UUID) -> Any:
 @signed_in()
 def application(app_id: uuid.UUID) -> str:
     """Everything about one application, its timeline and the actions I can take now."""
+    return _application_page(app_id)
+
+
+def _application_page(app_id: uuid.UUID, *, error: str | None = None,
+                      failed: str | None = None, posted: dict[str, str] | None = None) -> str:
+    """The application page; after a refused action, its message and the typed values of the
+    action's form (``failed``, ``posted``) are shown again."""
     s, user, clock, cfg = db.session(), actor(), now(), settings()
     app = apps.get_for(s, app_id, user)
     comments = list(s.scalars(select(PublicComment).where(
@@ -366,6 +373,7 @@ def application(app_id: uuid.UUID) -> str:
         sketch=geometry_geojson(Application.geom, Application.id, app.id),
         assessment_labels=ASSESSMENT_LABELS, today=today.isoformat(), cfg=cfg,
         can_edit=apps.is_owner(app, user) and app.state in (State.DRAFT, State.RETURNED),
+        error=error, failed=failed, posted=posted or {},
         comments_open=steps.comments_open(app, clock))
 
 
@@ -439,11 +447,21 @@ def perform(app: Application, action: str, form: MultiDict[str, str], files: Any
 
 @bp.post("/applications/<uuid:app_id>/actions/<action>")
 @signed_in()
-def act(app_id: uuid.UUID, action: str) -> Response:
+def act(app_id: uuid.UUID, action: str) -> Response | tuple[str, int]:
     """Take one procedure action on the application."""
     s, user = db.session(), actor()
     app = apps.get_for(s, app_id, user, for_update=True)
-    perform(app, action, request.form, request.files, user)
+    try:
+        perform(app, action, request.form, request.files, user)
+    except PlacenamesError as exc:  # a stale version, a refused step, bad input: no dead end
+        if wants_json():
+            raise
+        s.rollback()
+        message = (exc.message_zh if zh() else exc.message_en) \
+            if isinstance(exc, apps.ProcedureError) else exc.user_msg
+        posted = {k: v for k, v in request.form.items() if k not in ("csrf_token", "version")}
+        return _application_page(app_id, error=message, failed=action,
+                                 posted=posted), exc.http_status
     s.commit()
     flash(_("Done: %(action)s.", action=action_label(action)), "ok")
     return redirect(url_for(".application", app_id=app.id))

@@ -1,0 +1,57 @@
+"""Shared by the browser and GIS-client tests: the app served in a thread, and chromium."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+CHROMIUM = "/usr/bin/chromium"
+# WebGL on SwiftShader; no --disable-gpu, which would leave MapLibre without a context
+ARGS = ["--use-gl=swiftshader", "--enable-unsafe-swiftshader", "--ignore-gpu-blocklist",
+        "--no-sandbox", "--disable-background-networking", "--disable-component-update"]
+TIMEOUT = 20000
+NEEDS_CHROMIUM = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed"),
+]
+
+
+def artifacts(name: str) -> Path:
+    """``test-artifacts/<name>/<backend>/`` (made), where screenshots go."""
+    backend = "postgis" if os.environ.get("PLACENAMES_TEST_DATABASE_URL") else "spatialite"
+    path = Path(__file__).resolve().parents[1] / "test-artifacts" / name / backend
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@contextmanager
+def served(app) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """Serve ``app`` with werkzeug in a thread on a free port; yields the base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+
+
+@contextmanager
+def chromium() -> Iterator[object]:
+    """Debian's chromium, headless, with software WebGL."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
