@@ -9,6 +9,7 @@ version it was rendered from, so a stale form gets 409.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime
@@ -36,6 +37,7 @@ from werkzeug.datastructures import MultiDict
 from .. import db, spatial
 from ..errors import BadInput, NotFound, PlacenamesError
 from ..models import Jurisdiction, Level, User
+from ..models.versions import map_version
 from ..models.workflow import Application, PublicComment
 from ..naming.generics import CLASSES
 from ..ops.procedure import applications as apps
@@ -344,12 +346,34 @@ def application(app_id: uuid.UUID) -> str:
     return _application_page(app_id)
 
 
+def _panel(geojson: str | None, name: str) -> dict[str, Any] | None:
+    """The map panel of the page: the register around the application's geometry."""
+    from ..ops.maps import basemap
+    from ..ops.registry import records
+    from .maps import map_config
+
+    if not geojson:
+        return None
+    geometry = json.loads(geojson)
+    center = basemap.map_center(current_app.config["MAP_CENTER"])
+    cfg = map_config(map_version(db.session()), center,
+                     {"name": name, "bbox": records.bbox(geometry)})
+    cfg["highlight"] = geometry
+    return cfg
+
+
+def title_of(app: Application) -> str:
+    """The names an application is about, for titles."""
+    return app.approved_name or "、".join(c.name for c in app.candidates) or app.old_name or ""
+
+
 def _application_page(app_id: uuid.UUID, *, error: str | None = None,
                       failed: str | None = None, posted: dict[str, str] | None = None) -> str:
     """The application page; after a refused action, its message and the typed values of the
     action's form (``failed``, ``posted``) are shown again."""
     s, user, clock, cfg = db.session(), actor(), now(), settings()
     app = apps.get_for(s, app_id, user)
+    sketch = geometry_geojson(Application.geom, Application.id, app.id)
     comments = list(s.scalars(select(PublicComment).where(
         PublicComment.application_id == app.id).order_by(PublicComment.received_at)))
     acts = apps.actions_for(s, app, user, cfg, clock)
@@ -370,7 +394,7 @@ def _application_page(app_id: uuid.UUID, *, error: str | None = None,
         can_dispose=bool(user.role_set() & {"clerk", "committee"}) and app.state in
         (State.IN_COMMENT, State.COMMENT_CLOSED),
         place=steps.place_of(s, app), opinions=OPINIONS, rules=RULES,
-        sketch=geometry_geojson(Application.geom, Application.id, app.id),
+        sketch=sketch, map_panel=_panel(sketch, title_of(app)),
         assessment_labels=ASSESSMENT_LABELS, today=today.isoformat(), cfg=cfg,
         can_edit=apps.is_owner(app, user) and app.state in (State.DRAFT, State.RETURNED),
         error=error, failed=failed, posted=posted or {},
