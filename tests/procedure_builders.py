@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from placenames.models import User
+from placenames.models import Expert, User
 from placenames.ops.accounts.users import ensure_user
 from placenames.ops.demo import loader as demo
 from placenames.ops.procedure import applications as apps
@@ -30,14 +30,16 @@ def user(session, username):
 
 
 def world(session):
-    """The demo registry, its users, and four experts with accounts (one of the applicant's
-    own organization, who must never be drawn)."""
+    """The demo registry, its users and its pool of three experts with accounts, and a fourth
+    expert of the applicant's own organization, who must never be drawn."""
     demo.load(session)
     clerk = user(session, "clerk")
+    linked = set(session.scalars(select(Expert.user_id)))
     for username, name, org in EXPERTS:
         u = ensure_user(session, username, name, "demo1234", ["expert"], org)
-        add_expert(session, ExpertInput(name=name, affiliation=org, specialties="地名",
-                                        username=u.username), actor=clerk)
+        if u.id not in linked:
+            add_expert(session, ExpertInput(name=name, affiliation=org, specialties="地名",
+                                            username=u.username), actor=clerk)
     session.flush()
     return {u.username: u for u in session.scalars(select(User))}
 

@@ -90,3 +90,16 @@ def test_commands_on_an_unmigrated_database_say_to_run_init(tmp_path):
     assert "Traceback" not in result.stderr
     assert run_cli(env, "init").returncode == 0
     assert run_cli(env, "check-name", "长安路", "--class", "road").returncode == 0
+
+
+def test_the_demo_pool_can_seat_a_panel_whose_members_all_have_accounts(session):
+    from placenames.models import Expert
+
+    demo.load(session)
+    demo.load(session)  # idempotent
+    session.commit()
+    experts = session.scalars(select(Expert).where(Expert.active.is_(True))).all()
+    assert len(experts) >= 3
+    assert all(e.user is not None and "expert" in e.user.role_set() for e in experts)
+    # none shares the demo applicant's organization, which the draw excludes
+    assert all(e.affiliation != "沣东新城建设局" for e in experts)

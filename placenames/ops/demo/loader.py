@@ -12,7 +12,16 @@ from sqlalchemy.orm import Session
 
 from ...addressing.geometry import local_projection_for
 from ...addressing.numbering import Entrance, NumberedEntrance, NumberingPolicy, number_road
-from ...models import Address, Jurisdiction, Level, ManagementMembership, Place, Scope, User
+from ...models import (
+    Address,
+    Expert,
+    Jurisdiction,
+    Level,
+    ManagementMembership,
+    Place,
+    Scope,
+    User,
+)
 from ...models.base import utcnow
 from ..accounts import users
 from ..addresses import AddressInput, create_address
@@ -32,13 +41,14 @@ def load(session: Session, now: datetime | None = None) -> dict[str, int]:
     by_code = _jurisdictions(session, added)
     _scope(session, by_code, added)
     _users(session, added)
+    _experts(session, added)
     roads = _places(session, by_code, added)
     _addresses(session, roads, by_code, added)
     session.flush()
     added["plates"] += len(plates.issue_demo_plates(session, now=now or utcnow()))
     session.flush()
-    return {k: added[k] for k in ("jurisdictions", "memberships", "scopes", "users", "places",
-                                  "addresses", "plates")}
+    return {k: added[k] for k in ("jurisdictions", "memberships", "scopes", "users", "experts",
+                                  "places", "addresses", "plates")}
 
 
 def _get_or_add(session: Session, by_code: dict[str, Jurisdiction], added: Counter[str],
@@ -96,6 +106,21 @@ def _users(session: Session, added: Counter[str]) -> None:
         if username not in have:
             users.ensure_user(session, username, display, data.DEMO_PASSWORD, [role], org)
             added["users"] += 1
+
+
+def _experts(session: Session, added: Counter[str]) -> None:
+    """The expert pool, each expert linked to a demo account with the expert role."""
+    session.flush()
+    users_by_name = {u.username: u for u in session.scalars(select(User))}
+    linked = set(session.scalars(select(Expert.user_id).where(Expert.user_id.is_not(None))))
+    orgs = {u: org for u, _d, _r, org in data.DEMO_USERS}
+    for username, name, specialties in data.DEMO_EXPERTS:
+        user = users_by_name.get(username)
+        if user is None or user.id in linked:
+            continue
+        session.add(Expert(name=name, affiliation=orgs.get(username), specialties=specialties,
+                           user=user))
+        added["experts"] += 1
 
 
 def _places(session: Session, by_code: dict[str, Jurisdiction],
