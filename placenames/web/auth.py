@@ -68,6 +68,14 @@ def roles_required(roles: Collection[str], refusal: Any
     return deco
 
 
+def actor_id() -> uuid.UUID | None:
+    """The signed-in user's id (None when nobody is signed in)."""
+    try:
+        return uuid.UUID(current_user.get_id())
+    except (TypeError, ValueError):
+        return None
+
+
 def init_app(app: Flask) -> None:
     """Attach Flask-Login."""
     login_manager.init_app(app)

@@ -30,7 +30,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -42,7 +41,7 @@ from ..ops.addresses import numbering
 from ..ops.plates import batches as plate_ops
 from ..ops.plates import scan as plate_scan
 from ..ops.plates.lifecycle import TRANSITIONS, Change, parse_status, transition
-from .auth import roles_required
+from .auth import actor_id, roles_required
 
 bp = Blueprint("plates_staff", __name__, url_prefix="/staff")
 log = logging.getLogger(__name__)
@@ -57,13 +56,6 @@ _running_lock = threading.Lock()
 staff_required = roles_required(STAFF_ROLES,
                                 _l("Only clerks and system administrators may do this."))
 """Signed in, with the clerk or sysadmin role; else a redirect to sign in, or 403."""
-
-
-def _actor() -> uuid.UUID | None:
-    try:
-        return uuid.UUID(current_user.get_id())
-    except (TypeError, ValueError):
-        return None
 
 
 def _now() -> datetime:
@@ -109,7 +101,7 @@ def create_batch() -> Response | tuple[str, int]:
         sel = plate_ops.make_selection(request.form.get("kind", ""),
                                        request.form.get("value", ""), _codes_text())
         batch = plate_ops.create_batch(s, sel, size=request.form.get("size", "small"),
-                                       sheet=request.form.get("sheet", "A4"), actor_id=_actor(),
+                                       sheet=request.form.get("sheet", "A4"), actor_id=actor_id(),
                                        now=_now(), name=request.form.get("name") or None)
     except plate_ops.BatchExists as exc:
         s.rollback()
@@ -178,7 +170,7 @@ def render(batch_id: str) -> Response:
     plate_ops.start_rendering(b)
     s.commit()
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    thread = threading.Thread(target=_render_job, args=(app, b.id, _actor()), daemon=True,
+    thread = threading.Thread(target=_render_job, args=(app, b.id, actor_id()), daemon=True,
                               name=f"render-{b.id}")
     thread.start()
     return redirect(url_for("plates_staff.batch", batch_id=b.id))
@@ -244,7 +236,7 @@ def batch_printed(batch_id: str) -> Response:
     """Mark the batch printed: its ordered plates become printed."""
     s = db.session()
     b = plate_ops.find_batch(s, batch_id)
-    n = plate_ops.mark_batch_printed(s, b, actor_id=_actor(), now=_now())
+    n = plate_ops.mark_batch_printed(s, b, actor_id=actor_id(), now=_now())
     s.commit()
     flash(_("%(n)d plates marked printed.", n=n), "info")
     return redirect(url_for("plates_staff.batch", batch_id=b.id))
@@ -278,7 +270,7 @@ def plate_status(plate_id: str) -> Response:
                     installer=form.get("installer") or None,
                     photo_path=_save_photo(p),
                     expected_version=_int(form.get("version")))
-    new = transition(s, p, change, actor_id=_actor(), now=_now())
+    new = transition(s, p, change, actor_id=actor_id(), now=_now())
     s.commit()
     if new is not None:
         flash(_("Replacement plate %(pid)s issued.", pid=new.plate_id), "info")

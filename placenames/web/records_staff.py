@@ -15,7 +15,8 @@ from werkzeug.wrappers import Response
 from .. import db
 from ..errors import PlacenamesError
 from ..ops.registry import corrections, records
-from .plates_staff import _actor, staff_required
+from .auth import actor_id
+from .plates_staff import staff_required
 
 bp = Blueprint("records_staff", __name__, url_prefix="/staff")
 
@@ -39,7 +40,7 @@ def correct(place_id: str) -> str | tuple[str, int] | Response:
         values={f: form.get(f, "") for f in FIELDS}, geojson=form.get("geojson"),
         reason=form.get("reason", ""), expected_version=_int(form.get("version")))
     try:
-        changed = corrections.correct_place(s, place, data, actor_id=_actor(),
+        changed = corrections.correct_place(s, place, data, actor_id=actor_id(),
                                             now=datetime.now(UTC))
     except PlacenamesError as exc:
         s.rollback()

@@ -1,1 +1,1 @@
-"""The register's records as people read them: a page per name and per address."""
+"""The register of names: names and divisions, record views, corrections, geometry checks."""
