@@ -51,10 +51,12 @@ DEFAULTS: dict[str, Any] = {
     "BASEMAP_ATTRIBUTION": "",
     # where the map opens: lon,lat,zoom (the Xixian New Area)
     "MAP_CENTER": "108.80,34.28,11",
+    # largest request body, bytes, where a route sets no limit of its own (None: 1 MB)
+    "MAX_CONTENT_LENGTH": None,
 }
 
-_INT_KEYS = {"SQLITE_BUSY_TIMEOUT_MS", "NOTICE_DAYS", "FILING_DAYS", "ANNOUNCEMENT_DAYS",
-             "PANEL_MIN_SIZE", "PROXY_HOPS"}
+_INT_KEYS = {"MAX_CONTENT_LENGTH", "SQLITE_BUSY_TIMEOUT_MS", "NOTICE_DAYS", "FILING_DAYS",
+             "ANNOUNCEMENT_DAYS", "PANEL_MIN_SIZE", "PROXY_HOPS"}
 
 
 def from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:

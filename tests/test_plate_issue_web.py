@@ -159,6 +159,7 @@ def test_report_form_is_csrf_protected_stores_no_personal_data_and_is_rate_limit
                         data={"kind": "missing", "note": f"第{i}次", "csrf_token": token})
         codes.append(r.status_code)
     assert codes == [200] * 5 + [429]  # 5 per minute
+    assert int(r.headers["Retry-After"]) > 0  # says when to try again
     reports = session.scalars(select(PlateReport)).all()
     assert len(reports) == 5 and {r.kind for r in reports} == {"missing"}
     bad_kind = client.post(f"/p/{plate.plate_id}/report", data={"kind": "x", "csrf_token": token})

@@ -409,3 +409,13 @@ def test_a_refused_action_shows_the_page_again_with_what_was_typed(client, sessi
     r = post(client, f"{_page(draft.id)}/actions/return_incomplete",
              {"version": 2, "note": "请补充道路起止点的说明"}, _page(draft.id))
     assert r.status_code == 302
+
+
+@pytest.mark.parametrize("size", ["nan", "inf", "-inf", "1e999", "三"])
+def test_a_panel_size_that_is_not_a_number_is_a_clear_400(client, session, world, draft, size):
+    b.advance(session, draft, world, b.settings(), State.SURVEYED)
+    session.commit()
+    login(client, "clerk")
+    r = post(client, f"{_page(draft.id)}/actions/open_review",
+             {"version": draft.version, "size": size, "rule": "majority"}, _page(draft.id))
+    assert r.status_code == 400 and "数字" in r.get_data(True)

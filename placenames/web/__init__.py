@@ -21,6 +21,7 @@ from . import (
     records,
     records_staff,
     scan,
+    security,
 )
 
 csrf = CSRFProtect()
@@ -28,6 +29,7 @@ csrf = CSRFProtect()
 
 def init_app(app: Flask) -> None:
     """Register the blueprints, CSRF protection, login and the error handler."""
+    security.init_app(app)
     csrf.init_app(app)
     auth.init_app(app)
     errors.init_app(app)

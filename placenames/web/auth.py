@@ -27,6 +27,7 @@ from .. import db
 from ..errors import Forbidden
 from ..models import User
 from ..ops.accounts import users
+from .security import safe_next
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -100,11 +101,9 @@ def login() -> str | Response:
         user = users.authenticate(db.session(), form.username.data or "", form.password.data or "")
         if user is not None:
             login_user(SessionUser(user))
-            target = request.args.get("next") or ""
             home = "committee.dashboard" if user.role_set() - {"sysadmin"} else \
                 "plates_staff.batches"
-            return redirect(target if target.startswith("/") and not target.startswith("//")
-                            else url_for(home))
+            return redirect(safe_next(request.args.get("next")) or url_for(home))
         flash(_("Wrong username or password."), "error")
     return render_template("auth/login.html", form=form)
 

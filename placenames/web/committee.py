@@ -10,6 +10,7 @@ version it was rendered from, so a stale form gets 409.
 from __future__ import annotations
 
 import json
+import math
 import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime
@@ -199,9 +200,12 @@ def _float(value: str | None) -> float | None:
     if value is None or not value.strip():
         return None
     try:
-        return float(value)
+        number = float(value)
     except ValueError:
-        raise BadInput(_("Enter a number.") + f" ({value[:20]})") from None
+        number = math.nan
+    if not math.isfinite(number):  # also refuses "nan" and "inf", which float() accepts
+        raise BadInput(_("Enter a number.") + f" ({value[:20]})")
+    return number
 
 
 def _date(value: str | None) -> date | None:

@@ -26,7 +26,8 @@ ROUTE_LIMITS: dict[str, tuple[str, tuple[str, ...]]] = {
 
 def init_app(app: Flask) -> Limiter:
     """Build the app's limiter; call after the blueprints are registered."""
-    limiter = Limiter(get_remote_address, storage_uri=app.config.get("RATELIMIT_STORAGE_URI"))
+    limiter = Limiter(get_remote_address, storage_uri=app.config.get("RATELIMIT_STORAGE_URI"),
+                      headers_enabled=True)  # Retry-After (and X-RateLimit-*) on a 429
     limiter.init_app(app)
 
     @limiter.request_filter

@@ -5,8 +5,10 @@
 import {
   TerraDraw, TerraDrawLineStringMode, TerraDrawPointMode, TerraDrawPolygonMode,
   TerraDrawSelectMode, ValidateNotSelfIntersecting,
-} from "terra-draw";
-import { TerraDrawMapLibreGLAdapter } from "terra-draw-maplibre-gl-adapter";
+} from "../vendor/terra-draw/terra-draw.module.js";
+import {
+  TerraDrawMapLibreGLAdapter,
+} from "../vendor/terra-draw-maplibre-gl-adapter/terra-draw-maplibre-gl-adapter.module.js";
 import { registerMap } from "./map.js";
 
 const EARTH_M = 6371008.8;

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ... import spatial
+from ... import safejson, spatial
 from ...errors import BadInput, Conflict
 from ...models import AuditEvent, Place
 from ...models.places import HISTORICAL
@@ -107,9 +107,9 @@ def _geometry_changed(session: Session, place: Place, text: str) -> bool:
     if current is None:
         return True
     try:
-        return bool(json.loads(current) != _geometry_of(json.loads(text)))
-    except ValueError:
-        return True  # not JSON: geometry_wkt says why
+        return bool(json.loads(current) != _geometry_of(safejson.loads(text)))
+    except safejson.JSONRejected:
+        return True  # not acceptable JSON: geometry_wkt says why
 
 
 def _geometry_of(doc: Any) -> Any:

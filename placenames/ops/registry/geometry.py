@@ -7,13 +7,13 @@ the reason (BadInput), which the pages show beside the map.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from shapely.errors import ShapelyError
 from shapely.geometry import shape
 from shapely.validation import explain_validity
 
+from ... import safejson
 from ...errors import BadInput
 
 MAX_GEOJSON_BYTES = 1_000_000
@@ -26,9 +26,9 @@ def geometry_wkt(text: str) -> str:
     if len(text.encode()) > MAX_GEOJSON_BYTES:
         raise BadInput("GeoJSON 文件过大 / the GeoJSON is too large")
     try:
-        doc = json.loads(text)
-    except ValueError:
-        raise BadInput("GeoJSON 不是有效的 JSON / the GeoJSON is not valid JSON") from None
+        doc = safejson.loads(text, max_bytes=MAX_GEOJSON_BYTES)
+    except safejson.JSONRejected as exc:
+        raise BadInput(f"GeoJSON: {exc}") from None
     geom = _geometry_of(doc)
     if not isinstance(geom, dict) or geom.get("type") not in GEOMETRY_TYPES:
         raise BadInput("GeoJSON 须为点、线或面几何 / the GeoJSON must hold a point, line or "
