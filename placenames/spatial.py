@@ -269,3 +269,66 @@ def bump_counter(conn: Connection, table: Table, key: str) -> None:
     stmt = stmt.on_conflict_do_update(index_elements=[table.c.key],
                                       set_={"value": table.c.value + 1})
     conn.execute(stmt)
+
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+PG_DUMP_MAGIC = b"PGDMP"
+# what a database with PostGIS already has: left out of a restore
+_PG_PRESENT = ("EXTENSION - postgis", "COMMENT - EXTENSION postgis",
+               "TABLE DATA public spatial_ref_sys")
+
+
+def _libpq_url(engine: Engine) -> str:
+    return engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def backup_to(engine: Engine, path: str) -> None:
+    """A consistent copy of the whole database in ``path``, taken while the app runs.
+
+    SQLite: the online backup API (a file that is itself a SpatiaLite database).
+    PostgreSQL: ``pg_dump`` in its custom format.
+    """
+    import subprocess
+
+    if backend_name(engine) == "postgis":
+        subprocess.run(["pg_dump", "--format=custom", "--no-owner", f"--file={path}",
+                        _libpq_url(engine)], check=True, capture_output=True, text=True)
+        return
+    target = sqlite_module().connect(path)
+    raw = engine.raw_connection()
+    try:
+        raw.driver_connection.backup(target)  # type: ignore[union-attr]
+    finally:
+        raw.close()
+        target.close()
+
+
+def restore_from(engine: Engine, path: str) -> None:
+    """Load the backup ``path`` into the (empty) database of ``engine``; see :func:`backup_to`."""
+    import subprocess
+    import tempfile
+
+    with open(path, "rb") as f:
+        magic = f.read(16)
+    if backend_name(engine) == "postgis":
+        if not magic.startswith(PG_DUMP_MAGIC):
+            raise ValueError("not a PostgreSQL backup (pg_dump custom format)")
+        toc = subprocess.run(["pg_restore", "--list", path], check=True, capture_output=True,
+                             text=True).stdout
+        keep = [line for line in toc.splitlines() if not any(p in line for p in _PG_PRESENT)]
+        with tempfile.NamedTemporaryFile("w", suffix=".list") as listing:
+            listing.write("\n".join(keep) + "\n")
+            listing.flush()
+            subprocess.run(["pg_restore", "--no-owner", "--exit-on-error",
+                            f"--use-list={listing.name}", f"--dbname={_libpq_url(engine)}", path],
+                           check=True, capture_output=True, text=True)
+        return
+    if magic != SQLITE_MAGIC:
+        raise ValueError("not an SQLite backup")
+    source = sqlite_module().connect(path)
+    raw = engine.raw_connection()
+    try:
+        source.backup(raw.driver_connection)
+    finally:
+        raw.close()
+        source.close()

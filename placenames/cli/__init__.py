@@ -86,6 +86,29 @@ def init() -> None:
     click.echo(f"schema at revision {migrate.current_revision(engine)}")
 
 
+@main.command("backup")
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path),
+              help="the backup file to write (refused if it exists)")
+@with_app
+def backup_cmd(out: Path) -> None:
+    """Write a consistent backup of the whole register while the app runs."""
+    from .. import backup
+
+    found = backup.backup(db.engine(), out)
+    click.echo(f"backup written to {out}: " + ", ".join(f"{k} {v}" for k, v in found.items()))
+
+
+@main.command("restore")
+@click.argument("source", type=click.Path(path_type=Path))
+@with_app(needs_schema=False)
+def restore_cmd(source: Path) -> None:
+    """Restore the backup SOURCE into the configured, empty database."""
+    from .. import backup
+
+    found = backup.restore(db.engine(), source)
+    click.echo(f"restored from {source}: " + ", ".join(f"{k} {v}" for k, v in found.items()))
+
+
 @main.command()
 @with_app
 def demo() -> None:
