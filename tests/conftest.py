@@ -29,6 +29,9 @@ settings.register_profile("ci", derandomize=True, deadline=None)
 settings.register_profile("dev", deadline=None)
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
+# argon2's cheapest parameters in tests (argon2-cffi's advice): a demo load hashes ten passwords
+os.environ.setdefault("PLACENAMES_ARGON2_PROFILE", "CHEAPEST")
+
 DB_FIXTURES = {"app", "client", "session", "engine", "cli_env", "db_url"}
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 

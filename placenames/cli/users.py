@@ -1,6 +1,10 @@
-"""``placenames users …``: API tokens."""
+"""``placenames users …``: accounts (add, disable, enable, reset-password, roles, list) and
+API tokens. Passwords are read from the terminal (asked twice) or, with ``--password-stdin``,
+from standard input; never from the command line, where other users could see them."""
 
 from __future__ import annotations
+
+import sys
 
 import click
 
@@ -11,6 +15,98 @@ from . import main, with_app
 @main.group()
 def users() -> None:
     """User accounts."""
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return str(click.prompt("Password", hide_input=True, confirmation_prompt=True))
+
+
+@users.command()
+@click.argument("username")
+@click.option("--name", "display_name", default="", help="display name (default: USERNAME)")
+@click.option("--roles", required=True, help="comma-separated: applicant, clerk, surveyor, "
+              "expert, committee, approver, sysadmin, auditor")
+@click.option("--org", "organization", default=None, help="organization")
+@click.option("--password-stdin", is_flag=True, help="read the password from standard input")
+@with_app
+def add(username: str, display_name: str, roles: str, organization: str | None,
+        password_stdin: bool) -> None:
+    """Create the account USERNAME (at least 12 characters, not a common password)."""
+    from ..ops.accounts import users as ops
+
+    s = db.session()
+    user = ops.add_user(s, username, display_name, _read_password(password_stdin),
+                        roles.split(","), organization)
+    s.commit()
+    click.echo(f"added {user.username} ({user.roles})")
+
+
+@users.command("reset-password")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="read the password from standard input")
+@with_app
+def reset_password(username: str, password_stdin: bool) -> None:
+    """Set a new password for USERNAME."""
+    from ..ops.accounts import users as ops
+
+    s = db.session()
+    ops.set_password(s, ops.get_user(s, username), _read_password(password_stdin))
+    s.commit()
+    click.echo(f"password of {username} changed")
+
+
+@users.command()
+@click.argument("username")
+@click.option("--set", "new_roles", required=True, help="the roles, comma-separated")
+@with_app
+def roles(username: str, new_roles: str) -> None:
+    """Replace the roles of USERNAME."""
+    from ..ops.accounts import users as ops
+
+    s = db.session()
+    user = ops.get_user(s, username)
+    ops.set_roles(s, user, new_roles.split(","))
+    s.commit()
+    click.echo(f"{username}: {user.roles}")
+
+
+@users.command()
+@click.argument("username")
+@with_app
+def disable(username: str) -> None:
+    """Disable USERNAME: no sign-in and no API token until enabled again."""
+    from ..ops.accounts import users as ops
+
+    s = db.session()
+    ops.set_active(s, ops.get_user(s, username), False)
+    s.commit()
+    click.echo(f"{username} disabled")
+
+
+@users.command()
+@click.argument("username")
+@with_app
+def enable(username: str) -> None:
+    """Enable USERNAME again."""
+    from ..ops.accounts import users as ops
+
+    s = db.session()
+    ops.set_active(s, ops.get_user(s, username), True)
+    s.commit()
+    click.echo(f"{username} enabled")
+
+
+@users.command("list")
+@with_app
+def list_cmd() -> None:
+    """Every account: username, state, roles, organization."""
+    from ..ops.accounts import users as ops
+
+    for u in ops.list_users(db.session()):
+        state = "active" if u.active else "disabled"
+        click.echo(f"{u.username}\t{state}\t{u.roles}\t{u.organization or ''}")
 
 
 @users.command()

@@ -98,8 +98,10 @@ def login() -> str | Response:
     """The sign-in form."""
     form = LoginForm()
     if form.validate_on_submit():
-        user = users.authenticate(db.session(), form.username.data or "", form.password.data or "")
+        s = db.session()
+        user = users.authenticate(s, form.username.data or "", form.password.data or "")
         if user is not None:
+            s.commit()  # an older password hash was replaced by an argon2id one
             login_user(SessionUser(user))
             home = "committee.dashboard" if user.role_set() - {"sysadmin"} else \
                 "plates_staff.batches"
