@@ -70,7 +70,7 @@ def test_geometry_is_checked_and_stored(session, road):
         {}, line, "按踏勘更正", road.version), actor_id=None, now=NOW)
     session.commit()
     assert changed == ["geom"]
-    assert corrections._current_geojson(session, road).count("108.8361") == 1
+    assert corrections.current_geojson(session, road).count("108.8361") == 1
 
 
 @pytest.fixture

@@ -8,17 +8,19 @@ plate batch for them. Errors re-render the page with the message and the points 
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, render_template, request
 from werkzeug.wrappers import Response
 
 from .. import db
 from ..errors import PlacenamesError
-from ..models.versions import map_version
+from ..models import Place
 from ..ops.addresses import entrances, numbering
-from ..ops.maps import basemap
 from ..ops.registry import records
+from ..ops.registry.geometry import stored_geojson
+from .maps import panel_config
 from .plates_staff import staff_required
 
 bp = Blueprint("addresses_staff", __name__, url_prefix="/staff")
@@ -30,21 +32,14 @@ POLICY_FIELDS = ("origin", "odd_side", "skip")
 @staff_required
 def road_entrances(place_id: str) -> str | tuple[str, int] | Response:
     """Place entrances, preview their numbers, register them."""
-    from .maps import map_config
-
     s = db.session()
     road = records.get_place(s, place_id)
     form = request.form if request.method == "POST" else request.args
     options = {k: form.get(k, "") for k in POLICY_FIELDS}
-    rec = records.place_record(s, road.id)
-    panel = None
-    if rec["geometry"]:
-        center = basemap.map_center(current_app.config["MAP_CENTER"])
-        panel = map_config(map_version(s), center, {"name": road.name,
-                                                    "bbox": records.bbox(rec["geometry"])})
-        panel["highlight"] = rec["geometry"]
-    ctx: dict[str, Any] = {"road": road, "r": rec, "panel": panel, "points": form.get("points", ""),
-                           "options": options, "report": None, "created": None, "error": None}
+    line = stored_geojson(s, Place.geom, Place.id, road.id)
+    ctx: dict[str, Any] = {"road": road, "points": form.get("points", ""), "options": options,
+                           "panel": panel_config(json.loads(line) if line else None, road.name),
+                           "report": None, "created": None, "error": None}
     action = form.get("action") if request.method == "POST" else None
     if not action:
         return render_template("addresses/entrances.html", **ctx)
@@ -54,7 +49,7 @@ def road_entrances(place_id: str) -> str | tuple[str, int] | Response:
         if action == "accept":
             created = entrances.accept(s, road, points, policy)
             s.commit()
-            ctx.update(created=created, points="", r=records.place_record(s, road.id))
+            ctx.update(created=created, points="")
         else:
             ctx["report"] = entrances.propose(s, road, points, policy)
     except PlacenamesError as exc:

@@ -35,16 +35,16 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
-from .. import db, spatial
+from .. import db
 from ..errors import BadInput, NotFound, PlacenamesError
 from ..models import Jurisdiction, Level, User
-from ..models.versions import map_version
 from ..models.workflow import Application, PublicComment
 from ..naming.generics import CLASSES
 from ..ops.procedure import applications as apps
 from ..ops.procedure import documents
 from ..ops.procedure import experts as expert_ops
 from ..ops.procedure import steps as steps
+from ..ops.registry.geometry import stored_geojson
 from ..workflow import (
     ACTION_LABELS_ZH,
     CHINA_TZ,
@@ -61,6 +61,8 @@ from ..workflow import (
 from ..workflow.panel import OPINIONS, RULES
 from .auth import roles_required
 from .errors import render_error, wants_json
+from .forms import form_version
+from .maps import panel_config
 
 bp = Blueprint("committee", __name__, url_prefix="/committee")
 
@@ -189,13 +191,6 @@ def _procedure_error(exc: apps.ProcedureError) -> Any:
                         {"code": exc.code})
 
 
-def _version(form: MultiDict[str, str]) -> int:
-    try:
-        return int(form.get("version", ""))
-    except ValueError:
-        raise BadInput(_("The form is missing its version; reload the page.")) from None
-
-
 def _float(value: str | None) -> float | None:
     if value is None or not value.strip():
         return None
@@ -294,9 +289,9 @@ def _form_error(app: Application | None, exc: PlacenamesError) -> tuple[str, int
     return _form_page(app, request.form.to_dict(), exc.user_msg, exc.http_status)
 
 
-def geometry_geojson(column: Any, key_col: Any, key: Any) -> str | None:
-    """A stored geometry as GeoJSON text, for a drawing field to start from."""
-    return db.session().scalar(select(spatial.as_geojson(column)).where(key_col == key))
+def geometry_geojson(app: Application) -> str | None:
+    """The application's geometry (sketch or survey) as GeoJSON text, for a drawing field."""
+    return stored_geojson(db.session(), Application.geom, Application.id, app.id)
 
 
 @bp.route("/applications/new", methods=["GET", "POST"])
@@ -329,11 +324,11 @@ def edit_application(app_id: uuid.UUID) -> Any:
             if app.jurisdiction_id else None
         for c in app.candidates:
             values[f"name{c.rank}"], values[f"name{c.rank}_reason"] = c.name, c.reason
-        values["geojson"] = geometry_geojson(Application.geom, Application.id, app.id)
+        values["geojson"] = geometry_geojson(app)
         return _form_page(app, values)
     try:
         apps.update_application(s, app, _input(request.form), actor=user, now=now(),
-                                expected_version=_version(request.form))
+                                expected_version=form_version(request.form))
     except PlacenamesError as exc:
         return _form_error(app, exc)
     s.commit()
@@ -350,22 +345,6 @@ def application(app_id: uuid.UUID) -> str:
     return _application_page(app_id)
 
 
-def _panel(geojson: str | None, name: str) -> dict[str, Any] | None:
-    """The map panel of the page: the register around the application's geometry."""
-    from ..ops.maps import basemap
-    from ..ops.registry import records
-    from .maps import map_config
-
-    if not geojson:
-        return None
-    geometry = json.loads(geojson)
-    center = basemap.map_center(current_app.config["MAP_CENTER"])
-    cfg = map_config(map_version(db.session()), center,
-                     {"name": name, "bbox": records.bbox(geometry)})
-    cfg["highlight"] = geometry
-    return cfg
-
-
 def title_of(app: Application) -> str:
     """The names an application is about, for titles."""
     return app.approved_name or "、".join(c.name for c in app.candidates) or app.old_name or ""
@@ -377,7 +356,7 @@ def _application_page(app_id: uuid.UUID, *, error: str | None = None,
     action's form (``failed``, ``posted``) are shown again."""
     s, user, clock, cfg = db.session(), actor(), now(), settings()
     app = apps.get_for(s, app_id, user)
-    sketch = geometry_geojson(Application.geom, Application.id, app.id)
+    sketch = geometry_geojson(app)
     comments = list(s.scalars(select(PublicComment).where(
         PublicComment.application_id == app.id).order_by(PublicComment.received_at)))
     acts = apps.actions_for(s, app, user, cfg, clock)
@@ -398,7 +377,8 @@ def _application_page(app_id: uuid.UUID, *, error: str | None = None,
         can_dispose=bool(user.role_set() & {"clerk", "committee"}) and app.state in
         (State.IN_COMMENT, State.COMMENT_CLOSED),
         place=steps.place_of(s, app), opinions=OPINIONS, rules=RULES,
-        sketch=sketch, map_panel=_panel(sketch, title_of(app)),
+        sketch=sketch,
+        map_panel=panel_config(json.loads(sketch) if sketch else None, title_of(app)),
         assessment_labels=ASSESSMENT_LABELS, today=today.isoformat(), cfg=cfg,
         can_edit=apps.is_owner(app, user) and app.state in (State.DRAFT, State.RETURNED),
         error=error, failed=failed, posted=posted or {},
@@ -429,7 +409,7 @@ def perform(app: Application, action: str, form: MultiDict[str, str], files: Any
     """Run the operation of ``action`` with the form's fields (web and API share this)."""
     s, clock, cfg = db.session(), now(), settings()
     common: dict[str, Any] = {"actor": user, "now": clock, "settings": cfg,
-                              "expected_version": _version(form)}
+                              "expected_version": form_version(form)}
     decision = steps.DecisionInput(
         approving_body=form.get("approving_body"), doc_no=form.get("doc_no"),
         decided_on=_date(form.get("decided_on")), name=form.get("name"), note=form.get("note"))

@@ -9,7 +9,6 @@ the current version (``?v=``, as the map page asks) may be cached for a day.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
@@ -17,7 +16,7 @@ from flask_babel import gettext as _
 
 from .. import db
 from ..errors import BadInput, NotFound
-from ..maps.layers import CLASS_MIN_ZOOM, LAYERS
+from ..maps.layers import LAYERS
 from ..maps.tiles import Tile, TileError
 from ..models.versions import map_version
 from ..ops.maps import basemap, tiles
@@ -59,44 +58,30 @@ def tile(layer: str, z: str, x: str, y: str) -> Response:
     return resp
 
 
-@bp.get("/tiles/version")
-def version() -> Response:
-    """The current map version, for a page that wants to know whether its tiles are stale."""
-    resp = Response(json.dumps({"version": map_version(db.session())}),
-                    mimetype="application/json")
-    resp.headers["Cache-Control"] = "no-store"
-    return resp
-
-
 @bp.get("/map")
 def map_page() -> str:
     """The map of all names, addresses and plates."""
-    s = db.session()
-    lon, lat, zoom = basemap.map_center(current_app.config["MAP_CENTER"])
-    focus = None
     place_id = request.args.get("name")
-    if place_id:
-        focus = records.place_focus(s, place_id)
-    return render_template("maps/map.html", map_config=map_config(map_version(s), (lon, lat, zoom),
-                                                                   focus))
+    focus = records.place_focus(db.session(), place_id) if place_id else None
+    return render_template("maps/map.html", map_config=map_config(focus))
 
 
-def map_config(version: int, center: tuple[float, float, float],
-               focus: dict[str, Any] | None = None) -> dict[str, Any]:
-    """What map.js needs: tile URL, base layer, start view, the labels of every code shown."""
+def map_config(focus: dict[str, Any] | None = None) -> dict[str, Any]:
+    """What map.js needs: tile URL (of the current map version), base layer, start view (the
+    office's centre, or ``focus``'s box), and the labels of every code shown."""
     from .labels import CLASS_LABELS, GROUP_LABELS, LEVEL_LABELS
 
+    lon, lat, zoom = basemap.map_center(current_app.config["MAP_CENTER"])
+    version = map_version(db.session())
     return {
         "tiles": url_for("maps.tile", layer="all", z=0, x=0, y=0, _external=True)
         .replace("/0/0/0.mvt", "/{z}/{x}/{y}.mvt") + f"?v={version}",
-        "version": version,
         "basemap": basemap.basemap(current_app.config),
-        "center": [center[0], center[1]], "zoom": center[2],
+        "center": [lon, lat], "zoom": zoom,
         "focus": focus,
         "record_url": url_for("records.name_page", place_id="ID").replace("ID", "{id}"),
         "address_url": url_for("records.address_page", code="CODE").replace("CODE", "{code}"),
         "search_url": url_for("records.search"),
-        "class_min_zoom": CLASS_MIN_ZOOM,
         "labels": {
             "classes": {k: str(v) for k, v in CLASS_LABELS.items()},
             "groups": {k: str(v) for k, v in GROUP_LABELS.items()},
@@ -105,11 +90,17 @@ def map_config(version: int, center: tuple[float, float, float],
     }
 
 
+def panel_config(geometry: dict[str, Any] | None, name: str) -> dict[str, Any] | None:
+    """A page's map panel: the register's map framed on ``geometry``, which is highlighted
+    (None without a geometry)."""
+    if not geometry:
+        return None
+    cfg = map_config({"name": name, "bbox": records.bbox(geometry)})
+    cfg["highlight"] = geometry
+    return cfg
+
+
 @bp.app_context_processor
 def _map_helpers() -> dict[str, Any]:
-    def base_map_config() -> dict[str, Any]:
-        """The register's map as a drawing background (templates that draw call this)."""
-        center = basemap.map_center(current_app.config["MAP_CENTER"])
-        return map_config(map_version(db.session()), center)
-
-    return {"base_map_config": base_map_config}
+    # the register's map as a drawing background (templates that draw call this)
+    return {"base_map_config": map_config}

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from flask import Blueprint, Response, jsonify, render_template, request
 
 from .. import db
 from ..maps.coords import amap_navigation_url, baidu_navigation_url
-from ..models.versions import map_version
-from ..ops.maps import basemap
 from ..ops.registry import records
 from .errors import wants_json
+from .maps import panel_config
 
 bp = Blueprint("records", __name__)
 
@@ -25,19 +24,6 @@ def _nav_links(point: list[float] | None, name: str) -> dict[str, str]:
         return {}
     return {"amap": amap_navigation_url(point[0], point[1], name),
             "baidu": baidu_navigation_url(point[0], point[1], name)}
-
-
-def _panel(geometry: dict[str, Any] | None, name: str) -> dict[str, Any] | None:
-    """The map panel's config: the register's map framed on the record, which is highlighted."""
-    from .maps import map_config
-
-    if not geometry:
-        return None
-    s = db.session()
-    center = basemap.map_center(current_app.config["MAP_CENTER"])
-    cfg = map_config(map_version(s), center, {"name": name, "bbox": records.bbox(geometry)})
-    cfg["highlight"] = geometry
-    return cfg
 
 
 def _representative_point(geometry: dict[str, Any] | None) -> list[float] | None:
@@ -53,7 +39,8 @@ def name_page(place_id: str) -> Response | str:
     rec = records.place_record(db.session(), place_id)
     if wants_json():
         return jsonify(rec)
-    return render_template("records/name.html", r=rec, panel=_panel(rec["geometry"], rec["name"]),
+    return render_template("records/name.html", r=rec,
+                           panel=panel_config(rec["geometry"], rec["name"]),
                            links=_nav_links(_representative_point(rec["geometry"]), rec["name"]))
 
 
@@ -64,7 +51,8 @@ def address_page(code: str) -> Response | str:
     if wants_json():
         return jsonify(rec)
     point = {"type": "Point", "coordinates": rec["point"]} if rec["point"] else None
-    return render_template("records/address.html", r=rec, panel=_panel(point, rec["full_text"]),
+    return render_template("records/address.html", r=rec,
+                           panel=panel_config(point, rec["full_text"]),
                            links=_nav_links(rec["point"], rec["full_text"]))
 
 

@@ -16,6 +16,7 @@ from .. import db
 from ..errors import PlacenamesError
 from ..ops.registry import corrections, records
 from .auth import actor_id
+from .forms import form_version
 from .plates_staff import staff_required
 
 bp = Blueprint("records_staff", __name__, url_prefix="/staff")
@@ -29,31 +30,24 @@ def correct(place_id: str) -> str | tuple[str, int] | Response:
     """Correct the record's geometry or descriptive fields, with a reason."""
     s = db.session()
     place = records.get_place(s, place_id)
-    rec = records.place_record(s, place.id)
     if request.method == "GET":
-        values = {f: "" if rec[f] is None else str(rec[f]) for f in FIELDS}
-        geojson = corrections._current_geojson(s, place)
-        return render_template("records/correct.html", r=rec, v=values, geojson=geojson,
-                               reason="", error=None)
+        values = {f: "" if getattr(place, f) is None else str(getattr(place, f)) for f in FIELDS}
+        return render_template("records/correct.html", r=place, v=values,
+                               geojson=corrections.current_geojson(s, place), reason="",
+                               error=None)
     form = request.form
-    data = corrections.Correction(
-        values={f: form.get(f, "") for f in FIELDS}, geojson=form.get("geojson"),
-        reason=form.get("reason", ""), expected_version=_int(form.get("version")))
+    values = {f: form.get(f, "") for f in FIELDS}
     try:
+        data = corrections.Correction(values=values, geojson=form.get("geojson"),
+                                      reason=form.get("reason", ""),
+                                      expected_version=form_version(form))
         changed = corrections.correct_place(s, place, data, actor_id=actor_id(),
                                             now=datetime.now(UTC))
     except PlacenamesError as exc:
-        s.rollback()
-        return render_template("records/correct.html", r=rec, v=data.values,
-                               geojson=data.geojson, reason=data.reason,
+        s.rollback()  # the page shows the stored version again, with what was typed
+        return render_template("records/correct.html", r=place, v=values,
+                               geojson=form.get("geojson"), reason=form.get("reason", ""),
                                error=exc.user_msg), exc.http_status
     s.commit()
     flash(_("Correction saved: %(n)d field(s).", n=len(changed)), "ok")
     return redirect(url_for("records.name_page", place_id=place.id))
-
-
-def _int(text: str | None) -> int | None:
-    try:
-        return int(text) if text else None
-    except ValueError:
-        return None

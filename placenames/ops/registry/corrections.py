@@ -52,8 +52,9 @@ def _number(text: str, field: str) -> float | None:
     return value
 
 
-def _current_geojson(session: Session, place: Place) -> str | None:
-    return session.scalar(select(spatial.as_geojson(Place.geom)).where(Place.id == place.id))
+def current_geojson(session: Session, place: Place) -> str | None:
+    """The place's stored geometry as GeoJSON text (what the correction form starts from)."""
+    return geometry.stored_geojson(session, Place.geom, Place.id, place.id)
 
 
 def correct_place(session: Session, place: Place, data: Correction, *,
@@ -101,7 +102,7 @@ def correct_place(session: Session, place: Place, data: Correction, *,
 
 def _geometry_changed(session: Session, place: Place, text: str) -> bool:
     """True when ``text`` describes another geometry than the stored one."""
-    current = _current_geojson(session, place)
+    current = current_geojson(session, place)
     if not text.strip():
         return current is not None
     if current is None:

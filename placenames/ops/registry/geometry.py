@@ -12,8 +12,10 @@ from typing import Any
 from shapely.errors import ShapelyError
 from shapely.geometry import shape
 from shapely.validation import explain_validity
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from ... import safejson
+from ... import safejson, spatial
 from ...errors import BadInput
 
 MAX_GEOJSON_BYTES = 1_000_000
@@ -60,3 +62,8 @@ def _geometry_of(doc: Any) -> Any:
     if isinstance(doc, dict) and doc.get("type") == "Feature":
         return doc.get("geometry")
     return doc
+
+
+def stored_geojson(session: Session, column: Any, key_col: Any, key: Any) -> str | None:
+    """The geometry in ``column`` of the row whose ``key_col`` is ``key``, as GeoJSON text."""
+    return session.scalar(select(spatial.as_geojson(column)).where(key_col == key))
