@@ -77,12 +77,7 @@ def roles(username: str, new_roles: str) -> None:
 @with_app
 def disable(username: str) -> None:
     """Disable USERNAME: no sign-in and no API token until enabled again."""
-    from ..ops.accounts import users as ops
-
-    s = db.session()
-    ops.set_active(s, ops.get_user(s, username), False)
-    s.commit()
-    click.echo(f"{username} disabled")
+    _set_active(username, False)
 
 
 @users.command()
@@ -90,12 +85,16 @@ def disable(username: str) -> None:
 @with_app
 def enable(username: str) -> None:
     """Enable USERNAME again."""
+    _set_active(username, True)
+
+
+def _set_active(username: str, active: bool) -> None:
     from ..ops.accounts import users as ops
 
     s = db.session()
-    ops.set_active(s, ops.get_user(s, username), True)
+    ops.set_active(s, ops.get_user(s, username), active)
     s.commit()
-    click.echo(f"{username} enabled")
+    click.echo(f"{username} {'enabled' if active else 'disabled'}")
 
 
 @users.command("list")

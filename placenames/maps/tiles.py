@@ -10,6 +10,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
+from numpy.typing import NDArray
+
 MAX_ZOOM = 22
 EXTENT = 4096
 BUFFER = 64
@@ -63,12 +66,19 @@ class Tile:
         return self.width_m() / EXTENT
 
 
+def mercator_array(coords: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Web-Mercator (EPSG:3857) metres of an (n, 2) array of lon/lat points; latitude clamped
+    to the Mercator square."""
+    lon = np.radians(coords[:, 0])
+    lat = np.radians(np.clip(coords[:, 1], -MAX_LAT, MAX_LAT))
+    radius = HALF_WORLD_M / np.pi
+    return np.column_stack([lon * radius, np.log(np.tan(np.pi / 4 + lat / 2)) * radius])
+
+
 def lonlat_to_mercator(lon: float, lat: float) -> tuple[float, float]:
-    """Web-Mercator (EPSG:3857) metres of a lon/lat point; latitude clamped to the square."""
-    lat = max(-MAX_LAT, min(MAX_LAT, lat))
-    x = math.radians(lon) * 6378137.0
-    y = math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)) * 6378137.0
-    return (x, y)
+    """Web-Mercator (EPSG:3857) metres of one lon/lat point (see :func:`mercator_array`)."""
+    x, y = mercator_array(np.array([[lon, lat]], dtype=np.float64))[0]
+    return (float(x), float(y))
 
 
 def mercator_to_lonlat(x: float, y: float) -> tuple[float, float]:

@@ -36,8 +36,6 @@ PLATE_STATUS_LABELS = {
 }
 ADDRESS_STATUS_LABELS = {"active": _l("in use"), "retired": _l("retired")}
 SIDE_LABELS = {"left": _l("left side"), "right": _l("right side")}
-APPLICATION_KIND_LABELS = {"new": _l("naming"), "rename": _l("renaming"),
-                           "cancel": _l("cancellation")}
 HISTORY_ACTION_LABELS = {"create": _l("entered in the register"), "update": _l("changed")}
 FIELD_LABELS = {
     "name": _l("Standard name"), "status": _l("Status"), "romanization": _l("Romanization"),
@@ -75,7 +73,7 @@ KINDS = {
     "class": CLASS_LABELS, "status": STATUS_LABELS, "group": GROUP_LABELS,
     "level": LEVEL_LABELS, "plate_status": PLATE_STATUS_LABELS,
     "address_status": ADDRESS_STATUS_LABELS, "side": SIDE_LABELS,
-    "application_kind": APPLICATION_KIND_LABELS, "history_action": HISTORY_ACTION_LABELS,
+"history_action": HISTORY_ACTION_LABELS,
     "field": FIELD_LABELS, "plate_kind": PLATE_KIND_LABELS, "batch_status": BATCH_STATUS_LABELS,
     "severity": FINDING_SEVERITY_LABELS, "screen_severity": SCREEN_SEVERITY_LABELS,
     "report_kind": REPORT_KIND_LABELS, "preset": PRESET_LABELS, "origin": ORIGIN_LABELS,

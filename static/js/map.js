@@ -24,11 +24,11 @@ const groupColour = ["match", ["get", "group"],
 const pointColour = ["match", ["get", "cls"],
   ...Object.entries(POINT_COLOURS).flat(), "#495057"];
 
-// The layers a reader can switch: id → the style layers it groups
+// The style layers of the names, filtered by status group (see setGroups)
+const NAME_LAYERS = ["names-fill", "names-casing", "names-line", "names-point", "names-label-line",
+                     "names-label-point"];
+// The layers a reader can switch on and off: id → the style layers it groups
 export const SWITCHABLE = {
-  in_force: ["names-fill", "names-casing", "names-line", "names-point", "names-label-line",
-             "names-label-point"],
-  in_procedure: [], reserved: [], historical: [],
   addresses: ["addresses-point", "addresses-label"],
   plates: ["plates-point"],
   jurisdictions: ["jurisdictions-line", "jurisdictions-label"],
@@ -120,7 +120,7 @@ export function registerStyle(config, shownGroups) {
 /** Show only the status groups in ``groups`` on every names layer. */
 export function setGroups(map, groups) {
   const filter = ["in", ["get", "group"], ["literal", groups]];
-  for (const id of SWITCHABLE.in_force) {
+  for (const id of NAME_LAYERS) {
     const layer = map.getLayer(id);
     if (!layer) continue;
     const geometry = (map.getFilter(id) || [])[1];

@@ -8,8 +8,8 @@ import secrets
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ...errors import NotFound
 from ...models import User
+from .users import get_user
 
 PREFIX = "pn_"
 
@@ -21,9 +21,7 @@ def digest(token: str) -> str:
 
 def issue(session: Session, username: str) -> str:
     """A new token for ``username`` (the old one stops working); returns it in clear, once."""
-    user = session.scalar(select(User).where(User.username == username))
-    if user is None:
-        raise NotFound(f"没有用户 {username} / no user {username!r}")
+    user = get_user(session, username)
     token = PREFIX + secrets.token_urlsafe(32)
     user.token_hash = digest(token)
     session.flush()

@@ -33,7 +33,7 @@ from ...maps.layers import (
     levels_at,
     other_classes_shown,
 )
-from ...maps.tiles import BUFFER, EXTENT, HALF_WORLD_M, MAX_LAT, Tile
+from ...maps.tiles import BUFFER, EXTENT, Tile, mercator_array
 from ...models import Address, Jurisdiction, Place, Plate
 from ...models.plates import LIVE_STATUSES
 
@@ -185,10 +185,7 @@ def _to_tile_units(geom: Any, tile: Tile) -> Any:
     scale = EXTENT / tile.width_m()
 
     def project(coords: Any) -> Any:
-        lon = np.radians(coords[:, 0])
-        lat = np.radians(np.clip(coords[:, 1], -MAX_LAT, MAX_LAT))
-        x = lon * (HALF_WORLD_M / np.pi)
-        y = np.log(np.tan(np.pi / 4 + lat / 2)) * (HALF_WORLD_M / np.pi)
-        return np.column_stack([(x - minx) * scale, (maxy - y) * scale])
+        xy = mercator_array(coords)
+        return np.column_stack([(xy[:, 0] - minx) * scale, (maxy - xy[:, 1]) * scale])
 
     return shapely.transform(geom, project)

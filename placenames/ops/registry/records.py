@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import replace
 from typing import Any
 
 import shapely
@@ -24,9 +23,10 @@ from ...addressing.compose import format_pinyin
 from ...errors import NotFound
 from ...maps.layers import number_label, status_group
 from ...models import Address, Application, HistoryRow, Jurisdiction, Place, Plate
-from ..addresses import jurisdiction_path
+from ..addresses.numbering import compose_parts
 from ..plates.batches import name_pinyin
 from .corrections import corrections
+from .geometry import stored_geojson
 
 TIMELINE_FIELDS = ("name", "status", "romanization", "meaning", "history", "approval_doc_no",
                    "approving_body", "length_m", "width_m", "geom", "start_desc", "end_desc")
@@ -58,7 +58,7 @@ def jurisdiction_chain(j: Jurisdiction | None) -> list[dict[str, str]]:
 
 
 def _geometry(session: Session, column: Any, key_col: Any, key: Any) -> dict[str, Any] | None:
-    text = session.scalar(select(spatial.as_geojson(column)).where(key_col == key))
+    text = stored_geojson(session, column, key_col, key)
     return json.loads(text) if text else None
 
 
@@ -207,11 +207,7 @@ def address_record(session: Session, code: str) -> dict[str, Any]:
     lon, lat = spatial.point_lon_lat(Address.entrance)
     point = session.execute(select(lon, lat).where(Address.id == a.id)).first()
     road = a.road
-    parts = replace(jurisdiction_path(session, a.jurisdiction),
-                    road=road.name if road else None, number=a.number,
-                    sub_number=int(a.suffix) if a.suffix and a.suffix.isdigit() else None,
-                    building=a.building, room=a.room,
-                    unit=int(a.unit) if a.unit and a.unit.isdigit() else None)
+    parts = compose_parts(session, a)
     road_py = (road.romanization or name_pinyin(road.name)) if road else ""
     pinyin = format_pinyin(parts, lambda n: road_py if road and n == road.name
                            else name_pinyin(n))
