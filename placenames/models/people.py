@@ -20,8 +20,9 @@ class Role(enum.StrEnum):
     EXPERT = "expert"
     COMMITTEE = "committee"  # member of the naming committee
     APPROVER = "approver"
-    SYSADMIN = "sysadmin"
-    AUDITOR = "auditor"  # audit administrator
+    SYSADMIN = "sysadmin"  # system administrator: configuration, accounts' existence (三员)
+    SECADMIN = "secadmin"  # security administrator: roles, passwords, locks (三员)
+    AUDITOR = "auditor"  # audit administrator: reads the audit log only (三员)
 
 
 class User(RecordMixin, Base):

@@ -45,7 +45,7 @@ MIN_PANEL_SIZE = 3
 ROLE_LABELS_ZH: Mapping[str, str] = MappingProxyType({
     "applicant": "申请人", "clerk": "地名办工作人员", "surveyor": "踏勘人员", "expert": "专家",
     "committee": "地名委员会委员", "approver": "审批机关", "sysadmin": "系统管理员",
-    "auditor": "审计管理员",
+    "secadmin": "安全管理员", "auditor": "审计管理员",
 })
 
 
