@@ -15,6 +15,8 @@ from .errors import BadInput
 DEFAULTS: dict[str, Any] = {
     # SQLite + SpatiaLite file under the instance folder unless a URL is given.
     "DATABASE_URL": None,
+    # demo mode (scripts/run): serving is allowed with the demo's accounts and passwords
+    "DEMO": "",
     "SPATIALITE_LIBRARY": "mod_spatialite",
     "SQLITE_BUSY_TIMEOUT_MS": 30000,
     # PostgreSQL: test each pooled connection before use (one extra round trip a request)
@@ -37,6 +39,9 @@ DEFAULTS: dict[str, Any] = {
     "PANEL_RULE": "majority",
     # public comments: how many a client may post
     "COMMENT_RATELIMIT": "5 per minute",
+    # sign-in attempts (password or second-factor code) from one client address; an office
+    # behind one NAT address shares it, so it is far above one person's needs
+    "LOGIN_RATELIMIT": "20 per minute;200 per hour",
     "LEXICON_DIR": None,
     "RATELIMIT_DEFAULT": "300 per minute",
     "RATELIMIT_STORAGE_URI": "memory://",

@@ -91,6 +91,14 @@ def signed_in_clerk(app, client, session):
 
 
 def login(client, user):
+    """Sign ``user`` in on ``client`` with a real server-side session (the caller commits)."""
+    from sqlalchemy.orm import object_session
+
+    from placenames.ops.accounts import sessions
+
+    db_session = object_session(user)
+    token = sessions.open_session(db_session, user)
+    db_session.commit()
     with client.session_transaction() as sess:
-        sess["_user_id"] = str(user.id)
+        sess["_user_id"] = token
         sess["_fresh"] = True

@@ -166,7 +166,21 @@ def serve(host: str, port: int, workers: int, access_log: bool) -> None:
 @with_app
 def _ready_to_serve() -> None:
     """Stop with a message unless the settings load and the schema is current (checked by
-    :func:`with_app`); leave no connection open for the server's workers to inherit."""
+    :func:`with_app`) and, outside demo mode, no demo account or default password is left;
+    leave no connection open for the server's workers to inherit."""
+    from flask import current_app
+
+    from ..ops.accounts.startup import default_accounts
+
+    if str(current_app.config.get("DEMO") or "").lower() not in ("1", "true", "yes", "on"):
+        found = default_accounts(db.session())
+        if found:
+            click.echo("拒绝启动：存在演示账户或默认密码 / refusing to serve: demo accounts or "
+                       f"default passwords are present: {', '.join(found)}.\n"
+                       "Disable them (placenames users disable NAME) or give them new "
+                       "passwords (placenames users reset-password NAME); for a demo, set "
+                       "PLACENAMES_DEMO=1.", err=True)
+            sys.exit(78)  # EX_CONFIG
     db.engine().dispose()
 
 

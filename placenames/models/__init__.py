@@ -5,7 +5,7 @@ from .addresses import Address, AddressStatus
 from .audit import AuditEvent, HistoryRow
 from .base import Base
 from .jurisdictions import Jurisdiction, Level, ManagementMembership, Scope
-from .people import Expert, Role, User
+from .people import Expert, RecoveryCode, Role, User, UserSession
 from .places import Alias, Place, PlaceStatus, PlaceSyllable
 from .plates import Plate, PlateStatus, PrintBatch
 from .versions import RegisterCounter
@@ -14,6 +14,6 @@ from .workflow import Application, CandidateName, PublicComment, StepRecord
 __all__ = [
     "Address", "AddressStatus", "Alias", "Application", "AuditEvent", "Base", "CandidateName",
     "Expert", "HistoryRow", "Jurisdiction", "Level", "ManagementMembership", "Place",
-    "PlaceStatus", "PlaceSyllable", "Plate", "PlateStatus", "PrintBatch", "PublicComment", "Role",
-    "RegisterCounter", "Scope", "StepRecord", "User",
+    "PlaceStatus", "PlaceSyllable", "Plate", "PlateStatus", "PrintBatch", "PublicComment",
+    "RecoveryCode", "RegisterCounter", "Role", "Scope", "StepRecord", "User", "UserSession",
 ]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import enum
 import uuid
+from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, RecordMixin
@@ -37,6 +38,15 @@ class User(RecordMixin, Base):
     organization: Mapped[str | None] = mapped_column(String(120))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     token_hash: Mapped[str | None] = mapped_column(String(128), unique=True)
+    # sign-in failures in a row, and the end of a lockout they caused
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column()
+    password_changed_at: Mapped[datetime | None] = mapped_column()
+    # the second factor: a TOTP secret (base32) once confirmed; one being set up; the last
+    # time step accepted (a code is accepted once)
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_pending: Mapped[str | None] = mapped_column(String(64))
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
 
     def role_set(self) -> set[str]:
         """The user's roles as a set of strings."""
@@ -45,6 +55,34 @@ class User(RecordMixin, Base):
     def has_role(self, role: Role | str) -> bool:
         """True if the user holds ``role``."""
         return str(role) in self.role_set()
+
+
+class UserSession(Base):
+    """A signed-in browser: the cookie holds a random id, the database its SHA-256.
+
+    Deleting the row ends the session at once (sign-out, password change, disable).
+    """
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column()
+    last_seen_at: Mapped[datetime] = mapped_column()
+    ip: Mapped[str | None] = mapped_column(String(45))
+    user_agent: Mapped[str | None] = mapped_column(String(200))
+
+
+class RecoveryCode(Base):
+    """A single-use code that stands in for the second factor (its SHA-256 only)."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None] = mapped_column()
 
 
 class Expert(RecordMixin, Base):

@@ -6,6 +6,8 @@ from flask import Flask
 from flask_wtf import CSRFProtect
 
 from . import (
+    account,
+    accounts_admin,
     addresses_staff,
     api_applications,
     api_names,
@@ -36,6 +38,8 @@ def init_app(app: Flask) -> None:
     labels.init_app(app)
     app.register_blueprint(public.bp)
     app.register_blueprint(auth.bp)
+    app.register_blueprint(account.bp)
+    app.register_blueprint(accounts_admin.bp)
     app.register_blueprint(api_names.bp)
     app.register_blueprint(scan.bp)
     app.register_blueprint(maps.bp)

@@ -1,13 +1,32 @@
-"""Staff sign-in with Flask-Login; passwords hashed by Werkzeug."""
+"""Staff sign-in: password, then the second factor where the account has one (or must set one
+up: the 三员), then a server-side session (:mod:`placenames.ops.accounts.sessions`).
+
+Flask-Login keeps, in the signed cookie, only the session's random id (its "alternative
+token"); the user loader finds the session row, so deleting that row signs the browser out at
+its next request. The cookie is HttpOnly and SameSite=Lax, Secure on https requests, and is
+emptied and re-issued at sign-in (so an id planted before sign-in is worthless).
+"""
 
 from __future__ import annotations
 
 import functools
+import time
 import uuid
 from collections.abc import Callable, Collection
 from typing import Any
 
-from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import (
@@ -26,21 +45,31 @@ from wtforms.validators import DataRequired, Length
 from .. import db
 from ..errors import Forbidden
 from ..models import User
-from ..ops.accounts import users
+from ..models.base import utcnow
+from ..ops.accounts import events, second_factor, sessions, users
 from .security import safe_next
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
 
+PENDING = "pn_pending"  # the Flask-session key of a half-done sign-in
+PENDING_SECONDS = 300
+
 
 class SessionUser(UserMixin):
-    """The signed-in user as Flask-Login sees it (a plain value, not a DB row)."""
+    """The signed-in user as Flask-Login sees it: a plain value made from the session's row.
 
-    def __init__(self, user: User) -> None:
-        self.id = str(user.id)
+    ``get_id()`` is the session id (what Flask-Login keeps in the cookie); ``user_id`` is the
+    account's id.
+    """
+
+    def __init__(self, user: User, token: str) -> None:
+        self.id = token
+        self.user_id = user.id
         self.username = user.username
         self.display_name = user.display_name
         self.roles = user.role_set()
+        self.is_admin = users.is_admin(user)
 
 
 class LoginForm(FlaskForm):
@@ -48,6 +77,20 @@ class LoginForm(FlaskForm):
 
     username = StringField(_l("Username"), validators=[DataRequired(), Length(max=60)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+
+
+class CodeForm(FlaskForm):
+    """A second-factor code: six digits from the app, or a recovery code."""
+
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=40)])
+
+
+class _SecureOnHttps(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, its cookie marked Secure on https requests."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        """Secure when configured or when this request came over https."""
+        return bool(app.config.get("SESSION_COOKIE_SECURE")) or request.is_secure
 
 
 def roles_required(roles: Collection[str], refusal: Any
@@ -70,49 +113,182 @@ def roles_required(roles: Collection[str], refusal: Any
 
 
 def actor_id() -> uuid.UUID | None:
-    """The signed-in user's id (None when nobody is signed in)."""
-    try:
-        return uuid.UUID(current_user.get_id())
-    except (TypeError, ValueError):
-        return None
+    """The signed-in user's account id (None when nobody is signed in)."""
+    return getattr(current_user, "user_id", None)
+
+
+def client_ip() -> str | None:
+    """The client's address (through the configured proxies)."""
+    return request.remote_addr
 
 
 def init_app(app: Flask) -> None:
-    """Attach Flask-Login."""
+    """Attach Flask-Login and the session cookie's settings."""
+    app.session_interface = _SecureOnHttps()
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    app.config["PERMANENT_SESSION_LIFETIME"] = sessions.ABSOLUTE
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please sign in.")
+    login_manager.session_protection = None  # the session row is the protection
 
 
 @login_manager.user_loader
-def _load(user_id: str) -> SessionUser | None:
+def _load(token: str) -> SessionUser | None:
+    s = db.session()
+    now = utcnow()
+    live = sessions.resolve(s, token, now)
+    if live is None:
+        return None
+    if live.touch_due:
+        _touch(token, now)
+    return SessionUser(live.user, token)
+
+
+def _touch(token: str, now: Any) -> None:
+    """Restart the session's idle clock. A GET reads through a session that never writes, so
+    the touch goes through a short writer transaction of its own; other requests write it
+    with their own commit."""
+    if request.method in db.SAFE_METHODS:
+        writer = current_app.extensions["placenames.sessionmaker"]()
+        try:
+            sessions.touch(writer, token, now)
+            writer.commit()
+        finally:
+            writer.close()
+    else:
+        sessions.touch(db.session(), token, now)
+
+
+def _home(user: User) -> str:
+    roles = user.role_set()
+    if roles & {"sysadmin", "secadmin"}:
+        return url_for("accounts_admin.index")
+    if roles == {"auditor"}:
+        return url_for("audit_admin.index") if "audit_admin.index" in current_app.view_functions \
+            else url_for("committee.dashboard")
+    return url_for("committee.dashboard")
+
+
+def complete_sign_in(user: User) -> None:
+    """Open a server-side session for ``user`` in a fresh cookie and sign the browser in (the
+    caller commits)."""
+    s = db.session()
+    now = utcnow()
+    session.clear()  # nothing from before sign-in survives: a fresh cookie
+    token = sessions.open_session(s, user, now, client_ip(), request.user_agent.string)
+    users.signed_in(s, user, now, client_ip())
+    session.permanent = True
+    login_user(SessionUser(user, token))
+
+
+def _set_pending(user: User, step: str) -> None:
+    session.clear()
+    session[PENDING] = {"uid": str(user.id), "at": int(time.time()), "step": step}
+
+
+def pending_user(step: str) -> User | None:
+    """The account that passed its password in this browser in the last five minutes and now
+    stands at ``step`` (``totp`` or ``enrol``), else None."""
+    data = session.get(PENDING)
+    if not isinstance(data, dict) or data.get("step") != step \
+            or time.time() - float(data.get("at", 0)) > PENDING_SECONDS:
+        return None
     try:
-        user = db.session().get(User, uuid.UUID(user_id))
+        user = db.session().get(User, uuid.UUID(str(data.get("uid"))))
     except ValueError:
         return None
-    return SessionUser(user) if user and user.active else None
+    return user if user is not None and user.active else None
+
+
+def _next_arg() -> dict[str, str]:
+    target = safe_next(request.args.get("next"))
+    return {"next": target} if target else {}
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login() -> str | Response:
-    """The sign-in form."""
+def login() -> str | Response | tuple[str, int]:
+    """The sign-in form: one answer for a wrong password, an unknown or disabled account and a
+    locked one, so the answer tells an attacker nothing."""
     form = LoginForm()
     if form.validate_on_submit():
         s = db.session()
-        user = users.authenticate(s, form.username.data or "", form.password.data or "")
-        if user is not None:
-            s.commit()  # an older password hash was replaced by an argon2id one
-            login_user(SessionUser(user))
-            home = "committee.dashboard" if user.role_set() - {"sysadmin"} else \
-                "plates_staff.batches"
-            return redirect(safe_next(request.args.get("next")) or url_for(home))
-        flash(_("Wrong username or password."), "error")
+        result = users.authenticate(s, form.username.data or "", form.password.data or "",
+                                    utcnow(), client_ip())
+        user = result.user
+        if user is None:
+            s.commit()  # the failure count and the event
+            flash(_("Wrong username or password, or the account is locked: after %(n)d "
+                    "failures in a row an account is locked for %(m)d minutes.",
+                    n=users.LOCK_AFTER, m=users.LOCK_MINUTES), "error")
+            return render_template("auth/login.html", form=form), 200
+        if user.totp_secret:
+            s.commit()
+            _set_pending(user, "totp")
+            return redirect(url_for("auth.code", **_next_arg()))
+        if users.is_admin(user):
+            s.commit()
+            _set_pending(user, "enrol")
+            return redirect(url_for("account.enrol", **_next_arg()))
+        complete_sign_in(user)
+        s.commit()
+        return redirect(safe_next(request.args.get("next")) or _home(user))
     return render_template("auth/login.html", form=form)
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+def code() -> str | Response:
+    """The second step: a code from the authenticator app, or a recovery code."""
+    user = pending_user("totp")
+    if user is None:
+        flash(_("Please sign in."), "error")
+        return redirect(url_for("auth.login", **_next_arg()))
+    form = CodeForm()
+    if form.validate_on_submit():
+        s = db.session()
+        now = utcnow()
+        if users.locked(user, now) or second_factor_check(user, form.code.data or "") is None:
+            if not users.locked(user, now):
+                users.register_failure(s, user, now, client_ip(), "second factor")
+            s.commit()
+            if users.locked(user, now):
+                session.pop(PENDING, None)
+                flash(_("The account is locked for %(m)d minutes.", m=users.LOCK_MINUTES),
+                      "error")
+                return redirect(url_for("auth.login"))
+            flash(_("The code does not match. Enter the six digits your app shows now, or "
+                    "one of your recovery codes."), "error")
+            return render_template("auth/second_factor.html", form=form)
+        complete_sign_in(user)
+        s.commit()
+        return redirect(safe_next(request.args.get("next")) or _home(user))
+    return render_template("auth/second_factor.html", form=form)
+
+
+def second_factor_check(user: User, code: str) -> str | None:
+    """What passed (``totp`` / ``recovery``) or None; flashes how many recovery codes are
+    left after one was used."""
+    s = db.session()
+    kind = second_factor.check(s, user, code)
+    if kind == "recovery":
+        flash(_("You signed in with a recovery code: %(n)d left. Make new ones on your "
+                "account page.", n=second_factor.codes_left(s, user)), "warning")
+    return kind
 
 
 @bp.post("/logout")
 @login_required
 def logout() -> Response:
-    """Sign out."""
+    """Sign out: the session row goes, so the cookie is worthless even if copied."""
+    s = db.session()
+    token = current_user.get_id()
+    user = s.get(User, actor_id())
+    sessions.end(s, token)
+    if user is not None:
+        events.record(s, "logout", user, user.id)
+    s.commit()
     logout_user()
+    session.clear()
     return redirect(url_for("public.index"))
+

@@ -59,7 +59,7 @@ from ..workflow import (
     mask_phone,
 )
 from ..workflow.panel import OPINIONS, RULES
-from .auth import roles_required
+from .auth import actor_id, roles_required
 from .errors import render_error, wants_json
 from .forms import form_version
 from .maps import panel_config
@@ -114,10 +114,8 @@ def settings() -> apps.Settings:
 
 def actor() -> User:
     """The signed-in user's row."""
-    try:
-        user = db.session().get(User, uuid.UUID(current_user.get_id()))
-    except (TypeError, ValueError):
-        user = None
+    uid = actor_id()
+    user = db.session().get(User, uid) if uid is not None else None
     if user is None or not user.active:
         abort(401)
     return user

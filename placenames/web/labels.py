@@ -67,7 +67,27 @@ AUDIT_ACTION_LABELS = {"create": _l("created"), "status": _l("status changed"),
                        "print": _l("printed"), "render": _l("rendered"),
                        "printed": _l("printed"), "report": _l("reported"),
                        "correct": _l("corrected"), "issue": _l("plate id issued"),
-                       "batch": _l("put in a batch")}
+                       "batch": _l("put in a batch"),
+                       # accounts
+                       "login": _l("signed in"), "login_failed": _l("sign-in failed"),
+                       "locked": _l("account locked"), "logout": _l("signed out"),
+                       "password_changed": _l("password changed"),
+                       "password_reset": _l("password reset"),
+                       "roles_changed": _l("roles changed"),
+                       "account_created": _l("account created"),
+                       "account_disabled": _l("account disabled"),
+                       "account_enabled": _l("account enabled"), "unlocked": _l("lock removed"),
+                       "totp_enabled": _l("second factor set up"),
+                       "totp_reset": _l("second factor removed"),
+                       "recovery_used": _l("recovery code used"),
+                       "recovery_codes_new": _l("new recovery codes"),
+                       "token_issued": _l("API token issued"),
+                       "session_expired": _l("session expired")}
+ROLE_LABELS = {"applicant": _l("applicant"), "clerk": _l("naming office clerk"),
+               "surveyor": _l("surveyor"), "expert": _l("expert"),
+               "committee": _l("naming committee member"), "approver": _l("approving authority"),
+               "sysadmin": _l("system administrator"), "secadmin": _l("security administrator"),
+               "auditor": _l("audit administrator")}
 
 KINDS = {
     "class": CLASS_LABELS, "status": STATUS_LABELS, "group": GROUP_LABELS,
@@ -77,7 +97,7 @@ KINDS = {
     "field": FIELD_LABELS, "plate_kind": PLATE_KIND_LABELS, "batch_status": BATCH_STATUS_LABELS,
     "severity": FINDING_SEVERITY_LABELS, "screen_severity": SCREEN_SEVERITY_LABELS,
     "report_kind": REPORT_KIND_LABELS, "preset": PRESET_LABELS, "origin": ORIGIN_LABELS,
-    "size": SIZE_LABELS, "audit_action": AUDIT_ACTION_LABELS,
+    "size": SIZE_LABELS, "audit_action": AUDIT_ACTION_LABELS, "role": ROLE_LABELS,
 }
 
 

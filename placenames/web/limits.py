@@ -20,8 +20,12 @@ EXEMPT = frozenset({"public.healthz", "static", "scan.page", "scan.api", "maps.t
 
 ROUTE_LIMITS: dict[str, tuple[str, tuple[str, ...]]] = {
     "scan.report": ("5 per minute", ("POST",)),
+    # guessing passwords or codes from one address, whatever the accounts (each account also
+    # locks after five failures): the setting LOGIN_RATELIMIT
+    "auth.login": ("LOGIN_RATELIMIT", ("POST",)),
+    "auth.code": ("LOGIN_RATELIMIT", ("POST",)),
 }
-"""Endpoint → (limit, methods it applies to)."""
+"""Endpoint → (limit, or the setting that holds it; methods it applies to)."""
 
 
 def init_app(app: Flask) -> Limiter:
@@ -35,6 +39,7 @@ def init_app(app: Flask) -> Limiter:
         return request.endpoint in EXEMPT
 
     for endpoint, (limit, methods) in ROUTE_LIMITS.items():
+        limit = str(app.config.get(limit, limit))
         view = app.view_functions.get(endpoint)
         if view is not None:
             app.view_functions[endpoint] = cast(

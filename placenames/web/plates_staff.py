@@ -46,7 +46,7 @@ from .auth import actor_id, roles_required
 bp = Blueprint("plates_staff", __name__, url_prefix="/staff")
 log = logging.getLogger(__name__)
 
-STAFF_ROLES = {"clerk", "sysadmin"}
+STAFF_ROLES = {"clerk"}  # business, not the administrators' (三员)
 PHOTO_TYPES = {"image/jpeg": ".jpg", "image/png": ".png"}
 MAX_CSV_BYTES = 2_000_000
 _running: set[uuid.UUID] = set()
@@ -54,8 +54,8 @@ _running_lock = threading.Lock()
 
 
 staff_required = roles_required(STAFF_ROLES,
-                                _l("Only clerks and system administrators may do this."))
-"""Signed in, with the clerk or sysadmin role; else a redirect to sign in, or 403."""
+                                _l("Only the naming office's clerks may do this."))
+"""Signed in, with the clerk role; else a redirect to sign in, or 403."""
 
 
 def _now() -> datetime:

@@ -131,6 +131,7 @@ DEMO_USERS = [  # (username, display name, role, organization)
     ("committee", "地名委员会委员（演示）", "committee", "西咸新区地名委员会"),
     ("approver", "审批人（演示）", "approver", "西咸新区管委会"),
     ("sysadmin", "系统管理员（演示）", "sysadmin", "西咸新区地名办"),
+    ("secadmin", "安全管理员（演示）", "secadmin", "西咸新区地名办"),
     ("auditor", "审计管理员（演示）", "auditor", "西咸新区地名办"),
 ]
 
