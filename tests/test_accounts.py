@@ -69,7 +69,9 @@ def test_accounts_through_the_command(cli_env, session, client):
     assert run_cli(cli_env, "users", "roles", "zhangsan", "--set", "clerk,surveyor") \
         .returncode == 0
     listed = run_cli(cli_env, "users", "list").stdout
-    assert "zhangsan\tactive\tclerk,surveyor\t西咸新区地名办" in listed
+    assert "zhangsan\tactive\tclerk,surveyor\t-\t西咸新区地名办" in listed
+    mixed = run_cli(cli_env, "users", "roles", "zhangsan", "--set", "clerk,auditor")
+    assert mixed.returncode == 64 and "separation of duties" in mixed.stderr
 
     def signs_in(password):
         client.post("/logout")
@@ -89,6 +91,12 @@ def test_accounts_through_the_command(cli_env, session, client):
     assert not signs_in(GOOD) and signs_in(new)
     missing = run_cli(cli_env, "users", "disable", "nobody")
     assert missing.returncode == 66
+    for _ in range(5):
+        signs_in("wrong password")
+    assert not signs_in(new), "locked"
+    assert "zhangsan\tlocked" in run_cli(cli_env, "users", "list").stdout
+    assert run_cli(cli_env, "users", "unlock", "zhangsan").returncode == 0
+    assert signs_in(new)
     session.rollback()
     user = session.scalar(select(User).where(User.username == "zhangsan"))
     assert user.password_hash.startswith("$argon2id$") and new not in user.password_hash

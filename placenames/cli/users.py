@@ -27,7 +27,7 @@ def _read_password(from_stdin: bool) -> str:
 @click.argument("username")
 @click.option("--name", "display_name", default="", help="display name (default: USERNAME)")
 @click.option("--roles", required=True, help="comma-separated: applicant, clerk, surveyor, "
-              "expert, committee, approver, sysadmin, auditor")
+              "expert, committee, approver; or one of sysadmin, secadmin, auditor alone")
 @click.option("--org", "organization", default=None, help="organization")
 @click.option("--password-stdin", is_flag=True, help="read the password from standard input")
 @with_app
@@ -97,15 +97,45 @@ def _set_active(username: str, active: bool) -> None:
     click.echo(f"{username} {'enabled' if active else 'disabled'}")
 
 
+@users.command()
+@click.argument("username")
+@with_app
+def unlock(username: str) -> None:
+    """End the lockout of USERNAME (after five failed sign-ins)."""
+    from ..ops.accounts import users as ops
+
+    s = db.session()
+    ops.unlock(s, ops.get_user(s, username))
+    s.commit()
+    click.echo(f"{username} unlocked")
+
+
+@users.command("reset-second-factor")
+@click.argument("username")
+@with_app
+def reset_second_factor(username: str) -> None:
+    """Remove the second factor of USERNAME (a lost phone); they set up a new one."""
+    from ..ops.accounts import second_factor
+    from ..ops.accounts import users as ops
+
+    s = db.session()
+    second_factor.reset(s, ops.get_user(s, username), None)
+    s.commit()
+    click.echo(f"second factor of {username} removed")
+
+
 @users.command("list")
 @with_app
 def list_cmd() -> None:
-    """Every account: username, state, roles, organization."""
+    """Every account: username, state, roles, second factor, organization."""
+    from ..models.base import utcnow
     from ..ops.accounts import users as ops
 
+    now = utcnow()
     for u in ops.list_users(db.session()):
-        state = "active" if u.active else "disabled"
-        click.echo(f"{u.username}\t{state}\t{u.roles}\t{u.organization or ''}")
+        state = "disabled" if not u.active else "locked" if ops.locked(u, now) else "active"
+        factor = "2fa" if u.totp_secret else "-"
+        click.echo(f"{u.username}\t{state}\t{u.roles}\t{factor}\t{u.organization or ''}")
 
 
 @users.command()

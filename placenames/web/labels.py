@@ -83,11 +83,11 @@ AUDIT_ACTION_LABELS = {"create": _l("created"), "status": _l("status changed"),
                        "recovery_codes_new": _l("new recovery codes"),
                        "token_issued": _l("API token issued"),
                        "session_expired": _l("session expired")}
-ROLE_LABELS = {"applicant": _l("applicant"), "clerk": _l("naming office clerk"),
-               "surveyor": _l("surveyor"), "expert": _l("expert"),
-               "committee": _l("naming committee member"), "approver": _l("approving authority"),
-               "sysadmin": _l("system administrator"), "secadmin": _l("security administrator"),
-               "auditor": _l("audit administrator")}
+ROLE_LABELS = {"applicant": _l("Applicant"), "clerk": _l("Naming office clerk"),
+               "surveyor": _l("Surveyor"), "expert": _l("Expert"),
+               "committee": _l("Naming committee member"), "approver": _l("Approving authority"),
+               "sysadmin": _l("System administrator"), "secadmin": _l("Security administrator"),
+               "auditor": _l("Audit administrator")}
 
 KINDS = {
     "class": CLASS_LABELS, "status": STATUS_LABELS, "group": GROUP_LABELS,

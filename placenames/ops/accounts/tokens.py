@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ...models import User
+from . import events
 from .users import get_user
 
 PREFIX = "pn_"
@@ -24,6 +25,7 @@ def issue(session: Session, username: str) -> str:
     user = get_user(session, username)
     token = PREFIX + secrets.token_urlsafe(32)
     user.token_hash = digest(token)
+    events.record(session, "token_issued", user)
     session.flush()
     return token
 
