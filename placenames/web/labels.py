@@ -81,8 +81,7 @@ AUDIT_ACTION_LABELS = {"create": _l("created"), "status": _l("status changed"),
                        "totp_reset": _l("second factor removed"),
                        "recovery_used": _l("recovery code used"),
                        "recovery_codes_new": _l("new recovery codes"),
-                       "token_issued": _l("API token issued"),
-                       "session_expired": _l("session expired")}
+                       "token_issued": _l("API token issued")}
 ROLE_LABELS = {"applicant": _l("Applicant"), "clerk": _l("Naming office clerk"),
                "surveyor": _l("Surveyor"), "expert": _l("Expert"),
                "committee": _l("Naming committee member"), "approver": _l("Approving authority"),

@@ -60,6 +60,7 @@ EXPECTED_ROLES: dict[str, set[str]] = {
     "committee": {"record_assessment"},
     "approver": {"approve", "reject", "return_for_changes"},
     "sysadmin": set(),
+    "secadmin": set(),
     "auditor": set(),
 }
 ALL_ROLES = list(EXPECTED_ROLES)

@@ -19,7 +19,6 @@ ACTIONS = frozenset({
     "login", "login_failed", "locked", "logout", "password_changed", "password_reset",
     "roles_changed", "account_created", "account_disabled", "account_enabled", "unlocked",
     "totp_enabled", "totp_reset", "recovery_used", "recovery_codes_new", "token_issued",
-    "session_expired",
 })
 
 
