@@ -82,7 +82,8 @@ def main() -> None:
 def init() -> None:
     """Create or upgrade the database schema (alembic upgrade head)."""
     engine = db.engine()
-    migrate.upgrade(engine)
+    # the app's personal-data keys, for the revision that encrypts commenters' contacts
+    migrate.upgrade(engine, attributes={"pii_keys": current_app.extensions["placenames.pii_keys"]})
     click.echo(f"schema at revision {migrate.current_revision(engine)}")
 
 
@@ -165,14 +166,22 @@ def serve(host: str, port: int, workers: int, access_log: bool) -> None:
 
 @with_app
 def _ready_to_serve() -> None:
-    """Stop with a message unless the settings load and the schema is current (checked by
-    :func:`with_app`); leave no connection open for the server's workers to inherit."""
+    """Stop with a message unless the settings load, the schema is current (checked by
+    :func:`with_app`) and the personal-data key opens the stored contacts; leave no
+    connection open for the server's workers to inherit."""
+    from ..ops.privacy import contacts
+
+    s = db.session()
+    try:
+        contacts.check_keys(s)
+    finally:
+        s.close()
     db.engine().dispose()
 
 
 def _register_domains() -> None:
     """Import the per-domain command modules; each attaches its commands to ``main``."""
-    from . import addresses, names, plates, users  # noqa: F401
+    from . import addresses, names, plates, privacy, users  # noqa: F401
 
 
 _register_domains()
