@@ -362,7 +362,7 @@ def test_the_comment_form_says_who_collects_why_how_long_and_whom_to_ask(app, cl
     form = html[html.index('id="comment-form"'):html.index("</form>")]
     assert 'id="privacy-notice"' in form
     for said in ("收集者：西咸新区地名委员会办公室", "仅用于必要时就您的意见与您联系", "加密存储",
-                 "138****5678", "公示期结束后 180 天删除", "请联系西咸新区地名委员会办公室"):
+                 "王* 186****0000", "公示期结束后 180 天删除", "请联系西咸新区地名委员会办公室"):
         assert said in form
     app.config.update(CONTACT_RETENTION_DAYS=90, PRIVACY_CONTACT="电话 029-33330000")
     english = client.get(f"/notices/{noticed.id}?lang=en").get_data(True)
@@ -385,7 +385,7 @@ def test_the_plate_report_form_collects_no_contact_data():
 # --- migration 0008 ----------------------------------------------------------------------------
 
 def test_migration_0008_encrypts_the_clear_contacts_of_revision_0005(
-        app, cli_env, engine, session, world, noticed):
+        app, cli_env, engine, session, world, noticed, monkeypatch):
     comment(session, noticed, body="升级前的意见")
     session.commit()
     app_id = noticed.id
@@ -429,4 +429,15 @@ def test_migration_0008_encrypts_the_clear_contacts_of_revision_0005(
         migrate.downgrade(engine, "0005", attributes={"pii_keys": pii.keyring_from_text(KEY_B)})
     assert migrate.current_revision(engine) == migrate.head_revision()
     assert {r["body"]: r for r in raw_comments(engine)} == rows
+
+    # run outside the app (plain migrate.upgrade), the key is found as the app finds it
+    migrate.downgrade(engine, "0005", attributes={"pii_keys": keys})
+    assert {r["phone"] for r in raw_comments(engine)} == {PHONE, "+86 137 0000 1111"}
+    monkeypatch.delenv("PLACENAMES_PII_KEY", raising=False)
+    monkeypatch.setenv("PLACENAMES_INSTANCE_PATH", cli_env["PLACENAMES_INSTANCE_PATH"])
+    migrate.upgrade(engine)
+    again = raw_comments(engine)
+    assert all(r["phone_enc"].startswith(f"pn1:{keys.current.key_id}:") for r in again)
+    assert {r["phone_index"] for r in again} == {r["phone_index"] for r in rows.values()}
+    assert {v.phone for v in contacts.comments_of(session, app_id)} == {MASKED, OTHER_MASKED}
 

@@ -176,7 +176,8 @@ def comments_of(session: Session, application_id: uuid.UUID) -> list[CommentView
     """The comments on one application, oldest first, masked."""
     keys = keyring(session)
     rows = session.scalars(select(PublicComment).where(
-        PublicComment.application_id == application_id).order_by(PublicComment.received_at))
+        PublicComment.application_id == application_id).order_by(PublicComment.received_at,
+                                                                  PublicComment.id))
     return [view(keys, c) for c in rows]
 
 

@@ -220,7 +220,7 @@ def _comment_report(session: Session, app: Application) -> Document:
     rows = []
     for i, c in enumerate(comments, start=1):
         who = "、".join(x for x in (c.name, c.phone) if x) or (
-            "联系方式已过保存期限删除" if c.erased else "联系方式无法解密" if c.unreadable
+            "联系方式已过保存期限并删除" if c.erased else "联系方式无法解密" if c.unreadable
             else "匿名")
         rows.append((f"{i}. {who}", f"意见：{c.body}\n处理情况：{c.disposition or '（未处理）'}"))
     return Document("征求意见报告", [
