@@ -11,7 +11,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config as config_mod
-from . import db, i18n
+from . import db, i18n, pii
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
@@ -24,6 +24,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     settings = config_mod.load(app.instance_path, config)
     app.config.update(settings)
     app.config["SECRET_KEY"] = settings["SECRET_KEY"] or _instance_secret(app.instance_path)
+    # personal data: a malformed key stops the start here, with a message and no traceback
+    app.extensions["placenames.pii_keys"] = pii.load_keyring(settings["PII_KEY"],
+                                                             app.instance_path)
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
     hops = int(settings["PROXY_HOPS"])
     if hops > 0:  # client address and scheme from the proxies' headers (rate limits, URLs)
@@ -45,3 +48,9 @@ def _instance_secret(instance_path: str) -> str:
         path.write_text(secrets.token_hex(32))
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+def default_instance_path() -> str:
+    """The instance folder an app made now would use (``PLACENAMES_INSTANCE_PATH`` or Flask's
+    default): where migrations run outside the app look for the generated keys."""
+    return os.environ.get("PLACENAMES_INSTANCE_PATH") or Flask("placenames").instance_path

@@ -58,10 +58,18 @@ DEFAULTS: dict[str, Any] = {
     "MAP_CENTER": "108.80,34.28,11",
     # largest request body, bytes, where a route sets no limit of its own (None: 1 MB)
     "MAX_CONTENT_LENGTH": None,
+    # the root key of commenters' personal data (32 bytes, base64 or hex; retired keys after
+    # it, comma-separated). None: a random key kept in <instance>/pii_key (see placenames.pii)
+    "PII_KEY": None,
+    # days a commenter's name and phone are kept after the end of the notice period
+    "CONTACT_RETENTION_DAYS": 180,
+    # how the public reaches the office about their personal data (shown on forms that
+    # collect it), e.g. "电话 029-12345678，西咸新区…"
+    "PRIVACY_CONTACT": None,
 }
 
 _INT_KEYS = {"MAX_CONTENT_LENGTH", "SQLITE_BUSY_TIMEOUT_MS", "NOTICE_DAYS", "FILING_DAYS",
-             "ANNOUNCEMENT_DAYS", "PANEL_MIN_SIZE", "PROXY_HOPS"}
+             "ANNOUNCEMENT_DAYS", "PANEL_MIN_SIZE", "PROXY_HOPS", "CONTACT_RETENTION_DAYS"}
 
 
 def from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:

@@ -43,7 +43,8 @@ def init_app(app: Flask) -> None:
     """Attach an engine and a session factory to ``app``."""
     engine = make_engine(app.config["DATABASE_URL"], app.config)
     # what operations need of the office's configuration travels on the session, not via Flask
-    info = {"lexicons": office_lexicons(app.config.get("LEXICON_DIR"))}
+    info = {"lexicons": office_lexicons(app.config.get("LEXICON_DIR")),
+            "pii_keys": app.extensions.get("placenames.pii_keys")}
     app.extensions["placenames.engine"] = engine
     app.extensions["placenames.sessionmaker"] = sessionmaker(engine, expire_on_commit=False,
                                                              info=info)

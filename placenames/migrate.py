@@ -24,8 +24,9 @@ def alembic_config() -> Config:
     return cfg
 
 
-def _run(engine: Engine, fn: Any, *args: Any) -> None:
+def _run(engine: Engine, fn: Any, *args: Any, attributes: dict[str, Any] | None = None) -> None:
     cfg = alembic_config()
+    cfg.attributes.update(attributes or {})
     with (engine.connect() as conn, spatial.foreign_keys_deferred_for_migration(conn),
           conn.begin()):
         if spatial.backend_name(conn) == "postgis":
@@ -34,14 +35,18 @@ def _run(engine: Engine, fn: Any, *args: Any) -> None:
         fn(cfg, *args)
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema up to ``revision``."""
-    _run(engine, command.upgrade, revision)
+def upgrade(engine: Engine, revision: str = "head", *,
+            attributes: dict[str, Any] | None = None) -> None:
+    """Bring the schema up to ``revision``. ``attributes`` reach the revisions as
+    ``context.config.attributes`` (``pii_keys``: the app's personal-data keyring, which the
+    revision that encrypts contacts uses)."""
+    _run(engine, command.upgrade, revision, attributes=attributes)
 
 
-def downgrade(engine: Engine, revision: str = "base") -> None:
-    """Take the schema down to ``revision``."""
-    _run(engine, command.downgrade, revision)
+def downgrade(engine: Engine, revision: str = "base", *,
+              attributes: dict[str, Any] | None = None) -> None:
+    """Take the schema down to ``revision`` (``attributes`` as for :func:`upgrade`)."""
+    _run(engine, command.downgrade, revision, attributes=attributes)
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -82,7 +82,8 @@ def main() -> None:
 def init() -> None:
     """Create or upgrade the database schema (alembic upgrade head)."""
     engine = db.engine()
-    migrate.upgrade(engine)
+    # the app's personal-data keys, for the revision that encrypts commenters' contacts
+    migrate.upgrade(engine, attributes={"pii_keys": current_app.extensions["placenames.pii_keys"]})
     click.echo(f"schema at revision {migrate.current_revision(engine)}")
 
 
@@ -165,28 +166,35 @@ def serve(host: str, port: int, workers: int, access_log: bool) -> None:
 
 @with_app
 def _ready_to_serve() -> None:
-    """Stop with a message unless the settings load and the schema is current (checked by
-    :func:`with_app`) and, outside demo mode, no demo account or default password is left;
-    leave no connection open for the server's workers to inherit."""
+    """Stop with a message unless the settings load, the schema is current (checked by
+    :func:`with_app`), the personal-data key opens the stored contacts and, outside demo mode,
+    no demo account or default password is left; leave no connection open for the server's
+    workers to inherit."""
     from flask import current_app
 
     from ..ops.accounts.startup import default_accounts
+    from ..ops.privacy import contacts
 
-    if str(current_app.config.get("DEMO") or "").lower() not in ("1", "true", "yes", "on"):
-        found = default_accounts(db.session())
-        if found:
-            click.echo("拒绝启动：存在演示账户或默认密码 / refusing to serve: demo accounts or "
-                       f"default passwords are present: {', '.join(found)}.\n"
-                       "Disable them (placenames users disable NAME) or give them new "
-                       "passwords (placenames users reset-password NAME); for a demo, set "
-                       "PLACENAMES_DEMO=1.", err=True)
-            sys.exit(78)  # EX_CONFIG
+    s = db.session()
+    try:
+        contacts.check_keys(s)
+        found = default_accounts(s)
+    finally:
+        s.close()
+    if found and str(current_app.config.get("DEMO") or "").lower() not in (
+            "1", "true", "yes", "on"):
+        click.echo("拒绝启动：存在演示账户或默认密码 / refusing to serve: demo accounts or "
+                   f"default passwords are present: {', '.join(found)}.\n"
+                   "Disable them (placenames users disable NAME) or give them new "
+                   "passwords (placenames users reset-password NAME); for a demo, set "
+                   "PLACENAMES_DEMO=1.", err=True)
+        sys.exit(78)  # EX_CONFIG
     db.engine().dispose()
 
 
 def _register_domains() -> None:
     """Import the per-domain command modules; each attaches its commands to ``main``."""
-    from . import addresses, names, plates, users  # noqa: F401
+    from . import addresses, names, plates, privacy, users  # noqa: F401
 
 
 _register_domains()

@@ -118,14 +118,23 @@ class PanelMember(Base):
 
 
 class PublicComment(Base):
-    """A comment from the public on a name under notice, with the office's disposition."""
+    """A comment from the public on a name under notice, with the office's disposition.
+
+    The commenter's name and phone are personal data: stored only encrypted (``author_enc``,
+    ``phone_enc``, AES-GCM bound to this row, see :mod:`placenames.pii`), the phone also as a
+    blind index (``phone_index``) to find a person's comments; read and written through
+    :mod:`placenames.ops.privacy.contacts`. After the retention period both are erased and
+    ``contact_erased_at`` says when; the comment and its disposition stay.
+    """
 
     __tablename__ = "public_comments"
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     application_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("applications.id"), index=True)
-    author: Mapped[str | None] = mapped_column(String(60))
-    phone: Mapped[str | None] = mapped_column(String(20))
+    author_enc: Mapped[str | None] = mapped_column(Text)
+    phone_enc: Mapped[str | None] = mapped_column(Text)
+    phone_index: Mapped[str | None] = mapped_column(String(64), index=True)
+    contact_erased_at: Mapped[datetime | None] = mapped_column()
     body: Mapped[str] = mapped_column(Text)
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     disposition: Mapped[str | None] = mapped_column(Text)

@@ -23,6 +23,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -38,8 +39,9 @@ from werkzeug.datastructures import MultiDict
 from .. import db
 from ..errors import BadInput, NotFound, PlacenamesError
 from ..models import Jurisdiction, Level, User
-from ..models.workflow import Application, PublicComment
+from ..models.workflow import Application
 from ..naming.generics import CLASSES
+from ..ops.privacy import contacts
 from ..ops.procedure import applications as apps
 from ..ops.procedure import documents
 from ..ops.procedure import experts as expert_ops
@@ -55,7 +57,6 @@ from ..workflow import (
     china_date,
     due_status,
     label_en,
-    mask_name,
     mask_phone,
 )
 from ..workflow.panel import OPINIONS, RULES
@@ -174,7 +175,6 @@ def audit_note(action: str, note: str | None) -> str:
 def _helpers() -> dict[str, object]:
     roles = set(getattr(current_user, "roles", ()) or ())
     return {"state_label": state_label, "action_label": action_label, "china_time": china_time,
-            "mask_name": mask_name, "mask_phone": mask_phone,
             "has_any": lambda *wanted: bool(roles & set(wanted)),
             "doc_label": lambda k: str(DOC_LABELS.get(k, k)),
             "stage_label": lambda k: str(STAGE_LABELS.get(k, k)),
@@ -355,8 +355,7 @@ def _application_page(app_id: uuid.UUID, *, error: str | None = None,
     s, user, clock, cfg = db.session(), actor(), now(), settings()
     app = apps.get_for(s, app_id, user)
     sketch = geometry_geojson(app)
-    comments = list(s.scalars(select(PublicComment).where(
-        PublicComment.application_id == app.id).order_by(PublicComment.received_at)))
+    comments = contacts.comments_of(s, app.id)  # contacts masked
     acts = apps.actions_for(s, app, user, cfg, clock)
     today = china_date(clock)
     due = {}
@@ -374,6 +373,7 @@ def _application_page(app_id: uuid.UUID, *, error: str | None = None,
         jurisdiction=steps.jurisdiction_path(s, app), due=due,
         can_dispose=bool(user.role_set() & {"clerk", "committee"}) and app.state in
         (State.IN_COMMENT, State.COMMENT_CLOSED),
+        can_lookup=bool(user.role_set() & contacts.LOOKUP_ROLES),
         place=steps.place_of(s, app), opinions=OPINIONS, rules=RULES,
         sketch=sketch,
         map_panel=panel_config(json.loads(sketch) if sketch else None, title_of(app)),
@@ -484,6 +484,38 @@ def dispose(app_id: uuid.UUID, comment_id: uuid.UUID) -> Response:
     s.commit()
     flash(_("Disposition saved."), "ok")
     return redirect(url_for(".application", app_id=app.id) + "#comments")
+
+
+@bp.route("/comments/lookup", methods=["GET", "POST"])
+@signed_in(contacts.LOOKUP_ROLES)
+def comment_lookup() -> Any:
+    """Public comments from one phone number, on every application I see or on one.
+
+    The number travels in a POST body, never in a URL (URLs end up in access logs); the page
+    shows it masked and the search is audited (:func:`contacts.find_by_phone`).
+    """
+    s, user = db.session(), actor()
+    app_id = request.values.get("application") or None
+    application = apps.get_for(s, app_id, user) if app_id else None
+    if request.method == "GET":
+        return render_template("committee/comments.html", application=application,
+                               matches=None, masked="", error=None)
+    phone = request.form.get("phone", "")
+    try:
+        matches = contacts.find_by_phone(s, phone, actor=user, now=now(),
+                                         application_id=application.id if application else None)
+    except BadInput as exc:
+        s.rollback()
+        if wants_json():
+            return render_error(exc.http_status, exc.user_msg)
+        return render_template("committee/comments.html", application=application,
+                               matches=None, masked="", error=exc.user_msg), exc.http_status
+    s.commit()
+    if wants_json():
+        return jsonify({"phone": mask_phone(phone), "comments": [
+            {**m.comment.as_dict(), "application": str(m.application.id)} for m in matches]})
+    return render_template("committee/comments.html", application=application,
+                           matches=matches, masked=mask_phone(phone), error=None)
 
 
 @bp.get("/applications/<uuid:app_id>/photos/<name>")

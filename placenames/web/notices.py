@@ -3,7 +3,9 @@
 Nothing here needs an account. The comment form is CSRF-protected (app-wide CSRFProtect),
 rate-limited per client address (``COMMENT_RATELIMIT``, default 5 per minute, applied by
 :func:`init_app` through the app's limiter) and closes at the end of the period by the clock.
-Everything shown is escaped by Jinja; commenters' names and phones only ever appear masked.
+Everything shown is escaped by Jinja; commenters' names and phones are stored encrypted and
+only ever reach the templates masked (:mod:`placenames.ops.privacy.contacts`), and the form
+says who collects them, why, for how long and whom to ask.
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ from sqlalchemy import select
 
 from .. import db
 from ..errors import NotFound
-from ..models.workflow import Application, PublicComment
+from ..models.workflow import Application
+from ..ops.privacy import contacts
 from ..ops.procedure import applications as apps
 from ..ops.procedure import documents
 from ..ops.procedure import steps as steps
@@ -79,13 +82,13 @@ def notice(app_id: uuid.UUID) -> str:
     """One notice: the proposed name, its reasons, the period, comments (masked) and the form."""
     s = db.session()
     app = _noticed(app_id)
-    comments = s.scalars(select(PublicComment).where(PublicComment.application_id == app.id)
-                         .order_by(PublicComment.received_at)).all()
+    comments = contacts.comments_of(s, app.id)  # contacts masked
     screen = apps.latest(s, app, "screen") or {}
     spelled = {r["name"]: r["romanization"] for r in screen.get("results", [])}
     return render_template("notices/notice.html", app=app, comments=comments, spelled=spelled,
                            open=steps.comments_open(app, now()),
-                           jurisdiction=steps.jurisdiction_path(s, app))
+                           jurisdiction=steps.jurisdiction_path(s, app),
+                           retention_days=current_app.config["CONTACT_RETENTION_DAYS"])
 
 
 @bp.post("/notices/<uuid:app_id>/comments")

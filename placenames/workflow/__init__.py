@@ -39,7 +39,7 @@ from placenames.workflow.guard import (
     comment_window_open,
     decide,
 )
-from placenames.workflow.masking import mask_name, mask_phone
+from placenames.workflow.masking import mask_name, mask_phone, normalise_phone
 from placenames.workflow.panel import ExpertRef, draw_panel, new_seed, panel_result
 from placenames.workflow.states import (
     ACTION_LABELS_ZH,
@@ -62,5 +62,5 @@ __all__ = [
     "NotPermitted", "PanelError", "PreconditionFailed", "State", "Transition", "WorkflowError",
     "approval_deadlines", "available_actions", "china_date", "comment_period",
     "comment_window_open", "decide", "draw_panel", "due_status", "label_en", "mask_name",
-    "mask_phone", "new_seed", "panel_result",
+    "mask_phone", "new_seed", "normalise_phone", "panel_result",
 ]  # fmt: skip

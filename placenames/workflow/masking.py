@@ -20,6 +20,11 @@ Phones
     after 转 / 分机 / ext / x / # is dropped): area code and last 4 kept, 029-****1234,
     0917-***1234. A bare 7-8 digit local number: ****1234. Spaces, hyphens, dots and
     brackets are ignored and full-width digits read. Anything else is unreadable.
+
+``normalise_phone`` gives the form phones are compared in (the blind index of
+:mod:`placenames.pii` is computed over it): digits only, the +86 / 0086 / 86 country prefix of
+a mobile removed and an extension dropped, so 138 1234 5678, +86-138-1234-5678 and
+１３８１２３４５６７８ are one number, and 029-8888 1234 转 12 is 02988881234.
 """
 
 from __future__ import annotations
@@ -45,6 +50,7 @@ _LANDLINE = re.compile(r"(0(?:10|2\d|[3-9]\d{2}))([2-9]\d{6,7})")
 _EXTENSION = re.compile(r"\s*(?:转|分机|ext\.?|x|#)\s*\d{1,6}\s*$", re.IGNORECASE)
 _LOCAL = re.compile(r"[2-9]\d{6,7}")
 _PHONE_NOISE = re.compile(r"[\s\-.()（）]")
+_NOT_DIGIT = re.compile(r"\D")
 
 
 def mask_name(name: str | None) -> str:
@@ -85,3 +91,13 @@ def mask_phone(phone: str | None) -> str:
     if _LOCAL.fullmatch(compact):
         return "*" * (len(compact) - 4) + compact[-4:]
     return UNREADABLE
+
+
+def normalise_phone(phone: str | None) -> str:
+    """The digits of a phone number as compared and indexed ("" when there are none); see the
+    module docstring."""
+    text = _EXTENSION.sub("", unicodedata.normalize("NFKC", phone or "").strip())
+    digits = _NOT_DIGIT.sub("", text)
+    if m := _MOBILE.fullmatch(digits):
+        return m.group(1)
+    return digits

@@ -25,7 +25,8 @@ from sqlalchemy.orm import Session
 from ...errors import NotFound
 from ...models.workflow import Application, PublicComment
 from ...plates.fonts import find_cjk_font, tt_font
-from ...workflow import STATE_LABELS_ZH, State, mask_name, mask_phone
+from ...workflow import STATE_LABELS_ZH, State
+from ..privacy import contacts
 from .applications import latest, step_data
 from .steps import jurisdiction_path
 
@@ -209,7 +210,7 @@ def _comments(session: Session, app: Application) -> list[PublicComment]:
 
 
 def _comment_report(session: Session, app: Application) -> Document:
-    comments = _comments(session, app)
+    comments = contacts.comments_of(session, app.id)  # contacts masked
     period = "—"
     if app.comment_opens and app.comment_closes:
         from ...workflow import CHINA_TZ
@@ -218,7 +219,9 @@ def _comment_report(session: Session, app: Application) -> Document:
                   f"{app.comment_closes.astimezone(CHINA_TZ):%Y年%m月%d日 %H:%M}（北京时间）")
     rows = []
     for i, c in enumerate(comments, start=1):
-        who = "、".join(x for x in (mask_name(c.author), mask_phone(c.phone)) if x) or "匿名"
+        who = "、".join(x for x in (c.name, c.phone) if x) or (
+            "联系方式已过保存期限并删除" if c.erased else "联系方式无法解密" if c.unreadable
+            else "匿名")
         rows.append((f"{i}. {who}", f"意见：{c.body}\n处理情况：{c.disposition or '（未处理）'}"))
     return Document("征求意见报告", [
         Section("公示情况", [("公示名称", _name(app)), ("公示期", period),

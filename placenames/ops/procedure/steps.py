@@ -10,6 +10,7 @@ panel rows, the register entry) and applies the transition with
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -43,6 +44,7 @@ from ...workflow import (
 )
 from ...workflow.panel import OPINIONS, RULES
 from ..names import screen as screen_ops
+from ..privacy import contacts
 from ..registry import geometry
 from ..registry.places import PlaceInput, create_place
 from . import experts as expert_ops
@@ -302,7 +304,8 @@ def comments_open(app: Application, now: datetime) -> bool:
 
 def add_comment(session: Session, app: Application, *, body: str, author: str | None,
                 phone: str | None, now: datetime) -> PublicComment:
-    """A comment from the public while the notice runs (name and phone optional)."""
+    """A comment from the public while the notice runs (name and phone optional, stored
+    encrypted: see :mod:`placenames.ops.privacy.contacts`)."""
     if not comments_open(app, now):
         raise Conflict("公示期已结束，不再接受意见 / the comment period is closed")
     text = _text(body, "意见内容", required=True, limit=2000)
@@ -310,8 +313,8 @@ def add_comment(session: Session, app: Application, *, body: str, author: str | 
     tel = _text(phone, "电话", limit=20)
     if tel and mask_phone(tel) == "***":
         raise BadInput("电话号码格式无效 / the phone number is not valid")
-    comment = PublicComment(application_id=app.id, body=text, author=name, phone=tel,
-                            received_at=now)
+    comment = PublicComment(id=uuid.uuid4(), application_id=app.id, body=text, received_at=now)
+    contacts.set_contact(session, comment, author=name, phone=tel)
     session.add(comment)
     session.flush()
     return comment

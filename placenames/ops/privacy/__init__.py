@@ -1,0 +1,1 @@
+"""Personal data of the public: commenters' contacts encrypted, masked, found and erased."""
