@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import Connection, Engine, Select, create_engine, event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from . import spatial
@@ -83,9 +84,13 @@ class FixedSelect:
             cursor.execute(sql, [params[k] for k in order] if order is not None else params)
             row = cursor.fetchone()
         except conn.dialect.loaded_dbapi.Error as exc:
-            if conn.dialect.is_disconnect(exc, raw, cursor):  # as SQLAlchemy would: drop it
+            lost = conn.dialect.is_disconnect(exc, raw, cursor)
+            if lost:  # as SQLAlchemy would: drop the connection
                 conn.invalidate(exc)
-            raise
+            # and raise what SQLAlchemy would (OperationalError…: the error handler's 503)
+            raise DBAPIError.instance(sql, params, exc, conn.dialect.loaded_dbapi.Error,
+                                      connection_invalidated=lost,
+                                      dialect=conn.dialect) from exc
         finally:
             cursor.close()
         return None if row is None else self.Row(*row)
