@@ -93,3 +93,21 @@ def test_a_postgresql_crash_under_submissions_leaves_201_or_503_and_nothing_half
     result = faults.pg_outage(own_postgresql, tmp_path / "outage", clients=4, workers=2,
                               before=2.5, down=2.0, after=3.0)
     assert result.passed, result.report()
+
+
+def test_a_connection_lost_under_the_scan_lookup_raises_sqlalchemys_error(engine, db_url):
+    """The scan page's key lookup runs on the DB-API cursor; a PostgreSQL connection killed
+    under it must surface as SQLAlchemy's OperationalError (the 503), not psycopg's own."""
+    from sqlalchemy.exc import OperationalError
+
+    from placenames.ops.plates.scan import _KEY_QUERY
+
+    if not db_url.startswith("postgresql"):
+        pytest.skip("a server-side connection kill is a PostgreSQL matter")
+    with engine.connect() as conn:
+        backend = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+        with engine.connect() as other:
+            other.exec_driver_sql(f"SELECT pg_terminate_backend({int(backend)})")
+        with pytest.raises(OperationalError) as lost:
+            _KEY_QUERY.first(conn, {"pid": "0000000000000000"})
+        assert lost.value.connection_invalidated
