@@ -7,6 +7,7 @@ The session is rolled back and closed when the app context ends.
 
 from __future__ import annotations
 
+import logging
 from collections import namedtuple
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from . import spatial
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+log = logging.getLogger(__name__)
 
 
 def make_engine(url: str, settings: dict[str, Any] | None = None) -> Engine:
@@ -133,7 +135,16 @@ def session() -> Session:
 
 def _close_session(exc: BaseException | None) -> None:
     s = g.pop("db_session", None)
-    if s is not None:
+    if s is None:
+        return
+    try:
         if exc is not None:
             s.rollback()
-        s.close()
+        s.close()  # rolls back whatever the request left open
+    except DBAPIError as lost:
+        # the database went away after the answer was made (PostgreSQL restarted): nothing
+        # uncommitted survives a lost connection, so drop it instead of turning the answer
+        # (a 201, or the 503 already chosen) into a 500
+        log.warning("database connection lost while closing the session: %s",
+                    str(lost.orig or lost).strip().splitlines()[0])
+        s.invalidate()

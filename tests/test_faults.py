@@ -111,3 +111,26 @@ def test_a_connection_lost_under_the_scan_lookup_raises_sqlalchemys_error(engine
         with pytest.raises(OperationalError) as lost:
             _KEY_QUERY.first(conn, {"pid": "0000000000000000"})
         assert lost.value.connection_invalidated
+
+
+def test_a_connection_lost_after_the_answer_does_not_turn_it_into_a_500(app, engine, db_url):
+    """PostgreSQL restarting between a view's answer and the end of the request: closing the
+    session (its rollback) fails on the dead connection; the answer must stand."""
+    from sqlalchemy import text
+
+    from placenames import db
+
+    if not db_url.startswith("postgresql"):
+        pytest.skip("a server-side connection kill is a PostgreSQL matter")
+
+    @app.post("/_fault/lose-connection")
+    def lose_connection() -> str:
+        s = db.session()
+        backend = s.execute(text("SELECT pg_backend_pid()")).scalar()  # a transaction is open
+        with engine.connect() as other:
+            other.execute(text(f"SELECT pg_terminate_backend({int(backend)})"))
+        return "answered"
+
+    app.config["WTF_CSRF_ENABLED"] = False
+    r = app.test_client().post("/_fault/lose-connection")
+    assert (r.status_code, r.get_data(True)) == (200, "answered")
