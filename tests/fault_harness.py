@@ -91,9 +91,10 @@ def fresh_database(url: str) -> None:
     engine.dispose()
 
 
-def build(url: str, folder: Path, fn: Any) -> Any:
+def build(url: str, folder: Path, fn: Any, world: bool = True) -> Any:
     """Run ``fn(session, users)`` on the demo registry with the procedure's users and experts
-    (``procedure_builders.world``), commit, return what it returned."""
+    (``procedure_builders.world``; ``world=False``: on an empty register, users None), commit,
+    return what it returned."""
     import procedure_builders as b
 
     from placenames import create_app
@@ -103,8 +104,7 @@ def build(url: str, folder: Path, fn: Any) -> Any:
     try:
         with app.app_context():
             s = app.extensions["placenames.sessionmaker"]()
-            users = b.world(s)
-            out = fn(s, users)
+            out = fn(s, b.world(s) if world else None)
             s.commit()
             s.close()
     finally:
@@ -353,17 +353,15 @@ def killed_writers(folder: Path, processes: int = 8, writes: int = 1000,
     """``processes`` writers of ``writes`` names each on one SpatiaLite file, all killed with
     SIGKILL once ``kill_at`` of the writes are acknowledged, checked, then run again to the
     end and checked again."""
-    from sqlalchemy import select
-
-    from placenames.models import Jurisdiction
+    import plate_builders
 
     result = Result(f"{processes} processes x {writes:,} register writes on SpatiaLite, "
                     f"kill -9 of every writer at {kill_at:.0%}")
     folder.mkdir(parents=True, exist_ok=True)
     url = f"sqlite:///{folder / 'killed.db'}"
     fresh_database(url)
-    township = build(url, folder, lambda s, _u: str(s.scalar(
-        select(Jurisdiction.id).where(Jurisdiction.code == "610112012"))))
+    township = build(url, folder, lambda s, _u: str(plate_builders.frame(s)["township"].id),
+                     world=False)
     acks = [folder / f"writer-{i}.ack" for i in range(processes)]
 
     def launch() -> list[subprocess.Popen[bytes]]:
