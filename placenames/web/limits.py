@@ -17,8 +17,7 @@ warning ("Rate limit storage unreachable - falling back to in-memory storage", l
 Redis again after 1, 2, 4 … 32 s and returning to it once it answers. The limits are then per
 worker again, as without Redis: looser by the number of workers, never off. Failing closed
 (503 while Redis is down) would take the whole site down with its least important store, and
-failing open (no limit) would leave the comment form and the sign-in without any brake; the
-sign-in also locks accounts in the database, which does not depend on Redis.
+failing open (no limit) would leave the comment form and the sign-in without any brake.
 """
 
 from __future__ import annotations
