@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import shutil
 import sys
 import tempfile
 import time
@@ -91,7 +92,11 @@ def main(argv: list[str] | None = None) -> int:
     failed = [r for r in results if not r.passed]
     print(f"{len(results) - len(failed)} of {len(results)} checks passed in "
           f"{time.perf_counter() - t0:.0f} s")
-    return 1 if failed else 0
+    if failed:
+        print(f"kept for inspection (server logs, writers' files): {tmp}")
+        return 1
+    shutil.rmtree(tmp, ignore_errors=True)
+    return 0
 
 
 if __name__ == "__main__":
