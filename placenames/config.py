@@ -44,7 +44,11 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_RATELIMIT": "20 per minute;200 per hour",
     "LEXICON_DIR": None,
     "RATELIMIT_DEFAULT": "300 per minute",
-    "RATELIMIT_STORAGE_URI": "memory://",
+    # Where the rate-limit counters live: unset → Redis when REDIS_URL is set (shared by every
+    # worker and host), else memory:// (each worker counts alone). An explicit value wins.
+    "RATELIMIT_STORAGE_URI": None,
+    # redis://host:6379/0 — shared state of the workers (rate-limit counters)
+    "REDIS_URL": None,
     # How many reverse proxies (nginx) stand in front and set X-Forwarded-For/-Proto: 0 when
     # the app is reached directly (the headers are then ignored: a client could forge them).
     "PROXY_HOPS": 0,

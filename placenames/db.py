@@ -7,17 +7,20 @@ The session is rolled back and closed when the app context ends.
 
 from __future__ import annotations
 
+import logging
 from collections import namedtuple
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import Connection, Engine, Select, create_engine, event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from . import spatial
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+log = logging.getLogger(__name__)
 
 
 def make_engine(url: str, settings: dict[str, Any] | None = None) -> Engine:
@@ -84,9 +87,13 @@ class FixedSelect:
             cursor.execute(sql, [params[k] for k in order] if order is not None else params)
             row = cursor.fetchone()
         except conn.dialect.loaded_dbapi.Error as exc:
-            if conn.dialect.is_disconnect(exc, raw, cursor):  # as SQLAlchemy would: drop it
+            lost = conn.dialect.is_disconnect(exc, raw, cursor)
+            if lost:  # as SQLAlchemy would: drop the connection
                 conn.invalidate(exc)
-            raise
+            # and raise what SQLAlchemy would (OperationalError…: the error handler's 503)
+            raise DBAPIError.instance(sql, params, exc, conn.dialect.loaded_dbapi.Error,
+                                      connection_invalidated=lost,
+                                      dialect=conn.dialect) from exc
         finally:
             cursor.close()
         return None if row is None else self.Row(*row)
@@ -129,7 +136,16 @@ def session() -> Session:
 
 def _close_session(exc: BaseException | None) -> None:
     s = g.pop("db_session", None)
-    if s is not None:
+    if s is None:
+        return
+    try:
         if exc is not None:
             s.rollback()
-        s.close()
+        s.close()  # rolls back whatever the request left open
+    except DBAPIError as lost:
+        # the database went away after the answer was made (PostgreSQL restarted): nothing
+        # uncommitted survives a lost connection, so drop it instead of turning the answer
+        # (a 201, or the 503 already chosen) into a 500
+        log.warning("database connection lost while closing the session: %s",
+                    str(lost.orig or lost).strip().splitlines()[0])
+        s.invalidate()

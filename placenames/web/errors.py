@@ -1,17 +1,32 @@
-"""One error handler: HTML for browsers, JSON for API clients, never a traceback."""
+"""One error handler: HTML for browsers, JSON for API clients, never a traceback.
+
+A database that cannot be reached (PostgreSQL stopped or restarting, the network to it lost,
+the pool exhausted, SQLite's file locked past the busy timeout) answers 503 with
+``Retry-After``: the request changed nothing (its transaction never committed), and trying
+again later is the right thing for the client to do.
+"""
 
 from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from ..errors import Conflict, ImportRejected, PlacenamesError
 
 log = logging.getLogger(__name__)
+
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, DisconnectionError, PoolTimeout)
+"""SQLAlchemy's errors for a database that is down, unreachable or too busy to answer."""
+
+UNAVAILABLE_MSG = ("数据库暂时无法访问，请稍后再试。 / The database cannot be reached just now; "
+                   "please try again in a moment.")
+RETRY_AFTER_S = 5
 
 
 def wants_json() -> bool:
@@ -46,6 +61,22 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(StaleDataError)
     def _stale(exc: StaleDataError) -> tuple[Response | str, int]:
         return _domain(Conflict(_("This record was changed by someone else; reload and retry.")))
+
+    def _unavailable(exc: Exception) -> Response:
+        log.error("database unavailable, answered 503: %s: %s", type(exc).__name__,
+                  str(getattr(exc, "orig", None) or exc).strip().splitlines()[0])
+        try:
+            body, status = render_error(503, UNAVAILABLE_MSG)
+            response = make_response(body, status)
+        except DATABASE_UNAVAILABLE:  # the page's frame needed the database too (the user)
+            response = make_response(
+                f"<!doctype html><meta charset=utf-8><title>503</title><h1>503</h1>"
+                f"<p>{UNAVAILABLE_MSG}</p>", 503)
+        response.headers["Retry-After"] = str(RETRY_AFTER_S)
+        return response
+
+    for error in DATABASE_UNAVAILABLE:
+        app.register_error_handler(error, _unavailable)
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> tuple[Response | str, int]:

@@ -39,4 +39,4 @@ ensure_venv() {
 }
 
 RUNTIME_PACKAGES=(libsqlite3-mod-spatialite fonts-wqy-microhei)
-TEST_PACKAGES=(postgresql postgresql-postgis chromium poppler-utils gdal-bin)
+TEST_PACKAGES=(postgresql postgresql-postgis chromium poppler-utils gdal-bin redis-server)
