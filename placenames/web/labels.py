@@ -67,7 +67,30 @@ AUDIT_ACTION_LABELS = {"create": _l("created"), "status": _l("status changed"),
                        "print": _l("printed"), "render": _l("rendered"),
                        "printed": _l("printed"), "report": _l("reported"),
                        "correct": _l("corrected"), "issue": _l("plate id issued"),
-                       "batch": _l("put in a batch")}
+                       "batch": _l("put in a batch"),
+                       # the naming procedure (one per workflow action) and its records
+                       "edit": _l("edited"), "submit": _l("submitted"),
+                       "accept": _l("accepted"),
+                       "return_incomplete": _l("returned for correction"),
+                       "refuse": _l("refused"), "record_survey": _l("site survey recorded"),
+                       "open_review": _l("expert review opened"),
+                       "record_opinion": _l("expert opinion recorded"),
+                       "close_review": _l("expert review closed"),
+                       "open_comment": _l("public notice opened"),
+                       "close_comment": _l("public notice closed"),
+                       "record_assessment": _l("assessment recorded"),
+                       "approve": _l("approved"), "reject": _l("rejected"),
+                       "return_for_changes": _l("returned for changes"),
+                       "announce": _l("announced"), "file": _l("filed"),
+                       "put_in_force": _l("put in force"), "withdraw": _l("withdrawn"),
+                       "draw": _l("drawn onto the expert panel"),
+                       "remove": _l("removed by a new draw"),
+                       "receive": _l("comment received"), "dispose": _l("disposition"),
+                       "baseline": _l("recorded when the audit chain began")}
+ENTITY_TYPE_LABELS = {"application": _l("naming application"),
+                      "panel_member": _l("expert panel seat"),
+                      "public_comment": _l("public comment"), "place": _l("place name"),
+                      "plate": _l("door plate"), "print_batch": _l("print batch")}
 
 KINDS = {
     "class": CLASS_LABELS, "status": STATUS_LABELS, "group": GROUP_LABELS,
@@ -78,6 +101,7 @@ KINDS = {
     "severity": FINDING_SEVERITY_LABELS, "screen_severity": SCREEN_SEVERITY_LABELS,
     "report_kind": REPORT_KIND_LABELS, "preset": PRESET_LABELS, "origin": ORIGIN_LABELS,
     "size": SIZE_LABELS, "audit_action": AUDIT_ACTION_LABELS,
+    "entity_type": ENTITY_TYPE_LABELS,
 }
 
 
