@@ -223,7 +223,7 @@ def open_review(session: Session, app: Application, *, size: int, rule: str | No
         raise ProcedureError(exc) from None
     for old in list(app.panel):  # a resubmitted application is reviewed again by a new draw
         audit_records.removal_event(session, "panel_member", old.id, actor_id=actor.id,
-                                    now=now, note=f"redraw seed={seed}")
+                                    now=now)
         session.delete(old)
     session.flush()
     session.expire(app, ["panel"])
