@@ -105,6 +105,18 @@ def read_only(engine: Engine) -> Engine:
     return engine.execution_options(isolation_level="AUTOCOMMIT")
 
 
+def snapshot_reads(engine: Engine) -> Engine:
+    """An engine view whose transactions read one consistent snapshot and never write.
+
+    For checks that read many tables and must not see a writer's commit half-way (``audit
+    verify``): SQLite begins deferred (a WAL reader keeps its snapshot until the transaction
+    ends and never takes the write lock); PostgreSQL runs REPEATABLE READ, read only.
+    """
+    if engine.dialect.name == "sqlite":
+        return engine.execution_options(sqlite_begin="DEFERRED")
+    return engine.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+
+
 @contextmanager
 def foreign_keys_deferred_for_migration(conn: Connection) -> Iterator[None]:
     """On SQLite, switch foreign keys off around a migration (a batch migration rebuilds

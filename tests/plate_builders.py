@@ -91,14 +91,21 @@ def signed_in_clerk(app, client, session):
 
 
 def login(client, user):
-    """Sign ``user`` in on ``client`` with a real server-side session (the caller commits)."""
+    """Sign ``user`` in on ``client`` with a real server-side session (written and committed
+    through a session of its own, so ``user`` may be detached)."""
     from sqlalchemy.orm import object_session
 
     from placenames.ops.accounts import sessions
 
-    db_session = object_session(user)
-    token = sessions.open_session(db_session, user)
-    db_session.commit()
+    own = object_session(user)
+    if own is not None:
+        own.commit()  # the user must be stored before a session can name it
+    db_session = client.application.extensions["placenames.sessionmaker"]()
+    try:
+        token = sessions.open_session(db_session, user)
+        db_session.commit()
+    finally:
+        db_session.close()
     with client.session_transaction() as sess:
         sess["_user_id"] = token
         sess["_fresh"] = True

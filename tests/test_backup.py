@@ -5,13 +5,14 @@ import subprocess
 import sys
 import uuid
 
+import audit_builders as ab  # tests/ is on sys.path (pyproject.toml)
 import pytest
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from placenames.db import make_engine
-from placenames.models import Place
+from placenames.models import AuditEvent, Place
 from placenames.ops.demo import loader as demo
 
 
@@ -41,9 +42,11 @@ def test_a_backup_restores_into_an_empty_database_with_the_same_register(
         session, cli_env, empty_db, tmp_path):
     demo.load(session)
     session.commit()
+    ab.procedure_run(session)  # audit events with opinions and comments to verify after
     road = session.scalar(select(Place).where(Place.name == "建章路"))
     expected = (road.id, road.romanization, road.meaning, road.version)
     n_places = session.scalar(select(func.count()).select_from(Place))
+    n_events = session.scalar(select(func.count()).select_from(AuditEvent))
     session.close()  # on SQLite an open read transaction holds the lock the command needs
     out = tmp_path / "register.backup"
     made = run_cli(cli_env, "backup", "--out", str(out))
@@ -65,6 +68,10 @@ def test_a_backup_restores_into_an_empty_database_with_the_same_register(
         assert s.scalar(select(Place.geom.ST_AsText()).where(Place.id == back.id)) \
             .startswith("LINESTRING")
     engine.dispose()
+    # the restored audit log is intact: its chain and the opinions' and comments' digests
+    checked = run_cli(env, "audit", "verify")
+    assert checked.returncode == 0, checked.stderr
+    assert checked.stdout.startswith(f"ok: {n_events} events\n") and n_events > 0
     twice = run_cli(env, "restore", str(out))
     assert twice.returncode == 75 and "empty database" in twice.stderr
 

@@ -1,7 +1,7 @@
 """privacy: commenters' names and phones encrypted at rest, with a blind index of the phone
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 
 The clear ``author`` and ``phone`` of ``public_comments`` become AES-GCM ciphertexts bound to
 their row (``author_enc``, ``phone_enc``) and an HMAC-SHA256 blind index of the normalised
@@ -28,7 +28,7 @@ from placenames import pii
 from placenames.workflow.masking import normalise_phone
 
 revision = '0008'
-down_revision = '0006'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 

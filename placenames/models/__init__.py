@@ -4,6 +4,7 @@ from . import name_keys  # noqa: F401  (registers the key-maintenance hook)
 from .addresses import Address, AddressStatus
 from .audit import AuditEvent, HistoryRow
 from .base import Base
+from .chain import AuditChain
 from .jurisdictions import Jurisdiction, Level, ManagementMembership, Scope
 from .people import Expert, RecoveryCode, Role, User, UserSession
 from .places import Alias, Place, PlaceStatus, PlaceSyllable
@@ -12,8 +13,9 @@ from .versions import RegisterCounter
 from .workflow import Application, CandidateName, PublicComment, StepRecord
 
 __all__ = [
-    "Address", "AddressStatus", "Alias", "Application", "AuditEvent", "Base", "CandidateName",
-    "Expert", "HistoryRow", "Jurisdiction", "Level", "ManagementMembership", "Place",
-    "PlaceStatus", "PlaceSyllable", "Plate", "PlateStatus", "PrintBatch", "PublicComment",
-    "RecoveryCode", "RegisterCounter", "Role", "Scope", "StepRecord", "User", "UserSession",
+    "Address", "AddressStatus", "Alias", "Application", "AuditChain", "AuditEvent", "Base",
+    "CandidateName", "Expert", "HistoryRow", "Jurisdiction", "Level", "ManagementMembership",
+    "Place", "PlaceStatus", "PlaceSyllable", "Plate", "PlateStatus", "PrintBatch",
+    "PublicComment", "RecoveryCode", "RegisterCounter", "Role", "Scope", "StepRecord", "User",
+    "UserSession",
 ]

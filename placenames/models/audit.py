@@ -3,6 +3,10 @@
 Every flush that inserts or changes a place or an address writes a history row (a JSON
 snapshot of the record) in the same transaction, from one session hook, so no code path can
 change a name without leaving history. State transitions write an :class:`AuditEvent`.
+
+Audit events are append-only: each committed event gets a position in a hash chain
+(:mod:`placenames.models.chain`), and the database refuses UPDATE and DELETE on them
+(migration 0007).
 """
 
 from __future__ import annotations
@@ -21,7 +25,12 @@ from .places import Place
 
 
 class AuditEvent(Base):
-    """Who did what to which record, when, from which state to which."""
+    """Who did what to which record, when, from which state to which.
+
+    ``digest`` is set on events about records kept outside the audit log (an expert's opinion,
+    a public comment): the :func:`placenames.auditlog.record_digest` of the record as it was
+    stored by the change, so ``audit verify`` can tell when the record was changed afterwards.
+    """
 
     __tablename__ = "audit_events"
 
@@ -34,6 +43,7 @@ class AuditEvent(Base):
     from_state: Mapped[str | None] = mapped_column(String(24))
     to_state: Mapped[str | None] = mapped_column(String(24))
     note: Mapped[str | None] = mapped_column(Text)
+    digest: Mapped[str | None] = mapped_column(String(64))
 
 
 class HistoryRow(Base):

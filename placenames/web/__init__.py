@@ -11,6 +11,7 @@ from . import (
     addresses_staff,
     api_applications,
     api_names,
+    audit,
     auth,
     committee,
     errors,
@@ -48,6 +49,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(plates_staff.bp)
     app.register_blueprint(addresses_staff.bp)
     app.register_blueprint(committee.bp)
+    app.register_blueprint(audit.bp)
     app.register_blueprint(notices.bp)
     app.register_blueprint(api_applications.bp)
     csrf.exempt(api_applications.bp)  # bearer tokens only: no request there rides on a cookie

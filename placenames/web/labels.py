@@ -81,12 +81,36 @@ AUDIT_ACTION_LABELS = {"create": _l("created"), "status": _l("status changed"),
                        "totp_reset": _l("second factor removed"),
                        "recovery_used": _l("recovery code used"),
                        "recovery_codes_new": _l("new recovery codes"),
-                       "token_issued": _l("API token issued")}
+                       "token_issued": _l("API token issued"),
+                       # the naming procedure (one per workflow action) and its records
+                       "edit": _l("edited"), "submit": _l("submitted"),
+                       "accept": _l("accepted"),
+                       "return_incomplete": _l("returned for correction"),
+                       "refuse": _l("refused"), "record_survey": _l("site survey recorded"),
+                       "open_review": _l("expert review opened"),
+                       "record_opinion": _l("expert opinion recorded"),
+                       "close_review": _l("expert review closed"),
+                       "open_comment": _l("public notice opened"),
+                       "close_comment": _l("public notice closed"),
+                       "record_assessment": _l("assessment recorded"),
+                       "approve": _l("approved"), "reject": _l("rejected"),
+                       "return_for_changes": _l("returned for changes"),
+                       "announce": _l("announced"), "file": _l("filed"),
+                       "put_in_force": _l("put in force"), "withdraw": _l("withdrawn"),
+                       "draw": _l("drawn onto the expert panel"),
+                       "remove": _l("removed by a new draw"),
+                       "receive": _l("comment received"), "dispose": _l("disposition"),
+                       "baseline": _l("recorded when the audit chain began")}
 ROLE_LABELS = {"applicant": _l("Applicant"), "clerk": _l("Naming office clerk"),
                "surveyor": _l("Surveyor"), "expert": _l("Expert"),
                "committee": _l("Naming committee member"), "approver": _l("Approving authority"),
                "sysadmin": _l("System administrator"), "secadmin": _l("Security administrator"),
                "auditor": _l("Audit administrator")}
+ENTITY_TYPE_LABELS = {"application": _l("naming application"),
+                      "panel_member": _l("expert panel seat"),
+                      "public_comment": _l("public comment"), "place": _l("place name"),
+                      "plate": _l("door plate"), "print_batch": _l("print batch"),
+                      "user": _l("account")}
 
 KINDS = {
     "class": CLASS_LABELS, "status": STATUS_LABELS, "group": GROUP_LABELS,
@@ -97,6 +121,7 @@ KINDS = {
     "severity": FINDING_SEVERITY_LABELS, "screen_severity": SCREEN_SEVERITY_LABELS,
     "report_kind": REPORT_KIND_LABELS, "preset": PRESET_LABELS, "origin": ORIGIN_LABELS,
     "size": SIZE_LABELS, "audit_action": AUDIT_ACTION_LABELS, "role": ROLE_LABELS,
+    "entity_type": ENTITY_TYPE_LABELS,
 }
 
 

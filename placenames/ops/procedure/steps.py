@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from ...addressing.geometry import geodesic_length_m
 from ...errors import BadInput, Conflict, Forbidden, NotFound
-from ...models import AuditEvent, Jurisdiction, Place, PlaceStatus, User
+from ...models import Jurisdiction, Place, PlaceStatus, User
 from ...models.places import Alias
 from ...models.workflow import Application, PanelMember, PublicComment
 from ...naming.errors import NamingError
@@ -43,6 +43,7 @@ from ...workflow import (
     panel_result,
 )
 from ...workflow.panel import OPINIONS, RULES
+from ..audit import records as audit_records
 from ..names import screen as screen_ops
 from ..privacy import contacts
 from ..registry import geometry
@@ -223,11 +224,20 @@ def open_review(session: Session, app: Application, *, size: int, rule: str | No
     except PanelError as exc:
         raise ProcedureError(exc) from None
     for old in list(app.panel):  # a resubmitted application is reviewed again by a new draw
+        audit_records.removal_event(session, "panel_member", old.id, actor_id=actor.id,
+                                    now=now)
         session.delete(old)
     session.flush()
     session.expire(app, ["panel"])
+    seats = []
     for i, ref in enumerate(drawn, start=1):
-        session.add(PanelMember(application_id=app.id, expert_id=pool[ref.id].id, position=i))
+        seat = PanelMember(application_id=app.id, expert_id=pool[ref.id].id, position=i)
+        session.add(seat)
+        seats.append((seat, ref))
+    session.flush()
+    for seat, ref in seats:  # each drawn seat is audited with its digest (expert, position)
+        audit_records.record_event(session, "panel_member", seat.id, "draw", actor_id=actor.id,
+                                   now=now, note=f"{seat.position}. {ref.name}")
     session.flush()
     session.expire(app, ["panel"])
     def apply() -> None:
@@ -251,9 +261,15 @@ def record_opinion(session: Session, app: Application, *, opinion: str, reasons:
         member = next(m for m in app.panel if m.expert.user_id == actor.id)
         member.opinion, member.reasons, member.opinion_at = opinion, text, now
 
-    return transition(session, app, Action.RECORD_OPINION, actor=actor, now=now,
-                      settings=settings, expected_version=expected_version, apply=apply,
-                      note=opinion)
+    decided = transition(session, app, Action.RECORD_OPINION, actor=actor, now=now,
+                         settings=settings, expected_version=expected_version, apply=apply,
+                         note=opinion)
+    member = next(m for m in app.panel if m.expert.user_id == actor.id)
+    # the opinion as stored, digested: verify tells when the seat's row is edited or deleted
+    audit_records.record_event(session, "panel_member", member.id, "record_opinion",
+                               actor_id=actor.id, now=now, note=opinion)
+    session.flush()
+    return decided
 
 
 def panel_summary(app: Application, settings: Settings) -> dict[str, Any]:
@@ -317,6 +333,9 @@ def add_comment(session: Session, app: Application, *, body: str, author: str | 
     contacts.set_contact(session, comment, author=name, phone=tel)
     session.add(comment)
     session.flush()
+    audit_records.record_event(session, "public_comment", comment.id, "receive", actor_id=None,
+                               now=now)
+    session.flush()
     return comment
 
 
@@ -335,8 +354,8 @@ def dispose_comment(session: Session, app: Application, comment_id: Any, disposi
         raise NotFound("未找到该意见 / no such comment")
     comment.disposition = _text(disposition, "处理情况", required=True, limit=2000)
     comment.disposed_at, comment.disposed_by_id = now, actor.id
-    session.add(AuditEvent(at=now, actor_id=actor.id, entity_type="public_comment",
-                           entity_id=str(comment.id), action="dispose", note=comment.disposition))
+    audit_records.record_event(session, "public_comment", comment.id, "dispose",
+                               actor_id=actor.id, now=now, note=comment.disposition)
     session.flush()
     return comment
 

@@ -1,0 +1,1 @@
+"""The audit log: record digests written with changes, ``audit verify``, the auditor's search."""
