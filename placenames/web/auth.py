@@ -18,7 +18,6 @@ from flask_login import (
     login_user,
     logout_user,
 )
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
@@ -27,6 +26,7 @@ from .. import db
 from ..errors import Forbidden
 from ..models import User
 from ..ops.accounts import users
+from .forms import PostedForm
 from .security import safe_next
 
 bp = Blueprint("auth", __name__)
@@ -43,7 +43,7 @@ class SessionUser(UserMixin):
         self.roles = user.role_set()
 
 
-class LoginForm(FlaskForm):
+class LoginForm(PostedForm):
     """Username and password."""
 
     username = StringField(_l("Username"), validators=[DataRequired(), Length(max=60)])
