@@ -37,7 +37,6 @@ from flask_login import (
     login_user,
     logout_user,
 )
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
@@ -47,6 +46,7 @@ from ..errors import Forbidden
 from ..models import User
 from ..models.base import utcnow
 from ..ops.accounts import events, second_factor, sessions, users
+from .forms import PostedForm
 from .security import safe_next
 
 bp = Blueprint("auth", __name__)
@@ -72,14 +72,14 @@ class SessionUser(UserMixin):
         self.is_admin = users.is_admin(user)
 
 
-class LoginForm(FlaskForm):
+class LoginForm(PostedForm):
     """Username and password."""
 
     username = StringField(_l("Username"), validators=[DataRequired(), Length(max=60)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
 
 
-class CodeForm(FlaskForm):
+class CodeForm(PostedForm):
     """A second-factor code: six digits from the app, or a recovery code."""
 
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=40)])

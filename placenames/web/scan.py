@@ -26,7 +26,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import RadioField, SelectChoice, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
@@ -39,6 +38,7 @@ from ..ops.plates import batches as plate_ops
 from ..ops.plates import scan as plate_scan
 from ..ops.plates.scan import DUMMY_VIEW, PlateView
 from .errors import wants_json
+from .forms import PostedForm
 
 bp = Blueprint("scan", __name__)
 
@@ -47,7 +47,7 @@ MAP_W, MAP_H = 320.0, 200.0
 MAP_SPAN_DEG = 0.005  # about 550 m north-south
 
 
-class ReportForm(FlaskForm):
+class ReportForm(PostedForm):
     """What is wrong with the plate, and an optional text; no name, no phone."""
 
     kind = RadioField(_l("What is wrong?"), validators=[DataRequired()], choices=[

@@ -8,10 +8,14 @@ one check of where a sign-in may send the browser next.
 - Sizes: every request body is limited (``MAX_CONTENT_LENGTH``, 1 MB by default); the routes
   that take uploads get their own larger limit, refused with 413 before the body is read.
 - JSON bodies are parsed by :mod:`placenames.safejson` (size, nesting, no NaN/Infinity).
+- Text: a URL part, query argument, form field or JSON string holding NUL (U+0000) or an unpaired
+  surrogate is refused with 400 before any handler runs: PostgreSQL cannot store NUL in text and
+  no database driver can encode a lone surrogate, so either would otherwise end in a 500.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -19,7 +23,7 @@ from flask import Flask, request
 from flask.json.provider import DefaultJSONProvider
 from flask_babel import gettext as _
 from flask_talisman import Talisman
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 
 from .. import safejson
 
@@ -86,6 +90,34 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
+_BAD_TEXT = re.compile("[\x00\ud800-\udfff]")
+
+
+def has_bad_text(data: Any) -> bool:
+    """True when a string anywhere in ``data`` (a str, or JSON's values and keys) holds NUL or
+    an unpaired surrogate."""
+    if isinstance(data, str):
+        return _BAD_TEXT.search(data) is not None
+    if isinstance(data, dict):
+        return any(has_bad_text(k) or has_bad_text(v) for k, v in data.items())
+    if isinstance(data, list | tuple):
+        return any(has_bad_text(v) for v in data)
+    return False
+
+
+def refuse_bad_text() -> None:
+    """400 when the URL, the query, the form fields or a JSON body carry NUL or a lone
+    surrogate."""
+    parts: list[Any] = [list((request.view_args or {}).values()), list(request.args.lists())]
+    if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+        parts.append(list(request.form.lists()))
+        if request.is_json:
+            parts.append(request.get_json(silent=True))
+    if has_bad_text(parts):
+        raise BadRequest(_("The request contains a character that is not allowed "
+                           "(NUL or an unpaired surrogate)."))
+
+
 def init_app(app: Flask) -> None:
     """Install the headers, the size limits and the JSON provider."""
     if app.config.get("MAX_CONTENT_LENGTH") is None:  # Flask's default is no limit at all
@@ -104,3 +136,4 @@ def init_app(app: Flask) -> None:
         allowed = request.max_content_length
         if allowed is not None and (request.content_length or 0) > allowed:
             raise RequestEntityTooLarge(_("The request is too large."))
+        refuse_bad_text()
