@@ -360,8 +360,13 @@ def record_meeting(session: Session, app: Application, data: MeetingInput, *, ac
         if item.opinion not in OPINIONS:
             raise BadInput("意见须为同意、修改后同意或不同意 / opinion must be agree, "
                            "agree_with_changes or disagree")
-        text = _text(item.reasons, f"专家“{name}”的意见理由", required=True)
-        assert text is not None
+        text = (item.reasons or "").strip()
+        if not text:
+            raise BadInput(f"请填写专家“{name}”的意见（以纪要为准）/ enter {name}'s opinion "
+                           "as the minutes record it")
+        if len(text) > MAX_TEXT:
+            raise BadInput(f"专家“{name}”的意见过长（最多 {MAX_TEXT} 字）/ {name}'s opinion: at "
+                           f"most {MAX_TEXT} characters")
         entries.append((member, str(item.opinion), text))
     if not entries:
         raise BadInput("请至少录入一位专家的意见 / enter the opinion of at least one expert")
