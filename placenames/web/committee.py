@@ -169,14 +169,14 @@ def audit_note(action: str, note: str | None, who: User | None = None) -> str:
                  clerk=who.display_name if who else "—", expert=offline["expert"],
                  date=offline["meeting_on"])
     if action == "record_meeting" and note.startswith("meeting="):
-        parts = dict(p.strip().split("=", 1) for p in note.split(";") if "=" in p)
+        fields = dict(p.strip().split("=", 1) for p in note.split(";") if "=" in p)
         return _("offline meeting on %(date)s, %(count)s opinion(s) entered",
-                 date=parts.get("meeting", ""), count=parts.get("opinions", ""))
+                 date=fields.get("meeting", ""), count=fields.get("opinions", ""))
     if action == "open_review" and note.startswith("seed="):
-        parts_ = [p.strip() for p in note.split(";", 2)]
-        seed = parts_[0].removeprefix("seed=")
-        rule = parts_[1].removeprefix("rule=") if len(parts_) > 1 else ""
-        names = parts_[2] if len(parts_) > 2 else ""
+        parts = [p.strip() for p in note.split(";", 2)]
+        seed = parts[0].removeprefix("seed=")
+        rule = parts[1].removeprefix("rule=") if len(parts) > 1 else ""
+        names = parts[2] if len(parts) > 2 else ""
         return _("draw seed %(seed)s · rule: %(rule)s · %(names)s", seed=seed,
                  rule=str(LABELS["rule"].get(rule, rule)), names=names)
     return note
@@ -542,7 +542,7 @@ def minutes(app_id: uuid.UUID, name: str) -> Response:
     """The signed minutes of an offline expert meeting, as a download (office staff)."""
     s = db.session()
     app = apps.get_for(s, app_id, actor())
-    found = {rec["minutes"]["file"]: rec["minutes"] for rec in apps.step_data(s, app, "meeting")
+    found = {rec["minutes"]["file"] for rec in apps.step_data(s, app, "meeting")
              if rec.get("minutes")}
     folder = settings().upload_dir
     assert folder is not None

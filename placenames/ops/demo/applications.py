@@ -127,6 +127,18 @@ DEMO_APPLICATIONS: tuple[DemoApplication, ...] = (
 )
 
 
+#: what each demo name means (the candidate's 命名理由)
+MEANINGS = {
+    "汉风路": "取汉代遗风之意", "灵沼路": "取《诗经·灵台》“王在灵沼”之意",
+    "太液路": "汉建章宫有太液池", "皇家大道": "申请人拟取“皇家”气派之意",
+    "细柳路": "汉周亚夫屯军细柳营", "望贤路": "取望贤纳士之意", "沣润路": "沣河润泽两岸",
+    "秦风路": "取《诗经·秦风》之名", "汉韵路": "取汉文化韵致之意", "沣华路": "沣河之滨，物华天宝",
+    "凤栖路": "凤栖梧桐，寓吉祥", "金城路": "取固若金汤之意", "三桥东街": "位于三桥街道东部",
+    "兴盛路": "寓兴旺昌盛", "博文路": "邻近学校，取博学于文之意", "安泰路": "寓国泰民安",
+    "和顺路": "寓和睦顺遂", "嘉禾路": "嘉禾，寓丰收", "长乐路": "汉长乐宫，寓长久安乐",
+}
+
+
 def next_roles(state: State | str) -> list[str]:
     """Who takes the next step of a demo application standing at ``state``, from the
     transition table: the roles allowed each action but withdrawal (open all along); an
@@ -172,7 +184,7 @@ class _Driver:
     def run(self) -> Application:
         self.app = apps.create_application(self.s, apps.ApplicationInput(
             kind=self.spec.kind, cls=self.spec.cls,
-            candidates=[apps.CandidateInput(self.spec.name, "演示申请：" + self.spec.note[:40])],
+            candidates=[apps.CandidateInput(self.spec.name, MEANINGS.get(self.spec.name))],
             reason="新建道路，需要命名（演示数据）" if self.spec.kind == "new" else
             "原名称与规划不符，申请更名（演示数据）",
             location_desc=f"{self.spec.name}位于所属街道规划路网内（演示数据）",
