@@ -117,3 +117,39 @@ def advance(session, app, users, cfg, until, now=NOW, panel_seed=7):
         else:
             raise AssertionError(f"cannot advance from {st}")
     return now
+
+
+# a small, complete PDF: what the minutes check asks of a PDF (header and end-of-file marker)
+PDF = (b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n2 0 obj\n"
+       b"<< /Type /Pages /Kids [] /Count 0 >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n")
+TODAY = date(2026, 3, 2)  # NOW's date in China
+
+
+def expert_without_account(session, users, name="钱专家", org="西安建筑科技大学"):
+    """An expert of the pool with no account: drawn like any other, heard at a meeting."""
+    expert = add_expert(session, ExpertInput(name=name, affiliation=org, specialties="地名"),
+                        actor=users["clerk"])
+    session.flush()
+    return expert
+
+
+def under_review_with_an_expert_without_account(session, users, cfg):
+    """An application under review whose panel of four is every eligible expert: the three
+    demo experts with accounts and 钱专家, who has none."""
+    expert_without_account(session, users)
+    app = draft(session, users)
+    advance(session, app, users, cfg, State.SURVEYED)
+    steps.open_review(session, app, size=4, seed=7, actor=users["clerk"], now=NOW,
+                      settings=cfg, expected_version=app.version)
+    assert any(m.expert.user_id is None for m in app.panel)
+    return app
+
+
+def meeting(app, opinion="agree", held_on=TODAY, minutes=("纪要.pdf", PDF), only=None):
+    """A meeting entering ``opinion`` for every panel expert still without one (or ``only``
+    those named), with reasons naming the expert."""
+    members = [m for m in app.panel if not m.opinion
+               and (only is None or m.expert.name in only)]
+    return steps.MeetingInput(held_on=held_on, minutes=minutes, opinions=[
+        steps.MeetingOpinion(str(m.expert_id), opinion, f"{m.expert.name}：名称寓意清楚")
+        for m in members])

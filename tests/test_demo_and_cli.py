@@ -14,6 +14,7 @@ from placenames.models import (
     Place,
     User,
 )
+from placenames.ops.demo import applications as demo_apps
 from placenames.ops.demo import data as demo_data
 from placenames.ops.demo import loader as demo
 
@@ -32,6 +33,11 @@ def test_init_and_demo_are_idempotent_through_the_cli(cli_env, session):
     assert first.returncode == 0 and "schema at revision" in first.stdout
     loaded = run_cli(cli_env, "demo")
     assert loaded.returncode == 0, loaded.stderr
+    # the demo applications, one at each stage, listed with who acts next and their page
+    assert f"applications: +{len(demo_apps.DEMO_APPLICATIONS)}" in loaded.stdout
+    listed = [line.split() for line in loaded.stdout.splitlines() if "/committee/app" in line]
+    assert [row[1] for row in listed] == [d.name for d in demo_apps.DEMO_APPLICATIONS]
+    assert listed[10][:3] == ["in_comment", "凤栖路", "clerk"]
     counts = (n(session, Place), n(session, Address), n(session, Jurisdiction), n(session, User),
               n(session, HistoryRow))
     session.rollback()
@@ -39,6 +45,7 @@ def test_init_and_demo_are_idempotent_through_the_cli(cli_env, session):
     assert again.returncode == 0
     assert "places: +0" in again.stdout and "addresses: +0" in again.stdout
     assert "plates: +0" in again.stdout and "/p/" in again.stdout
+    assert "applications: +0" in again.stdout
     assert (n(session, Place), n(session, Address), n(session, Jurisdiction), n(session, User),
             n(session, HistoryRow)) == counts
     session.rollback()

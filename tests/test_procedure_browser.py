@@ -163,3 +163,62 @@ def test_a_road_name_from_application_to_in_force_in_the_chinese_ui(served, tmp_
             expect(fields).to_contain_text(text)
         shot("announcement")
     assert len(list(ARTIFACTS.glob("*.png"))) >= 15
+
+
+@pytest.fixture
+def reviewing(app, session):
+    """Served, with an application under review whose panel holds an expert without an
+    account (钱专家) beside the three demo experts."""
+    from placenames.ops.procedure import applications as apps
+
+    users = b.world(session)
+    cfg = apps.Settings.from_config(app.config, app.instance_path)
+    a = b.under_review_with_an_expert_without_account(session, users, cfg)
+    session.commit()
+    app_id = a.id
+    session.close()
+    app.config["CLOCK"] = lambda: b.NOW
+    with bb.served(app) as base:
+        yield base, app_id
+
+
+@bb.NEEDS_CHROMIUM[0]
+@bb.NEEDS_CHROMIUM[1]
+def test_the_clerk_enters_an_offline_meeting_in_the_browser(reviewing, tmp_path):
+    from playwright.sync_api import expect
+
+    base, app_id = reviewing
+    minutes = tmp_path / "会议纪要.pdf"
+    minutes.write_bytes(b.PDF)
+    with bb.chromium() as browser:
+        context = browser.new_context(locale="zh-CN", viewport={"width": 1100, "height": 900})
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        page.goto(f"{base}/login")
+        page.fill("input[name=username]", "clerk")
+        page.fill("input[name=password]", "demo1234")
+        page.click("button[type=submit]")
+        page.goto(f"{base}/committee/applications/{app_id}")
+        form = page.locator("#act-record_meeting")
+        expect(form).to_contain_text("钱专家")
+        expect(form.locator("fieldset.meeting-member")).to_have_count(4)
+        members = form.locator("fieldset.meeting-member")
+        for i in range(4):
+            members.nth(i).locator("select").select_option("agree")
+            members.nth(i).locator("textarea").fill(f"第{i + 1}位专家：同意")
+        members.nth(3).locator("textarea").fill("")  # one reason missing: refused, kept
+        form.locator("input[type=file][name=minutes]").set_input_files(str(minutes))
+        form.locator("#do-record_meeting").click()
+        expect(page.locator("#error-summary")).to_contain_text("的意见（以纪要为准）")
+        expect(page.locator("#act-record_meeting fieldset.meeting-member").nth(0)
+               .locator("textarea")).to_have_value("第1位专家：同意")
+        page.screenshot(path=str(ARTIFACTS / "meeting-refused.png"), full_page=True)
+        form = page.locator("#act-record_meeting")
+        form.locator("fieldset.meeting-member").nth(3).locator("textarea").fill("第4位专家：同意")
+        form.locator("input[type=file][name=minutes]").set_input_files(str(minutes))
+        form.locator("#do-record_meeting").click()
+        expect(page.locator("p.flash.ok")).to_be_visible()
+        expect(page.locator("#timeline")).to_contain_text("由地名办科员（演示）代钱专家录入")
+        expect(page.locator("#meetings a.minutes")).to_have_count(1)
+        expect(page.locator("#act-close_review")).to_be_visible()
+        page.screenshot(path=str(ARTIFACTS / "meeting-entered.png"), full_page=True)

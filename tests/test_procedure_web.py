@@ -61,7 +61,7 @@ ROUTES = {  # route → roles that get 200 (others: 403)
     "/committee/": set(ROLES) - {"sysadmin"},
     "/committee/applications": set(ROLES) - {"sysadmin"},
     "/committee/applications/new": {"applicant", "clerk"},
-    "/committee/experts": {"clerk", "sysadmin"},
+    "/committee/experts": {"clerk"},  # the pool is business data: not the 三员's
 }
 
 

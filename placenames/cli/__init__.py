@@ -116,16 +116,23 @@ def demo() -> None:
     """Load the Xixian New Area demo registry (idempotent)."""
     from ..models import Plate
     from ..models.base import utcnow
+    from ..ops.demo import applications as demo_apps
     from ..ops.demo import loader as demo_ops
+    from ..ops.procedure.applications import Settings
 
     s = db.session()
-    report = demo_ops.load(s, now=utcnow())
+    cfg = Settings.from_config(current_app.config, current_app.instance_path)
+    report = demo_ops.load(s, now=utcnow(), procedure=cfg)
     s.commit()
     click.echo(", ".join(f"{k}: +{v}" for k, v in report.items()))
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     sample = s.scalar(select(Plate.plate_id).order_by(Plate.plate_id).limit(1))
     if sample:
-        base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
         click.echo(f"a demo door plate: {base}/p/{sample}")
+    click.echo("demo applications, one at each stage (state · name · who acts next):")
+    for state, name, app_id, roles in demo_apps.overview(s):
+        click.echo(f"  {state:<20} {name:<6} {', '.join(roles) or '-':<22} "
+                   f"{base}/committee/applications/{app_id}")
 
 
 @main.group(name="import")

@@ -98,7 +98,12 @@ class StepRecord(Base):
 
 
 class PanelMember(Base):
-    """An expert drawn onto an application's panel, in draw order, with the opinion given."""
+    """An expert drawn onto an application's panel, in draw order, with the opinion given.
+
+    ``entered_by_id`` is the account that entered the opinion: the expert's own online, a
+    clerk for an opinion given at an offline meeting (``meeting_on`` its date; ``None`` for an
+    opinion given online).
+    """
 
     __tablename__ = "panel_members"
     __table_args__ = (
@@ -113,8 +118,11 @@ class PanelMember(Base):
     opinion: Mapped[str | None] = mapped_column(String(24))  # agree | agree_with_changes | disagree
     reasons: Mapped[str | None] = mapped_column(Text)
     opinion_at: Mapped[datetime | None] = mapped_column()
+    entered_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    meeting_on: Mapped[date | None] = mapped_column(Date)
 
     expert: Mapped[Expert] = relationship()
+    entered_by: Mapped[User | None] = relationship()
 
 
 class PublicComment(Base):

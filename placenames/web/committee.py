@@ -14,7 +14,6 @@ import math
 import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
 
 from flask import (
@@ -43,7 +42,7 @@ from ..models.workflow import Application
 from ..naming.generics import CLASSES
 from ..ops.privacy import contacts
 from ..ops.procedure import applications as apps
-from ..ops.procedure import documents
+from ..ops.procedure import documents, uploads
 from ..ops.procedure import experts as expert_ops
 from ..ops.procedure import steps as steps
 from ..ops.registry.geometry import stored_geojson
@@ -71,12 +70,17 @@ PROCEDURE_ROLES = frozenset({"applicant", "clerk", "surveyor", "expert", "commit
                              "approver", "auditor"})
 DEADLINE_ROLES = frozenset({"clerk", "committee", "approver", "auditor"})
 PHOTO_TYPES = {".jpg": "image/jpeg", ".png": "image/png", ".webp": "image/webp"}
+#: Who may download the signed minutes of an offline expert meeting: the office and the
+#: bodies that decide (not the applicant, not the administrators of the system).
+MINUTES_ROLES = frozenset({"clerk", "surveyor", "committee", "approver"})
 FILING_STATES = {State.APPROVED, State.ANNOUNCED, State.FILED}
 DOC_LABELS = {"announcement": _l("Announcement"), "filing": _l("Filing form"),
               "assessment": _l("Comprehensive assessment report"),
               "review": _l("Expert review report"), "comments": _l("Public comment report")}
 STAGE_LABELS = {"submission": _l("At submission"), "assessment": _l("Before the decision")}
-OTHER_ACTIONS = {"create": _l("created"), "edit": _l("edited"), "dispose": _l("disposition")}
+OTHER_ACTIONS = {"create": _l("created"), "edit": _l("edited"), "dispose": _l("disposition"),
+                 "link_account": _l("account linked"),
+                 "unlink_account": _l("account unlinked")}
 ASSESSMENT_LABELS = {"legality": _l("Legality"), "feasibility": _l("Feasibility"),
                      "controllability": _l("Controllability"),
                      "social_impact": _l("Social impact"), "risks": _l("Risks"),
@@ -104,13 +108,7 @@ def now() -> datetime:
 
 def settings() -> apps.Settings:
     """The procedure settings from the app config."""
-    cfg = current_app.config
-    return apps.Settings(
-        notice_days=int(cfg.get("NOTICE_DAYS", 10)), filing_days=int(cfg.get("FILING_DAYS", 15)),
-        announcement_days=int(cfg.get("ANNOUNCEMENT_DAYS", 15)),
-        panel_min_size=int(cfg.get("PANEL_MIN_SIZE", 3)),
-        panel_rule=str(cfg.get("PANEL_RULE", "majority")),
-        upload_dir=Path(current_app.instance_path) / "procedure")
+    return apps.Settings.from_config(current_app.config, current_app.instance_path)
 
 
 def actor() -> User:
@@ -155,12 +153,24 @@ def china_time(moment: datetime | None) -> str:
     return moment.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M") if moment else "—"
 
 
-def audit_note(action: str, note: str | None) -> str:
-    """An audit note in words: opinions and panel rules are stored as codes."""
+def audit_note(action: str, note: str | None, who: User | None = None) -> str:
+    """An audit note in words: opinions and panel rules are stored as codes; an opinion
+    entered from an offline meeting names the clerk who entered it (``who``) and the expert."""
     if not note:
         return ""
     if action == "record_opinion":
-        return str(LABELS["opinion"].get(note, note))
+        offline = steps.read_offline_note(note)
+        if offline is None:
+            return str(LABELS["opinion"].get(note, note))
+        return _("%(opinion)s, entered by %(clerk)s on behalf of %(expert)s, offline meeting "
+                 "on %(date)s", opinion=str(LABELS["opinion"].get(offline["opinion"],
+                                                                   offline["opinion"])),
+                 clerk=who.display_name if who else "—", expert=offline["expert"],
+                 date=offline["meeting_on"])
+    if action == "record_meeting" and note.startswith("meeting="):
+        fields = dict(p.strip().split("=", 1) for p in note.split(";") if "=" in p)
+        return _("offline meeting on %(date)s, %(count)s opinion(s) entered",
+                 date=fields.get("meeting", ""), count=fields.get("opinions", ""))
     if action == "open_review" and note.startswith("seed="):
         parts = [p.strip() for p in note.split(";", 2)]
         seed = parts[0].removeprefix("seed=")
@@ -375,6 +385,8 @@ def _application_page(app_id: uuid.UUID, *, error: str | None = None,
         (State.IN_COMMENT, State.COMMENT_CLOSED),
         can_lookup=bool(user.role_set() & contacts.LOOKUP_ROLES),
         place=steps.place_of(s, app), opinions=OPINIONS, rules=RULES,
+        meetings=apps.step_data(s, app, "meeting"),
+        can_download_minutes=bool(user.role_set() & MINUTES_ROLES),
         sketch=sketch,
         map_panel=panel_config(json.loads(sketch) if sketch else None, title_of(app)),
         assessment_labels=ASSESSMENT_LABELS, today=today.isoformat(), cfg=cfg,
@@ -400,6 +412,21 @@ def _geojson(form: MultiDict[str, str], files: Any) -> str | None:
         except UnicodeDecodeError:
             raise BadInput(_("The GeoJSON file must be UTF-8 text.")) from None
     return form.get("geojson") or None
+
+
+def meeting_input(app: Application, form: MultiDict[str, str], files: Any
+                  ) -> steps.MeetingInput:
+    """The offline meeting form: ``held_on``, ``minutes`` (a file) and, per panel expert,
+    ``opinion-<expert id>`` and ``reasons-<expert id>``."""
+    upload = files.get("minutes") if files else None
+    minutes = None
+    if upload and upload.filename:
+        minutes = (upload.filename, upload.read(uploads.MAX_DOCUMENT_BYTES + 1))
+    return steps.MeetingInput(
+        held_on=_date(form.get("held_on")), minutes=minutes,
+        opinions=[steps.MeetingOpinion(str(m.expert_id), form.get(f"opinion-{m.expert_id}"),
+                                       form.get(f"reasons-{m.expert_id}"))
+                  for m in app.panel])
 
 
 def perform(app: Application, action: str, form: MultiDict[str, str], files: Any,
@@ -428,6 +455,8 @@ def perform(app: Application, action: str, form: MultiDict[str, str], files: Any
     elif action == Action.RECORD_OPINION:
         steps.record_opinion(s, app, opinion=form.get("opinion", ""),
                              reasons=form.get("reasons"), **common)
+    elif action == Action.RECORD_MEETING:
+        steps.record_meeting(s, app, meeting_input(app, form, files), **common)
     elif action == Action.CLOSE_REVIEW:
         steps.close_review(s, app, **common)
     elif action == Action.OPEN_COMMENT:
@@ -537,6 +566,28 @@ def photo(app_id: uuid.UUID, name: str) -> Response:
                              "Cache-Control": "private, max-age=3600"})
 
 
+@bp.get("/applications/<uuid:app_id>/minutes/<name>")
+@signed_in(MINUTES_ROLES)
+def minutes(app_id: uuid.UUID, name: str) -> Response:
+    """The signed minutes of an offline expert meeting, as a download (office staff)."""
+    s = db.session()
+    app = apps.get_for(s, app_id, actor())
+    found = {rec["minutes"]["file"] for rec in apps.step_data(s, app, "meeting")
+             if rec.get("minutes")}
+    folder = settings().upload_dir
+    assert folder is not None
+    path = folder / str(app.id) / name
+    if name not in found or not path.is_file():
+        raise NotFound(_("No such file."))
+    suffix = path.suffix
+    filename = f"minutes-{app.id}{suffix}"
+    return Response(path.read_bytes(), mimetype=uploads.CONTENT_TYPES.get(
+        suffix, "application/octet-stream"), headers={
+        "Content-Disposition": f'attachment; filename="{filename}"',
+        "X-Content-Type-Options": "nosniff", "Content-Security-Policy": "sandbox",
+        "Cache-Control": "private, no-store"})
+
+
 @bp.get("/applications/<uuid:app_id>/documents/<kind>.pdf")
 @signed_in()
 def document(app_id: uuid.UUID, kind: str) -> Response:
@@ -550,18 +601,70 @@ def document(app_id: uuid.UUID, kind: str) -> Response:
 
 # --- the expert pool ---------------------------------------------------------------------------
 
-@bp.route("/experts", methods=["GET", "POST"])
-@signed_in(frozenset({"clerk", "sysadmin"}))
-def experts() -> Any:
-    """The expert pool: list and add."""
+def _experts_page(error: str | None = None, status: int = 200, *,
+                  typed: dict[str, str] | None = None, failed: str | None = None
+                  ) -> tuple[str, int]:
+    """The pool with each expert's account; after a refusal, the message and what was typed
+    (``typed``: the add form's fields; ``failed``: the id of the expert whose link failed)."""
     s = db.session()
-    if request.method == "POST":
-        f = request.form
+    return render_template("committee/experts.html", experts=expert_ops.pool(s),
+                           accounts=expert_ops.linkable_accounts(s), error=error,
+                           v=typed or {}, failed=failed), status
+
+
+def _expert_refused(exc: PlacenamesError, **kw: Any) -> tuple[str, int]:
+    db.session().rollback()
+    return _experts_page(exc.user_msg, exc.http_status, **kw)
+
+
+@bp.route("/experts", methods=["GET", "POST"])
+@signed_in(expert_ops.POOL_ROLES)
+def experts() -> Any:
+    """The expert pool: list, add, and each expert's linked account."""
+    s = db.session()
+    if request.method == "GET":
+        return _experts_page()
+    f = request.form
+    try:
         expert_ops.add_expert(s, expert_ops.ExpertInput(
             name=f.get("name", ""), affiliation=f.get("affiliation"),
             specialties=f.get("specialties", ""), username=f.get("username") or None),
-            actor=actor())
-        s.commit()
-        flash(_("Expert added."), "ok")
-        return redirect(url_for(".experts"))
-    return render_template("committee/experts.html", experts=expert_ops.pool(s))
+            actor=actor(), now=now())
+    except PlacenamesError as exc:
+        typed = {k: v for k, v in f.items() if k != "csrf_token"}
+        return _expert_refused(exc, typed=typed, failed="add")
+    s.commit()
+    flash(_("Expert added."), "ok")
+    return redirect(url_for(".experts"))
+
+
+@bp.post("/experts/<uuid:expert_id>/account")
+@signed_in(expert_ops.POOL_ROLES)
+def link_expert_account(expert_id: uuid.UUID) -> Any:
+    """Link an account holding the expert role to this expert of the pool."""
+    s = db.session()
+    expert = expert_ops.get_expert(s, expert_id)
+    try:
+        expert_ops.link_account(s, expert, request.form.get("username"), actor=actor(),
+                                now=now())
+    except PlacenamesError as exc:
+        return _expert_refused(exc, typed={"username": request.form.get("username", "")},
+                               failed=str(expert_id))
+    s.commit()
+    flash(_("Account linked."), "ok")
+    return redirect(url_for(".experts") + f"#expert-{expert_id}")
+
+
+@bp.post("/experts/<uuid:expert_id>/account/unlink")
+@signed_in(expert_ops.POOL_ROLES)
+def unlink_expert_account(expert_id: uuid.UUID) -> Any:
+    """Remove the link between this expert and their account."""
+    s = db.session()
+    expert = expert_ops.get_expert(s, expert_id)
+    try:
+        expert_ops.unlink_account(s, expert, actor=actor(), now=now())
+    except PlacenamesError as exc:
+        return _expert_refused(exc, failed=str(expert_id))
+    s.commit()
+    flash(_("Account unlinked."), "ok")
+    return redirect(url_for(".experts") + f"#expert-{expert_id}")

@@ -100,7 +100,14 @@ AUDIT_ACTION_LABELS = {"create": _l("created"), "status": _l("status changed"),
                        "draw": _l("drawn onto the expert panel"),
                        "remove": _l("removed by a new draw"),
                        "receive": _l("comment received"), "dispose": _l("disposition"),
-                       "baseline": _l("recorded when the audit chain began")}
+                       "baseline": _l("recorded when the audit chain began"),
+                       "record_meeting": _l("offline meeting recorded"),
+                       "link_account": _l("account linked"),
+                       "unlink_account": _l("account unlinked"),
+                       # personal data
+                       "erase_contacts": _l("contacts erased at the end of retention"),
+                       "lookup_phone": _l("comments looked up by phone"),
+                       "rotate_key": _l("personal data moved to a new key")}
 ROLE_LABELS = {"applicant": _l("Applicant"), "clerk": _l("Naming office clerk"),
                "surveyor": _l("Surveyor"), "expert": _l("Expert"),
                "committee": _l("Naming committee member"), "approver": _l("Approving authority"),
@@ -110,7 +117,7 @@ ENTITY_TYPE_LABELS = {"application": _l("naming application"),
                       "panel_member": _l("expert panel seat"),
                       "public_comment": _l("public comment"), "place": _l("place name"),
                       "plate": _l("door plate"), "print_batch": _l("print batch"),
-                      "user": _l("account")}
+                      "user": _l("account"), "expert": _l("pool expert")}
 
 KINDS = {
     "class": CLASS_LABELS, "status": STATUS_LABELS, "group": GROUP_LABELS,

@@ -29,7 +29,9 @@ from .. import safejson
 
 DEFAULT_MAX_BYTES = 1_000_000
 ROUTE_MAX_BYTES = {  # endpoint → the largest body it takes
-    "committee.act": 12 * 8 * 1024 * 1024 + 2_000_000,  # a survey: 12 photos of 8 MB + GeoJSON
+    # a survey: 12 photos of 8 MB + GeoJSON; an offline expert meeting: signed minutes of at
+    # most 20 MB (ops/procedure/uploads.MAX_DOCUMENT_BYTES) + the opinions' text
+    "committee.act": 12 * 8 * 1024 * 1024 + 2_000_000,
     "plates_staff.create_batch": 2_500_000,  # a CSV of address codes
     "plates_staff.plate_status": 9 * 1024 * 1024,  # one installation photo
 }

@@ -245,6 +245,15 @@ def _check_record_opinion(ctx: Context, now: datetime) -> None:
                     "You have already given your opinion.")
 
 
+def _check_record_meeting(ctx: Context, now: datetime) -> None:
+    """A clerk enters offline opinions only while some panel expert has not given one."""
+    if ctx.panel_size < 1 or ctx.opinions_count >= ctx.panel_size:
+        raise _fail("opinions_complete",
+                    "专家组成员均已提交意见，无需录入线下论证会意见。",
+                    "Every panel expert has already given an opinion; there is nothing left "
+                    "to enter from a meeting.")
+
+
 def _check_close_review(ctx: Context, now: datetime) -> None:
     """Every panel expert has given an opinion."""
     if ctx.panel_size < 1 or ctx.opinions_count < ctx.panel_size:
@@ -317,6 +326,7 @@ _PRECONDITIONS: Mapping[Action, Callable[[Context, datetime], None]] = MappingPr
     Action.SUBMIT: _check_submit,
     Action.OPEN_REVIEW: _check_open_review,
     Action.RECORD_OPINION: _check_record_opinion,
+    Action.RECORD_MEETING: _check_record_meeting,
     Action.CLOSE_REVIEW: _check_close_review,
     Action.OPEN_COMMENT: _check_open_comment,
     Action.CLOSE_COMMENT: _check_close_comment,

@@ -4,8 +4,9 @@ The procedure (地名管理条例 arts. 11-14; 实施办法 arts. 5-6) for namin
 cancelling (销名) alike::
 
     draft ─submit→ submitted ─accept→ accepted ─record_survey→ surveyed ─open_review→
-    under_review (─record_opinion→ itself) ─close_review→ reviewed ─open_comment→ in_comment
-    ─close_comment→ comment_closed ─record_assessment→ assessed ─approve→ approved
+    under_review (─record_opinion→ itself, ─record_meeting→ itself) ─close_review→ reviewed
+    ─open_comment→ in_comment ─close_comment→ comment_closed ─record_assessment→ assessed
+    ─approve→ approved
     approved ─announce→ announced ─file→ announced_and_filed ─put_in_force→ in_force
     approved ─file→ filed ─announce→ announced_and_filed
 
@@ -18,6 +19,11 @@ Side exits:
 - the applicant edits a ``returned`` application and submits it again; it then goes through
   the **whole** procedure again (a changed name needs a new survey, review and notice);
 - the applicant may ``withdraw`` at any time before the decision.
+
+Expert opinions reach the panel in one of two ways while the review is open: each expert with
+an account gives an opinion online (``record_opinion``), or the panel meets offline and a clerk
+enters the opinions of the experts present from the signed minutes (``record_meeting``, 线下
+论证会); an expert needs no account to sit on a panel.
 
 Announcement (公告) and filing (备案) may happen in either order; ``announced`` and ``filed``
 each record that one of the two is done and ``announced_and_filed`` that both are, so the
@@ -69,6 +75,7 @@ class Action(StrEnum):
     RECORD_SURVEY = "record_survey"
     OPEN_REVIEW = "open_review"
     RECORD_OPINION = "record_opinion"
+    RECORD_MEETING = "record_meeting"  # a clerk enters the opinions of an offline meeting
     CLOSE_REVIEW = "close_review"
     OPEN_COMMENT = "open_comment"
     CLOSE_COMMENT = "close_comment"
@@ -107,6 +114,7 @@ _EDGES: dict[tuple[State, Action], State] = {
     (S.ACCEPTED, A.RECORD_SURVEY): S.SURVEYED,
     (S.SURVEYED, A.OPEN_REVIEW): S.UNDER_REVIEW,
     (S.UNDER_REVIEW, A.RECORD_OPINION): S.UNDER_REVIEW,
+    (S.UNDER_REVIEW, A.RECORD_MEETING): S.UNDER_REVIEW,
     (S.UNDER_REVIEW, A.CLOSE_REVIEW): S.REVIEWED,
     (S.REVIEWED, A.OPEN_COMMENT): S.IN_COMMENT,
     (S.IN_COMMENT, A.CLOSE_COMMENT): S.COMMENT_CLOSED,
@@ -139,6 +147,7 @@ ALLOWED_ROLES: Mapping[Action, frozenset[str]] = MappingProxyType({
     A.RECORD_SURVEY: frozenset({SURVEYOR}),
     A.OPEN_REVIEW: frozenset({CLERK}),
     A.RECORD_OPINION: frozenset({EXPERT}),
+    A.RECORD_MEETING: frozenset({CLERK}),
     A.CLOSE_REVIEW: frozenset({CLERK}),
     A.OPEN_COMMENT: frozenset({CLERK}),
     A.CLOSE_COMMENT: frozenset({CLERK}),
@@ -173,7 +182,8 @@ STATE_LABELS_ZH: Mapping[State, str] = MappingProxyType({
 ACTION_LABELS_ZH: Mapping[Action, str] = MappingProxyType({
     A.SUBMIT: "提交申请", A.ACCEPT: "受理", A.RETURN_INCOMPLETE: "退回补正",
     A.REFUSE: "不予受理", A.RECORD_SURVEY: "记录实地踏勘", A.OPEN_REVIEW: "启动专家论证",
-    A.RECORD_OPINION: "提交专家意见", A.CLOSE_REVIEW: "结束专家论证", A.OPEN_COMMENT: "开始公示",
+    A.RECORD_OPINION: "提交专家意见", A.RECORD_MEETING: "录入线下论证会意见",
+    A.CLOSE_REVIEW: "结束专家论证", A.OPEN_COMMENT: "开始公示",
     A.CLOSE_COMMENT: "结束公示", A.RECORD_ASSESSMENT: "记录综合评估", A.APPROVE: "批准",
     A.REJECT: "不予批准", A.RETURN_FOR_CHANGES: "退回修改", A.ANNOUNCE: "公告",
     A.FILE: "备案", A.PUT_IN_FORCE: "生效", A.WITHDRAW: "撤回申请",

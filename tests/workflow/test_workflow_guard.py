@@ -127,6 +127,9 @@ PRECONDITIONS = [
      "panel_too_small"),
     ("under_review", "record_opinion", "expert", {"actor_has_opinion": True},
      "opinion_already_recorded"),
+    ("under_review", "record_meeting", "clerk", {"opinions_count": 3}, "opinions_complete"),
+    ("under_review", "record_meeting", "clerk", {"panel_size": 0, "opinions_count": 0},
+     "opinions_complete"),
     ("under_review", "close_review", "clerk", {"opinions_count": 2}, "opinions_missing"),
     ("under_review", "close_review", "clerk", {"panel_size": 0, "opinions_count": 0},
      "opinions_missing"),
@@ -249,3 +252,20 @@ def test_available_actions() -> None:
     for role in ("sysadmin", "auditor"):
         for state in State:
             assert available_actions(state, [role], True, ready(), T0) == []
+
+
+def test_a_clerk_enters_an_offline_meeting_only_while_opinions_are_missing() -> None:
+    """No account needed on the panel: the clerk enters the meeting's opinions, not an
+    expert (who gives an opinion online), and only while the review is open."""
+    pending = ready(opinions_count=1, actor_on_panel=False)
+    t = decide("under_review", "record_meeting", roles=["clerk"], is_owner=False, ctx=pending,
+               now=T0)
+    assert (t.from_state, t.to_state) == (State.UNDER_REVIEW, State.UNDER_REVIEW)
+    assert "record_meeting" in available_actions("under_review", ["clerk"], False, pending, T0)
+    with pytest.raises(NotPermitted) as err:
+        decide("under_review", "record_meeting", roles=["expert"], is_owner=False,
+               ctx=pending, now=T0)
+    assert err.value.code == "role_not_allowed"
+    with pytest.raises(IllegalTransition):
+        decide("reviewed", "record_meeting", roles=["clerk"], is_owner=False, ctx=pending,
+               now=T0)

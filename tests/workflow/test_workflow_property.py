@@ -150,6 +150,8 @@ class Procedure(RuleBasedStateMachine):
             assert 1 <= ctx.panel_size <= ctx.opinions_count
         if action is Action.RECORD_OPINION:
             assert ctx.actor_on_panel and not ctx.actor_has_opinion
+        if action is Action.RECORD_MEETING:
+            assert 0 <= ctx.opinions_count < ctx.panel_size
         if action is Action.APPROVE:
             assert ctx.kind is Kind.CANCEL or ctx.screen_blocked is False
         if action is Action.ANNOUNCE:

@@ -34,6 +34,7 @@ EXPECTED_EDGES: dict[tuple[str, str], str] = {
     ("accepted", "record_survey"): "surveyed",
     ("surveyed", "open_review"): "under_review",
     ("under_review", "record_opinion"): "under_review",
+    ("under_review", "record_meeting"): "under_review",
     ("under_review", "close_review"): "reviewed",
     ("reviewed", "open_comment"): "in_comment",
     ("in_comment", "close_comment"): "comment_closed",
@@ -49,12 +50,12 @@ EXPECTED_EDGES: dict[tuple[str, str], str] = {
     **{(s, "withdraw"): "withdrawn" for s in BEFORE_DECISION},
 }
 
-# Who may do what, written by hand (sysadmin and auditor: nothing).
+# Who may do what, written by hand (the 三员, sysadmin, secadmin and auditor: nothing).
 EXPECTED_ROLES: dict[str, set[str]] = {
     "applicant": {"submit", "withdraw"},
     "clerk": {"submit", "withdraw", "accept", "return_incomplete", "refuse", "open_review",
-              "close_review", "open_comment", "close_comment", "record_assessment", "announce",
-              "file", "put_in_force"},
+              "record_meeting", "close_review", "open_comment", "close_comment",
+              "record_assessment", "announce", "file", "put_in_force"},
     "surveyor": {"record_survey"},
     "expert": {"record_opinion"},
     "committee": {"record_assessment"},
@@ -81,6 +82,8 @@ def ready_for(action: str) -> Context:
     """Every precondition of ``action`` holds (a comment period opens in the future)."""
     if action == "open_comment":
         return ready(comment_closes_at=NOW + timedelta(days=10))
+    if action == "record_meeting":  # an offline meeting enters opinions still missing
+        return ready(opinions_count=1)
     return ready()
 
 

@@ -128,6 +128,7 @@ DEMO_USERS = [  # (username, display name, role, organization)
     ("expert", "专家（演示）", "expert", "西北大学"),
     ("expert2", "专家二（演示）", "expert", "长安大学"),
     ("expert3", "专家三（演示）", "expert", "陕西省地方志办公室"),
+    ("expert4", "专家四（演示）", "expert", "西安建筑科技大学"),  # linked to no expert yet
     ("committee", "地名委员会委员（演示）", "committee", "西咸新区地名委员会"),
     ("approver", "审批人（演示）", "approver", "西咸新区管委会"),
     ("sysadmin", "系统管理员（演示）", "sysadmin", "西咸新区地名办"),
@@ -136,7 +137,8 @@ DEMO_USERS = [  # (username, display name, role, organization)
 ]
 
 # the expert pool (地名专家库): three experts with accounts, so a demo panel of three can be
-# drawn and every member can give an opinion in the browser
+# drawn and every member can give an opinion in the browser; the account expert4 is linked to
+# none, for the clerk to link on the experts page
 DEMO_EXPERTS = [  # (username, name, specialties)
     ("expert", "专家（演示）", "历史地理,地名文化"),
     ("expert2", "专家二（演示）", "城市规划,交通"),

@@ -26,16 +26,23 @@ from ...models.base import utcnow
 from ..accounts import users
 from ..addresses import AddressInput, create_address
 from ..plates import batches as plates
+from ..procedure import applications as apps
 from ..registry.places import PlaceInput, create_place
+from . import applications as demo_applications
 from . import data as data
 
 APPROVING_BODY = "西咸新区管委会"
 
 
-def load(session: Session, now: datetime | None = None) -> dict[str, int]:
+def load(session: Session, now: datetime | None = None, *,
+         procedure: apps.Settings | None = None) -> dict[str, int]:
     """Create whatever of the demo frame is missing; returns what was added, by kind.
 
-    ``now`` is the clock for the demo plates' lifecycle dates (default: the current time).
+    ``now`` is the clock for the demo plates' lifecycle dates and the end of the demo
+    applications' steps (default: the current time). With ``procedure`` (the app's procedure
+    settings, whose upload folder receives the minutes of a demo meeting) the demo
+    applications are filed too, one at each stage of the procedure
+    (:mod:`placenames.ops.demo.applications`).
     """
     added: Counter[str] = Counter()
     by_code = _jurisdictions(session, added)
@@ -47,8 +54,12 @@ def load(session: Session, now: datetime | None = None) -> dict[str, int]:
     session.flush()
     added["plates"] += len(plates.issue_demo_plates(session, now=now or utcnow()))
     session.flush()
+    if procedure is not None:
+        added["applications"] += demo_applications.load_applications(
+            session, now or utcnow(), procedure)
+        session.flush()
     return {k: added[k] for k in ("jurisdictions", "memberships", "scopes", "users", "experts",
-                                  "places", "addresses", "plates")}
+                                  "places", "addresses", "plates", "applications")}
 
 
 def _get_or_add(session: Session, by_code: dict[str, Jurisdiction], added: Counter[str],

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -70,6 +70,17 @@ class Settings:
     panel_rule: str = "majority"
     upload_dir: Path | None = None
     holidays: frozenset[date] = frozenset()
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any], instance_path: str | Path) -> Settings:
+        """The settings of an app: its config, and uploads under ``instance/procedure``."""
+        return cls(
+            notice_days=int(config.get("NOTICE_DAYS", 10)),
+            filing_days=int(config.get("FILING_DAYS", 15)),
+            announcement_days=int(config.get("ANNOUNCEMENT_DAYS", 15)),
+            panel_min_size=int(config.get("PANEL_MIN_SIZE", 3)),
+            panel_rule=str(config.get("PANEL_RULE", "majority")),
+            upload_dir=Path(instance_path) / "procedure")
 
 
 class ProcedureError(PlacenamesError):
@@ -352,8 +363,10 @@ def timeline(session: Session, app: Application) -> list[tuple[AuditEvent, User 
         .order_by(AuditEvent.at, AuditEvent.id)).all()
     events = [(e, u) for e, u in rows]
     order = {s: i for i, s in enumerate(State)}
+    # at one instant: by state, then a meeting before the opinions it entered (by expert)
     events.sort(key=lambda pair: (pair[0].at, order.get(pair[0].from_state or "", -1),
-                                  order.get(pair[0].to_state or "", -1)))
+                                  order.get(pair[0].to_state or "", -1),
+                                  pair[0].action != Action.RECORD_MEETING, pair[0].note or ""))
     return events
 
 

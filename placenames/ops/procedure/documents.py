@@ -188,7 +188,9 @@ def _review(session: Session, app: Application) -> Document:
     if r is None:
         return Document("专家论证报告", [Section("", paragraphs=["专家论证尚未结束。"])])
     members = [(f"{i}. {m['expert']}（{m.get('affiliation') or '—'}）",
-                f"{OPINION_ZH.get(m.get('opinion') or '', '—')}：{m.get('reasons') or ''}")
+                f"{OPINION_ZH.get(m.get('opinion') or '', '—')}：{m.get('reasons') or ''}"
+                + (f"（线下论证会 {m['meeting_on']}，由{m.get('entered_by') or '工作人员'}"
+                   "代为录入）" if m.get("meeting_on") else ""))
                for i, m in enumerate(r["members"], start=1)]
     return Document("专家论证报告", [
         Section("申请概况", _application_rows(session, app)),

@@ -1,9 +1,13 @@
-"""Photos brought to a procedure step (a survey's site photos).
+"""Files brought to a procedure step: a survey's site photos, a meeting's signed minutes.
 
-JPEG, PNG or WebP only (read by Pillow, whatever the file name says), at most
+Photos: JPEG, PNG or WebP only (read by Pillow, whatever the file name says), at most
 ``MAX_PHOTO_BYTES`` and ``MAX_PIXELS``; each is decoded and re-encoded, which drops EXIF
 (location, camera) and anything appended to the file, and stored under a random name. A
 geometry brought with a step is checked by :mod:`placenames.ops.registry.geometry`.
+
+Documents (the signed minutes of an expert meeting, :func:`clean_document`): a PDF (checked by
+its header and end-of-file marker, at most ``MAX_DOCUMENT_BYTES``; it cannot be re-encoded, so
+it is only ever served as a download) or a scan as an image, which is a photo as above.
 """
 
 from __future__ import annotations
@@ -23,6 +27,10 @@ MAX_PHOTO_BYTES = 8 * 1024 * 1024
 MAX_PIXELS = 40_000_000
 MAX_PHOTOS = 12
 FORMATS = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp"}
+MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
+#: What a stored file is served as, by its extension.
+CONTENT_TYPES = {".jpg": "image/jpeg", ".png": "image/png", ".webp": "image/webp",
+                 ".pdf": "application/pdf"}
 
 
 @dataclass(frozen=True)
@@ -78,3 +86,47 @@ def store_photos(photos: list[Photo], folder: Path) -> list[dict[str, Any]]:
         out.append({"file": name, "original_name": p.original_name, "width": p.width,
                     "height": p.height, "bytes": len(p.data)})
     return out
+
+
+@dataclass(frozen=True)
+class Document:
+    """A checked document ready to store: a PDF as sent, or a re-encoded image."""
+
+    original_name: str
+    extension: str
+    data: bytes
+
+
+def clean_document(original_name: str, raw: bytes) -> Document:
+    """Check one uploaded document (PDF, or an image re-encoded like a photo).
+
+    Raises:
+        BadInput: too large, empty, or neither a complete PDF nor a JPEG, PNG or WebP image.
+    """
+    label = (original_name or "document")[:80]
+    limit_mb = MAX_DOCUMENT_BYTES // 1024 // 1024
+    if len(raw) > MAX_DOCUMENT_BYTES:
+        raise BadInput(f"文件“{label}”超过 {limit_mb} MB / file {label!r} is larger than "
+                       f"{limit_mb} MB")
+    if raw.startswith(b"%PDF-"):
+        if b"%%EOF" not in raw[-2048:]:
+            raise BadInput(f"PDF 文件“{label}”不完整 / the PDF {label!r} is incomplete")
+        return Document(label, ".pdf", raw)
+    if len(raw) > MAX_PHOTO_BYTES:
+        mb = MAX_PHOTO_BYTES // 1024 // 1024
+        raise BadInput(f"“{label}”不是 PDF，扫描图片不得超过 {mb} MB / {label!r} is not a PDF, "
+                       f"and a scanned image is at most {mb} MB")
+    try:
+        photo = clean_photo(label, raw)
+    except BadInput:
+        raise BadInput(f"文件“{label}”须为 PDF 或 JPEG、PNG、WebP 图片 / file {label!r} must be "
+                       "a PDF or a JPEG, PNG or WebP image") from None
+    return Document(photo.original_name, photo.extension, photo.data)
+
+
+def store_document(doc: Document, folder: Path) -> dict[str, Any]:
+    """Write ``doc`` under ``folder`` with a random name; returns what to record."""
+    folder.mkdir(parents=True, exist_ok=True)
+    name = secrets.token_hex(12) + doc.extension
+    (folder / name).write_bytes(doc.data)
+    return {"file": name, "original_name": doc.original_name, "bytes": len(doc.data)}
