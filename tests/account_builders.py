@@ -11,6 +11,7 @@ import pyotp
 from sqlalchemy import select
 
 from placenames.models import User
+from placenames.ops.accounts import second_factor
 
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
@@ -27,11 +28,11 @@ def totp_now(secret: str, offset_steps: int = 0) -> str:
 
 
 def secret_of(app, username: str, pending: bool = False) -> str | None:
-    """The stored TOTP secret of ``username`` (read through a fresh session)."""
+    """The TOTP secret of ``username``, decrypted as the app does (a fresh session)."""
     s = app.extensions["placenames.sessionmaker"]()
     try:
         user = s.scalar(select(User).where(User.username == username))
-        return user.totp_pending if pending else user.totp_secret
+        return (second_factor.pending_secret if pending else second_factor.secret)(s, user)
     finally:
         s.close()
 

@@ -13,7 +13,7 @@ from datetime import timedelta
 
 import pytest
 from account_builders import csrf, secret_of, sign_in, totp_now
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 
 from placenames.models import AuditEvent, User, UserSession
 from placenames.models.base import utcnow
@@ -218,6 +218,11 @@ def test_a_code_is_needed_once_set_up_and_is_not_accepted_twice(app, client, ses
                                                     "csrf_token": csrf(page)})
     codes = [c.strip() for c in _between(r.get_data(True), "<code>", "</code>")]
     assert len(codes) == 10
+    # the secret is stored sealed with the personal-data key, bound to the account's row
+    session.rollback()
+    stored = session.scalar(text("SELECT totp_secret FROM users WHERE username = 'zhangsan'"))
+    assert stored.startswith("pn1:") and secret not in stored
+    session.rollback()
     # next sign-in: the password alone is not enough
     client.post("/logout", data={"csrf_token": csrf(client.get("/account/").get_data(True))})
     r = _post_login(client, "zhangsan", GOOD)

@@ -18,8 +18,8 @@ def upgrade() -> None:
                                    server_default='0'))
         batch.add_column(sa.Column('locked_until', sa.DateTime(timezone=True), nullable=True))
         batch.add_column(sa.Column('password_changed_at', sa.DateTime(timezone=True), nullable=True))
-        batch.add_column(sa.Column('totp_secret', sa.String(length=64), nullable=True))
-        batch.add_column(sa.Column('totp_pending', sa.String(length=64), nullable=True))
+        batch.add_column(sa.Column('totp_secret', sa.String(length=200), nullable=True))
+        batch.add_column(sa.Column('totp_pending', sa.String(length=200), nullable=True))
         batch.add_column(sa.Column('totp_last_step', sa.BigInteger(), nullable=True))
     op.create_table(
         'user_sessions',

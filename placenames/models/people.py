@@ -42,10 +42,11 @@ class User(RecordMixin, Base):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     locked_until: Mapped[datetime | None] = mapped_column()
     password_changed_at: Mapped[datetime | None] = mapped_column()
-    # the second factor: a TOTP secret (base32) once confirmed; one being set up; the last
-    # time step accepted (a code is accepted once)
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
-    totp_pending: Mapped[str | None] = mapped_column(String(64))
+    # the second factor: a TOTP secret once confirmed; one being set up (both encrypted with
+    # the personal-data key, bound to the row); the last time step accepted (a code is
+    # accepted once)
+    totp_secret: Mapped[str | None] = mapped_column(String(200))
+    totp_pending: Mapped[str | None] = mapped_column(String(200))
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
 
     def role_set(self) -> set[str]:

@@ -131,7 +131,7 @@ def enrol() -> str | Response | tuple[str, int]:
             s.commit()
             target = safe_next(request.args.get("next")) or url_for("account.index")
             return render_template("account/recovery_codes.html", codes=codes, target=target)
-    secret = user.totp_pending
+    secret = second_factor.pending_secret(s, user)
     issuer = str(current_app.config.get("OFFICE_NAME") or "placenames")
     uri = second_factor.provisioning_uri(secret, user.username, issuer) if secret else None
     return render_template("account/enrol.html", user=user, pending=pending, secret=secret,

@@ -5,6 +5,9 @@ authenticator app matches, and ten recovery codes are made (shown once, stored a
 they are random, 50 bits each, so a fast hash is enough). A TOTP code is accepted within one
 step (30 s) either side of the server's clock, and only for a time step later than the last
 one accepted, so an overheard code cannot be replayed.
+
+The secrets are stored encrypted with the personal-data key (:mod:`placenames.pii`), bound to
+the account's row and column, so a copy of the database alone does not yield codes.
 """
 
 from __future__ import annotations
@@ -19,9 +22,11 @@ import pyotp
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from ... import pii
 from ...errors import BadInput
 from ...models import RecoveryCode, User
 from ...models.base import utcnow
+from ..privacy.contacts import keyring
 from . import events
 from .users import end_sessions
 
@@ -29,11 +34,34 @@ RECOVERY_COUNT = 10
 _ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L
 
 
+def _seal(session: Session, user: User, column: str, secret: str) -> str:
+    return pii.seal(keyring(session), secret, table="users", column=column, row_id=user.id)
+
+
+def _open(session: Session, user: User, column: str) -> str | None:
+    sealed = getattr(user, column)
+    if not sealed:
+        return None
+    return pii.open_sealed(keyring(session), sealed, table="users", column=column,
+                           row_id=user.id)
+
+
 def start(session: Session, user: User) -> str:
     """A new pending secret for ``user`` (base32, for the authenticator app)."""
-    user.totp_pending = pyotp.random_base32()
+    secret = pyotp.random_base32()
+    user.totp_pending = _seal(session, user, "totp_pending", secret)
     session.flush()
-    return user.totp_pending
+    return secret
+
+
+def pending_secret(session: Session, user: User) -> str | None:
+    """The secret being set up (to show as a QR code and as text), if any."""
+    return _open(session, user, "totp_pending")
+
+
+def secret(session: Session, user: User) -> str | None:
+    """The account's confirmed secret, if any."""
+    return _open(session, user, "totp_secret")
 
 
 def provisioning_uri(secret: str, username: str, issuer: str) -> str:
@@ -57,13 +85,15 @@ def confirm(session: Session, user: User, code: str, now: datetime | None = None
     """Make the pending secret the account's once ``code`` matches it; returns the new recovery
     codes (to show once). BadInput if nothing is pending or the code does not match."""
     now = now or utcnow()
-    if not user.totp_pending:
+    pending = pending_secret(session, user)
+    if not pending:
         raise BadInput("请先开始设置 / start the set-up first")
-    step = _matching_step(user.totp_pending, code, now)
+    step = _matching_step(pending, code, now)
     if step is None:
         raise BadInput("验证码不对：请输入验证器应用当前显示的 6 位数字 / the code does not match: "
                        "enter the 6 digits your authenticator app shows now")
-    user.totp_secret, user.totp_pending, user.totp_last_step = user.totp_pending, None, step
+    user.totp_secret = _seal(session, user, "totp_secret", pending)
+    user.totp_pending, user.totp_last_step = None, step
     events.record(session, "totp_enabled", user, user.id, now=now)
     return new_recovery_codes(session, user)
 
@@ -90,8 +120,9 @@ def check(session: Session, user: User, code: str, now: datetime | None = None) 
     used up), else None."""
     now = now or utcnow()
     code = (code or "").strip()[:40]
-    if user.totp_secret:
-        step = _matching_step(user.totp_secret, code, now)
+    confirmed = secret(session, user)
+    if confirmed:
+        step = _matching_step(confirmed, code, now)
         if step is not None and step > (user.totp_last_step or -1):
             user.totp_last_step = step
             session.flush()

@@ -51,7 +51,8 @@ def unknown_key_ids(session: Session) -> dict[str, int]:
     many values each: a wrong ``PLACENAMES_PII_KEY`` shows here before any page is served."""
     keys = keyring(session)
     found: dict[str, int] = {}
-    for column in (PublicComment.author_enc, PublicComment.phone_enc):
+    for column in (PublicComment.author_enc, PublicComment.phone_enc, User.totp_secret,
+                   User.totp_pending):
         prefix = func.substr(column, 1, len(pii.FORMAT) + 10)
         rows = session.execute(select(prefix, func.count()).where(column.is_not(None))
                                .group_by(prefix)).all()
@@ -289,8 +290,23 @@ def rotate(session: Session, *, now: datetime) -> int:
     for comment in stale:
         contact = reveal(keys, comment)
         set_contact(session, comment, author=contact.author, phone=contact.phone)
+    accounts = 0  # the second factors' secrets are sealed with the same key
+    for user in session.scalars(select(User).where(or_(
+            and_(User.totp_secret.is_not(None),
+                 ~User.totp_secret.startswith(f"{pii.FORMAT}:{current}:")),
+            and_(User.totp_pending.is_not(None),
+                 ~User.totp_pending.startswith(f"{pii.FORMAT}:{current}:"))))):
+        for column in ("totp_secret", "totp_pending"):
+            sealed = getattr(user, column)
+            if sealed:
+                clear = pii.open_sealed(keys, sealed, table="users", column=column,
+                                        row_id=user.id)
+                setattr(user, column, pii.seal(keys, clear, table="users", column=column,
+                                               row_id=user.id))
+        accounts += 1
     session.add(AuditEvent(at=now, actor_id=None, entity_type="public_comment",
                            entity_id="keys", action="rotate_key",
-                           note=f"{len(stale)} comments re-encrypted under key {current}"))
+                           note=f"{len(stale)} comments and {accounts} second factors "
+                                f"re-encrypted under key {current}"))
     session.flush()
     return len(stale)
