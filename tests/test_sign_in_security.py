@@ -179,6 +179,10 @@ def test_cookie_flags_and_rotation_at_sign_in(app, client, session, clerk):
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
     with client.session_transaction() as after:
         assert "planted" not in after
+    # pages do not send the cookie again once it holds the form token (it expires with the
+    # session's absolute limit)
+    client.get("/account/")
+    assert "Set-Cookie" not in client.get("/account/").headers
     https = app.test_client()
     page = https.get("/login", base_url="https://dm.example.gov.cn").get_data(True)
     r = https.post("/login", base_url="https://dm.example.gov.cn",

@@ -128,6 +128,10 @@ def init_app(app: Flask) -> None:
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.config["PERMANENT_SESSION_LIFETIME"] = sessions.ABSOLUTE
+    # the cookie is sent when it changes (sign-in, a form's token), not with every response:
+    # it expires with the session's absolute limit, and a late response to a page of the
+    # account signed in before cannot put that account's cookie back
+    app.config["SESSION_REFRESH_EACH_REQUEST"] = False
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please sign in.")
