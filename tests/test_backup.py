@@ -1,9 +1,11 @@
 """Backup and restore through the real command, on both backends: a drill restores the demo
 register into an empty database and finds the same counts and records."""
 
+import shutil
 import subprocess
 import sys
 import uuid
+from pathlib import Path
 
 import audit_builders as ab  # tests/ is on sys.path (pyproject.toml)
 import pytest
@@ -48,18 +50,36 @@ def test_a_backup_restores_into_an_empty_database_with_the_same_register(
     n_places = session.scalar(select(func.count()).select_from(Place))
     n_events = session.scalar(select(func.count()).select_from(AuditEvent))
     session.close()  # on SQLite an open read transaction holds the lock the command needs
+    # files the register refers to: a survey photo, meeting minutes, a plate photo
+    instance = Path(cli_env["PLACENAMES_INSTANCE_PATH"])
+    uploads = {"procedure/4f0c/survey-1.jpg": b"\xff\xd8 photo", "procedure/4f0c/minutes.pdf":
+               b"%PDF-1.7 minutes %%EOF", "plate_photos/P1-ab12.png": b"\x89PNG plate"}
+    for name, data in uploads.items():
+        (instance / name).parent.mkdir(parents=True, exist_ok=True)
+        (instance / name).write_bytes(data)
+    (instance / "batches").mkdir(exist_ok=True)
+    (instance / "batches" / "made-again.pdf").write_bytes(b"%PDF generated")
     out = tmp_path / "register.backup"
     made = run_cli(cli_env, "backup", "--out", str(out))
     assert made.returncode == 0, made.stderr
     assert out.stat().st_size > 0
     again = run_cli(cli_env, "backup", "--out", str(out))
     assert again.returncode == 75 and "not overwritten" in again.stderr
-    env = dict(cli_env, PLACENAMES_DATABASE_URL=empty_db)
+    # a new machine: an empty database and a new instance folder, with the personal-data key
+    # brought from where it is kept apart from the backups
+    elsewhere = tmp_path / "new-instance"
+    elsewhere.mkdir()
+    shutil.copy(instance / "pii_key", elsewhere / "pii_key")
+    env = dict(cli_env, PLACENAMES_DATABASE_URL=empty_db,
+               PLACENAMES_INSTANCE_PATH=str(elsewhere))
     restored = run_cli(env, "restore", str(out))
     assert restored.returncode == 0, restored.stderr
     counts = made.stdout.split(": ", 1)[1]
     assert restored.stdout.split(": ", 1)[1] == counts
-    assert f"places {n_places}," in counts
+    assert f"places {n_places}," in counts and "files 3" in counts
+    for name, data in uploads.items():
+        assert (elsewhere / name).read_bytes() == data
+    assert not (elsewhere / "batches").exists()
     engine = make_engine(empty_db)
     with Session(engine) as s:
         back = s.scalar(select(Place).where(Place.name == "建章路"))
@@ -73,7 +93,7 @@ def test_a_backup_restores_into_an_empty_database_with_the_same_register(
     assert checked.returncode == 0, checked.stderr
     assert checked.stdout.startswith(f"ok: {n_events} events\n") and n_events > 0
     twice = run_cli(env, "restore", str(out))
-    assert twice.returncode == 75 and "empty database" in twice.stderr
+    assert twice.returncode == 75 and "already holds" in twice.stderr
 
 
 def test_a_file_that_is_no_backup_is_refused(cli_env, empty_db, tmp_path):
@@ -84,3 +104,19 @@ def test_a_file_that_is_no_backup_is_refused(cli_env, empty_db, tmp_path):
     assert r.returncode == 64 and "not a backup" in r.stderr
     missing = run_cli(env, "restore", str(tmp_path / "nothing.backup"))
     assert missing.returncode == 66
+
+
+def test_a_file_archive_with_a_path_out_of_the_instance_is_refused(cli_env, empty_db, tmp_path):
+    import io
+    import tarfile
+
+    out = tmp_path / "register.backup"
+    out.write_bytes(b"SQLite format 3\0")
+    with tarfile.open(tmp_path / "register.backup.files.tar", "w") as tar:
+        entry = tarfile.TarInfo("procedure/../../escaped.txt")
+        entry.size = 2
+        tar.addfile(entry, io.BytesIO(b"hi"))
+    env = dict(cli_env, PLACENAMES_DATABASE_URL=empty_db)
+    done = run_cli(env, "restore", str(out))
+    assert done.returncode == 64 and "never has" in done.stderr
+    assert not (tmp_path / "escaped.txt").exists()

@@ -95,7 +95,7 @@ def backup_cmd(out: Path) -> None:
     """Write a consistent backup of the whole register while the app runs."""
     from .. import backup
 
-    found = backup.backup(db.engine(), out)
+    found = backup.backup(db.engine(), out, Path(current_app.instance_path))
     click.echo(f"backup written to {out}: " + ", ".join(f"{k} {v}" for k, v in found.items()))
 
 
@@ -106,7 +106,7 @@ def restore_cmd(source: Path) -> None:
     """Restore the backup SOURCE into the configured, empty database."""
     from .. import backup
 
-    found = backup.restore(db.engine(), source)
+    found = backup.restore(db.engine(), source, Path(current_app.instance_path))
     click.echo(f"restored from {source}: " + ", ".join(f"{k} {v}" for k, v in found.items()))
 
 
