@@ -301,8 +301,14 @@ def test_accounts_are_administered_by_the_three_administrators_apart(app, client
     # the audit administrator sees no account administration at all
     sign_in(app, client, "auditor")
     assert client.get("/admin/accounts/").status_code == 403
-    # the new account signs in with its roles
+    # the new account signs in with its roles, after replacing the password it was given
     sign_in(app, client, "wangwu", GOOD)
+    r = client.get("/committee/")
+    assert r.status_code == 302 and r.headers["Location"].endswith("/account/#password")
+    own = "王五的-新密码-沣西新城-2026"
+    page = client.get("/account/").get_data(True)
+    assert client.post("/account/password", data={"current": GOOD, "new": own, "confirm": own,
+                                                  "csrf_token": csrf(page)}).status_code == 302
     assert client.get("/committee/").status_code == 200
     session.rollback()
     wangwu = session.scalar(select(User).where(User.username == "wangwu"))
@@ -324,6 +330,9 @@ def test_a_reset_password_is_shown_once_and_ends_the_sessions(app, client, sessi
     assert victim.get("/account/").status_code == 302
     assert _post_login(victim, "zhangsan", GOOD, ip="10.9.9.11").status_code == 200
     assert _post_login(victim, "zhangsan", temporary, ip="10.9.9.11").status_code == 302
+    # the temporary password is for one purpose: choosing one's own
+    assert victim.get("/committee/").headers["Location"].endswith("/account/#password")
+    assert victim.get("/account/").status_code == 200
     session.rollback()
     assert len(_events(session, "password_reset")) == 1
 

@@ -18,6 +18,8 @@ def upgrade() -> None:
                                    server_default='0'))
         batch.add_column(sa.Column('locked_until', sa.DateTime(timezone=True), nullable=True))
         batch.add_column(sa.Column('password_changed_at', sa.DateTime(timezone=True), nullable=True))
+        batch.add_column(sa.Column('must_change_password', sa.Boolean(), nullable=False,
+                                   server_default=sa.false()))
         batch.add_column(sa.Column('totp_secret', sa.String(length=200), nullable=True))
         batch.add_column(sa.Column('totp_pending', sa.String(length=200), nullable=True))
         batch.add_column(sa.Column('totp_last_step', sa.BigInteger(), nullable=True))
@@ -55,6 +57,6 @@ def downgrade() -> None:
     op.drop_index(op.f('ix_user_sessions_user_id'), table_name='user_sessions')
     op.drop_table('user_sessions')
     with op.batch_alter_table('users') as batch:
-        for column in ('totp_last_step', 'totp_pending', 'totp_secret', 'password_changed_at',
-                       'locked_until', 'failed_logins'):
+        for column in ('totp_last_step', 'totp_pending', 'totp_secret', 'must_change_password',
+                       'password_changed_at', 'locked_until', 'failed_logins'):
             batch.drop_column(column)

@@ -6,7 +6,7 @@ import enum
 import uuid
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, RecordMixin
@@ -42,6 +42,9 @@ class User(RecordMixin, Base):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     locked_until: Mapped[datetime | None] = mapped_column()
     password_changed_at: Mapped[datetime | None] = mapped_column()
+    # a password another person set (a new account, a reset): changed at the next sign-in
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                       server_default=false())
     # the second factor: a TOTP secret once confirmed; one being set up (both encrypted with
     # the personal-data key, bound to the row); the last time step accepted (a code is
     # accepted once)

@@ -53,6 +53,8 @@ bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
 
 PENDING = "pn_pending"  # the Flask-session key of a half-done sign-in
+PASSWORD_FIRST_ALLOWED = frozenset({"account.index", "account.change_password", "auth.logout",
+                                    "static", "public.healthz", None})
 PENDING_SECONDS = 300
 
 
@@ -70,6 +72,7 @@ class SessionUser(UserMixin):
         self.display_name = user.display_name
         self.roles = user.role_set()
         self.is_admin = users.is_admin(user)
+        self.must_change_password = bool(user.must_change_password)
 
 
 class LoginForm(PostedForm):
@@ -136,6 +139,18 @@ def init_app(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please sign in.")
     login_manager.session_protection = None  # the session row is the protection
+
+    @app.before_request
+    def _password_first() -> Response | None:
+        """Someone signed in with a password another person set goes nowhere else until they
+        have replaced it."""
+        if request.endpoint in PASSWORD_FIRST_ALLOWED or request.blueprint == "api_applications":
+            return None
+        if getattr(current_user, "must_change_password", False):
+            flash(_("Choose your own password first: the one you signed in with was set by an "
+                    "administrator."), "warning")
+            return redirect(url_for("account.index") + "#password")
+        return None
 
 
 @login_manager.user_loader

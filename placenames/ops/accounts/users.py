@@ -80,8 +80,9 @@ def add_user(session: Session, username: str, display_name: str, password: str,
              actor_id: uuid.UUID | None = None, allow_no_role: bool = False) -> User:
     """A new account whose password meets the policy; Conflict if the username is taken.
 
-    ``allow_no_role``: the system administrator creates accounts without roles, which the
-    security administrator then gives.
+    Made by an administrator on the pages (``actor_id``), the first password is to be
+    changed at the first sign-in. ``allow_no_role``: the system administrator creates
+    accounts without roles, which the security administrator then gives.
     """
     username = username.strip()
     if not username or len(username) > 60 or any(c.isspace() for c in username):
@@ -94,7 +95,7 @@ def add_user(session: Session, username: str, display_name: str, password: str,
     user = User(username=username, display_name=(display_name or username).strip()[:80],
                 password_hash=passwords.hash_password(password), roles=role_text,
                 organization=(organization or "").strip()[:120] or None,
-                password_changed_at=utcnow())
+                password_changed_at=utcnow(), must_change_password=actor_id is not None)
     session.add(user)
     session.flush()
     events.record(session, "account_created", user, actor_id, note=role_text or None)
@@ -114,6 +115,8 @@ def set_password(session: Session, user: User, password: str,
     passwords.check_policy(password, user.username)
     user.password_hash = passwords.hash_password(password)
     user.password_changed_at = utcnow()
+    # set by an administrator on the pages: the person replaces it at their next sign-in
+    user.must_change_password = actor_id is not None and actor_id != user.id
     end_sessions(session, user)
     action = "password_changed" if actor_id == user.id else "password_reset"
     events.record(session, action, user, actor_id)
