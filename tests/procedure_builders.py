@@ -10,6 +10,7 @@ from placenames.models import Expert, User
 from placenames.ops.accounts.users import ensure_user
 from placenames.ops.demo import loader as demo
 from placenames.ops.procedure import applications as apps
+from placenames.ops.procedure import meetings
 from placenames.ops.procedure import steps as steps
 from placenames.ops.procedure.experts import ExpertInput, add_expert
 from placenames.workflow import State
@@ -150,6 +151,6 @@ def meeting(app, opinion="agree", held_on=TODAY, minutes=("纪要.pdf", PDF), on
     those named), with reasons naming the expert."""
     members = [m for m in app.panel if not m.opinion
                and (only is None or m.expert.name in only)]
-    return steps.MeetingInput(held_on=held_on, minutes=minutes, opinions=[
-        steps.MeetingOpinion(str(m.expert_id), opinion, f"{m.expert.name}：名称寓意清楚")
+    return meetings.MeetingInput(held_on=held_on, minutes=minutes, opinions=[
+        meetings.MeetingOpinion(str(m.expert_id), opinion, f"{m.expert.name}：名称寓意清楚")
         for m in members])

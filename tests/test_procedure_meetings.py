@@ -18,7 +18,7 @@ from placenames.errors import BadInput, Conflict
 from placenames.models import AuditEvent
 from placenames.models.workflow import Application
 from placenames.ops.procedure import applications as apps
-from placenames.ops.procedure import documents, steps, uploads
+from placenames.ops.procedure import documents, meetings, steps, uploads
 from placenames.workflow import State
 
 NOW = b.NOW
@@ -52,7 +52,7 @@ def test_a_panel_with_an_expert_without_an_account_completes_through_an_offline_
     assert len(pending) == 3 and any(m.expert.user_id is None for m in pending)
     version, clerk = app.version, world["clerk"]
 
-    t = steps.record_meeting(session, app, b.meeting(app, "agree_with_changes"),
+    t = meetings.record_meeting(session, app, b.meeting(app, "agree_with_changes"),
                              **_common(world, app, cfg))
 
     assert (t.from_state, t.to_state) == (State.UNDER_REVIEW, State.UNDER_REVIEW)
@@ -67,7 +67,7 @@ def test_a_panel_with_an_expert_without_an_account_completes_through_an_offline_
     assert len(_events(session, app, "record_meeting")) == 1
     entered = [e for e in _events(session, app, "record_opinion") if e.actor_id == clerk.id]
     assert len(entered) == 3
-    notes = [steps.read_offline_note(e.note) for e in entered]
+    notes = [meetings.read_offline_note(e.note) for e in entered]
     assert {n["expert"] for n in notes} == {m.expert.name for m in pending}
     assert {n["expert_id"] for n in notes} == {str(m.expert_id) for m in pending}
     assert {(n["opinion"], n["meeting_on"]) for n in notes} == {("agree_with_changes",
@@ -93,17 +93,17 @@ def test_an_expert_whose_opinion_was_entered_cannot_give_another_online(session,
                                                                         tmp_path):
     cfg = b.settings(tmp_path)
     app = b.under_review_with_an_expert_without_account(session, world, cfg)
-    steps.record_meeting(session, app, b.meeting(app, only={"专家（演示）"}),
+    meetings.record_meeting(session, app, b.meeting(app, only={"专家（演示）"}),
                          **_common(world, app, cfg))
     with pytest.raises(apps.ProcedureError) as err:
         steps.record_opinion(session, app, opinion="disagree", reasons="再提一次",
                              **_common(world, app, cfg, "expert"))
     assert err.value.code == "opinion_already_recorded" and err.value.http_status == 409
     # a second meeting enters the rest; then there is nothing left to enter
-    steps.record_meeting(session, app, b.meeting(app), **_common(world, app, cfg))
+    meetings.record_meeting(session, app, b.meeting(app), **_common(world, app, cfg))
     assert all(m.opinion for m in app.panel)
     with pytest.raises(apps.ProcedureError) as err:
-        steps.record_meeting(session, app, b.meeting(app), **_common(world, app, cfg))
+        meetings.record_meeting(session, app, b.meeting(app), **_common(world, app, cfg))
     assert err.value.code == "opinions_complete" and err.value.http_status == 409
     assert len(_events(session, app, "record_meeting")) == 2
 
@@ -125,25 +125,25 @@ def test_refused_meetings_change_nothing(session, world, tmp_path):
     first = ok.opinions[0]
 
     def with_(**kw):
-        return steps.MeetingInput(**{"held_on": ok.held_on, "minutes": ok.minutes,
+        return meetings.MeetingInput(**{"held_on": ok.held_on, "minutes": ok.minutes,
                                      "opinions": ok.opinions, **kw})
 
     refused = [  # (input, acting role, error, http status, words of the message)
         (with_(held_on=None), "clerk", BadInput, 400, "论证会日期"),
         (with_(held_on=b.TODAY + timedelta(days=1)), "clerk", BadInput, 400, "不能晚于今天"),
         (with_(held_on=b.TODAY - timedelta(days=1)), "clerk", BadInput, 400, "启动论证"),
-        (with_(opinions=[steps.MeetingOpinion(o.expert_id, "", o.reasons)
+        (with_(opinions=[meetings.MeetingOpinion(o.expert_id, "", o.reasons)
                          for o in ok.opinions]), "clerk", BadInput, 400, "至少录入"),
-        (with_(opinions=[steps.MeetingOpinion(first.expert_id, "maybe", "x")]), "clerk",
+        (with_(opinions=[meetings.MeetingOpinion(first.expert_id, "maybe", "x")]), "clerk",
          BadInput, 400, "opinion must be"),
-        (with_(opinions=[steps.MeetingOpinion(first.expert_id, "agree", "  ")]), "clerk",
+        (with_(opinions=[meetings.MeetingOpinion(first.expert_id, "agree", "  ")]), "clerk",
          BadInput, 400, "as the minutes record it"),
-        (with_(opinions=[steps.MeetingOpinion(first.expert_id, "agree", "长" * 4001)]),
+        (with_(opinions=[meetings.MeetingOpinion(first.expert_id, "agree", "长" * 4001)]),
          "clerk", BadInput, 400, "at most 4000"),
-        (with_(opinions=[steps.MeetingOpinion(str(uuid.uuid4()), "agree", "x")]), "clerk",
+        (with_(opinions=[meetings.MeetingOpinion(str(uuid.uuid4()), "agree", "x")]), "clerk",
          BadInput, 400, "not on this panel"),
         (with_(opinions=[first, first]), "clerk", BadInput, 400, "twice"),
-        (with_(opinions=[steps.MeetingOpinion(str(online.expert_id), "agree", "x")]), "clerk",
+        (with_(opinions=[meetings.MeetingOpinion(str(online.expert_id), "agree", "x")]), "clerk",
          Conflict, 409, "already given"),
         (with_(minutes=None), "clerk", BadInput, 400, "signed minutes"),
         (with_(minutes=("纪要.txt", "会议纪要".encode())), "clerk", BadInput, 400, "PDF"),
@@ -155,18 +155,18 @@ def test_refused_meetings_change_nothing(session, world, tmp_path):
     ]
     for data, who, error, status, words in refused:
         with pytest.raises(error) as err:
-            steps.record_meeting(session, app, data, **_common(world, app, cfg, who))
+            meetings.record_meeting(session, app, data, **_common(world, app, cfg, who))
         assert err.value.http_status == status, (data, who)
         assert words in str(err.value), (words, str(err.value))
     with pytest.raises(Conflict):  # a form rendered from another version
-        steps.record_meeting(session, app, ok, actor=world["clerk"], now=NOW, settings=cfg,
+        meetings.record_meeting(session, app, ok, actor=world["clerk"], now=NOW, settings=cfg,
                              expected_version=version - 1)
     assert app.version == version and app.state == State.UNDER_REVIEW
     assert sum(1 for m in app.panel if m.opinion) == 1
     assert apps.latest(session, app, "meeting") is None
     assert not (tmp_path / "uploads" / str(app.id)).exists()  # no file was written
     # a scan as an image is accepted, re-encoded
-    steps.record_meeting(session, app, with_(minutes=("scan.png", _png())),
+    meetings.record_meeting(session, app, with_(minutes=("scan.png", _png())),
                          **_common(world, app, cfg))
     stored = apps.latest(session, app, "meeting")["minutes"]
     assert stored["file"].endswith(".png") and stored["original_name"] == "scan.png"
@@ -177,7 +177,7 @@ def test_no_meeting_outside_an_open_review(session, world, tmp_path):
     app = b.draft(session, world)
     b.advance(session, app, world, cfg, State.SURVEYED)
     with pytest.raises(apps.ProcedureError) as err:
-        steps.record_meeting(session, app, steps.MeetingInput(b.TODAY, ("m.pdf", b.PDF), []),
+        meetings.record_meeting(session, app, meetings.MeetingInput(b.TODAY, ("m.pdf", b.PDF), []),
                              **_common(world, app, cfg))
     assert err.value.code == "illegal_transition" and err.value.http_status == 409
 

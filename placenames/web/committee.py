@@ -42,7 +42,7 @@ from ..models.workflow import Application
 from ..naming.generics import CLASSES
 from ..ops.privacy import contacts
 from ..ops.procedure import applications as apps
-from ..ops.procedure import documents, uploads
+from ..ops.procedure import documents, meetings, uploads
 from ..ops.procedure import experts as expert_ops
 from ..ops.procedure import steps as steps
 from ..ops.registry.geometry import stored_geojson
@@ -159,7 +159,7 @@ def audit_note(action: str, note: str | None, who: User | None = None) -> str:
     if not note:
         return ""
     if action == "record_opinion":
-        offline = steps.read_offline_note(note)
+        offline = meetings.read_offline_note(note)
         if offline is None:
             return str(LABELS["opinion"].get(note, note))
         return _("%(opinion)s, entered by %(clerk)s on behalf of %(expert)s, offline meeting "
@@ -415,16 +415,16 @@ def _geojson(form: MultiDict[str, str], files: Any) -> str | None:
 
 
 def meeting_input(app: Application, form: MultiDict[str, str], files: Any
-                  ) -> steps.MeetingInput:
+                  ) -> meetings.MeetingInput:
     """The offline meeting form: ``held_on``, ``minutes`` (a file) and, per panel expert,
     ``opinion-<expert id>`` and ``reasons-<expert id>``."""
     upload = files.get("minutes") if files else None
     minutes = None
     if upload and upload.filename:
         minutes = (upload.filename, upload.read(uploads.MAX_DOCUMENT_BYTES + 1))
-    return steps.MeetingInput(
+    return meetings.MeetingInput(
         held_on=_date(form.get("held_on")), minutes=minutes,
-        opinions=[steps.MeetingOpinion(str(m.expert_id), form.get(f"opinion-{m.expert_id}"),
+        opinions=[meetings.MeetingOpinion(str(m.expert_id), form.get(f"opinion-{m.expert_id}"),
                                        form.get(f"reasons-{m.expert_id}"))
                   for m in app.panel])
 
@@ -456,7 +456,7 @@ def perform(app: Application, action: str, form: MultiDict[str, str], files: Any
         steps.record_opinion(s, app, opinion=form.get("opinion", ""),
                              reasons=form.get("reasons"), **common)
     elif action == Action.RECORD_MEETING:
-        steps.record_meeting(s, app, meeting_input(app, form, files), **common)
+        meetings.record_meeting(s, app, meeting_input(app, form, files), **common)
     elif action == Action.CLOSE_REVIEW:
         steps.close_review(s, app, **common)
     elif action == Action.OPEN_COMMENT:

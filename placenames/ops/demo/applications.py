@@ -23,7 +23,7 @@ from ...models.workflow import Application, CandidateName, PublicComment
 from ...workflow import ALLOWED_ROLES, OWNER_ACTIONS, Action, State, china_date
 from ...workflow.states import actions_from
 from ..procedure import applications as apps
-from ..procedure import documents, steps
+from ..procedure import documents, meetings, steps
 
 APPLICANT_ORG = "沣东新城建设局"
 APPROVING_BODY = "西咸新区管委会"
@@ -251,9 +251,9 @@ class _Driver:
                                    *[(m.expert.name, "同意：名称寓意清楚，符合命名规则")
                                      for m in pending]],
                               ["与会专家已在纪要上签字。（演示文件）"])]))
-        steps.record_meeting(self.s, self.app, steps.MeetingInput(
+        meetings.record_meeting(self.s, self.app, meetings.MeetingInput(
             held_on=held_on, minutes=("纪要.pdf", minutes),
-            opinions=[steps.MeetingOpinion(str(m.expert_id), "agree",
+            opinions=[meetings.MeetingOpinion(str(m.expert_id), "agree",
                                            "名称寓意清楚，符合命名规则（线下论证会）")
                       for m in pending]), **self.common("clerk"))
 

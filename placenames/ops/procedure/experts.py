@@ -3,7 +3,7 @@
 The pool is the office clerk's to keep (``POOL_ROLES``); the administrators of the system
 (sysadmin, secadmin, auditor) handle no business data. An expert needs no account to be drawn
 onto a panel: an expert without one gives the opinion at an offline meeting, which a clerk
-enters (:func:`placenames.ops.procedure.steps.record_meeting`). An expert linked to an
+enters (:func:`placenames.ops.procedure.meetings.record_meeting`). An expert linked to an
 account holding the ``expert`` role sees the applications of the panels they sit on and gives
 opinions online. One account is linked to at most one expert (a unique column).
 """
