@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections import namedtuple
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -132,6 +133,20 @@ def session() -> Session:
         factory = "placenames.reader" if reading else "placenames.sessionmaker"
         g.db_session = current_app.extensions[factory]()
     return g.db_session  # type: ignore[no-any-return]
+
+
+def write_apart(work: Callable[[Session], None]) -> None:
+    """Run ``work`` in a short writer transaction of its own and commit it.
+
+    For the few writes a read-only request must still make (a session's last-seen time, an
+    audit event for a file taken away): a GET reads through a session that never writes.
+    """
+    writer = current_app.extensions["placenames.sessionmaker"]()
+    try:
+        work(writer)
+        writer.commit()
+    finally:
+        writer.close()
 
 
 def _close_session(exc: BaseException | None) -> None:

@@ -291,6 +291,12 @@ def test_documents_are_pdfs_with_embedded_chinese_glyphs(client, session, world,
     r = client.get(f"/announcements/{a.id}.pdf")
     assert r.status_code == 200 and "丰邑路" in _pdf_text(tmp_path, r.data, "pub")[1]
     assert client.get(f"{_page(a.id)}/documents/nonsense.pdf").status_code == 404
+    # each document taken away is in the audit log, under the clerk who took it
+    session.rollback()
+    taken = session.scalars(select(AuditEvent).where(AuditEvent.action == "download",
+                                                     AuditEvent.entity_id == str(a.id))).all()
+    assert sorted(e.note for e in taken) == sorted(f"document {k}" for k in expect)
+    assert {e.actor_id for e in taken} == {world["clerk"].id}
 
 
 # --- the JSON API ------------------------------------------------------------------------------

@@ -43,7 +43,7 @@ from wtforms.validators import DataRequired, Length
 
 from .. import db
 from ..errors import Forbidden
-from ..models import User
+from ..models import AuditEvent, User
 from ..models.base import utcnow
 from ..ops.accounts import events, second_factor, sessions, users
 from .forms import PostedForm
@@ -120,6 +120,14 @@ def actor_id() -> uuid.UUID | None:
     return getattr(current_user, "user_id", None)
 
 
+def record_download(entity_type: str, entity_id: str, what: str) -> None:
+    """An audit event for a file the signed-in user took away (written apart: downloads are
+    GET requests)."""
+    event = AuditEvent(at=utcnow(), actor_id=actor_id(), entity_type=entity_type,
+                       entity_id=entity_id, action="download", note=what)
+    db.write_apart(lambda writer: writer.add(event))
+
+
 def client_ip() -> str | None:
     """The client's address (through the configured proxies)."""
     return request.remote_addr
@@ -170,12 +178,7 @@ def _touch(token: str, now: Any) -> None:
     the touch goes through a short writer transaction of its own; other requests write it
     with their own commit."""
     if request.method in db.SAFE_METHODS:
-        writer = current_app.extensions["placenames.sessionmaker"]()
-        try:
-            sessions.touch(writer, token, now)
-            writer.commit()
-        finally:
-            writer.close()
+        db.write_apart(lambda writer: sessions.touch(writer, token, now))
     else:
         sessions.touch(db.session(), token, now)
 

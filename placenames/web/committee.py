@@ -59,7 +59,7 @@ from ..workflow import (
     mask_phone,
 )
 from ..workflow.panel import OPINIONS, RULES
-from .auth import actor_id, roles_required
+from .auth import actor_id, record_download, roles_required
 from .errors import render_error, wants_json
 from .forms import form_version
 from .maps import panel_config
@@ -581,6 +581,7 @@ def minutes(app_id: uuid.UUID, name: str) -> Response:
         raise NotFound(_("No such file."))
     suffix = path.suffix
     filename = f"minutes-{app.id}{suffix}"
+    record_download("application", str(app.id), f"minutes {name}")
     return Response(path.read_bytes(), mimetype=uploads.CONTENT_TYPES.get(
         suffix, "application/octet-stream"), headers={
         "Content-Disposition": f'attachment; filename="{filename}"',
@@ -595,6 +596,7 @@ def document(app_id: uuid.UUID, kind: str) -> Response:
     s = db.session()
     app = apps.get_for(s, app_id, actor())
     pdf = documents.render_pdf(documents.build(s, app, kind), current_app.config["OFFICE_NAME"])
+    record_download("application", str(app.id), f"document {kind}")
     return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'inline; filename="{kind}-{app.id}.pdf"'})
 

@@ -107,7 +107,8 @@ AUDIT_ACTION_LABELS = {"create": _l("created"), "status": _l("status changed"),
                        # personal data
                        "erase_contacts": _l("contacts erased at the end of retention"),
                        "lookup_phone": _l("comments looked up by phone"),
-                       "rotate_key": _l("personal data moved to a new key")}
+                       "rotate_key": _l("personal data moved to a new key"),
+                       "download": _l("file downloaded")}
 ROLE_LABELS = {"applicant": _l("Applicant"), "clerk": _l("Naming office clerk"),
                "surveyor": _l("Surveyor"), "expert": _l("Expert"),
                "committee": _l("Naming committee member"), "approver": _l("Approving authority"),
