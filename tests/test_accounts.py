@@ -47,11 +47,11 @@ def test_an_old_hash_still_signs_in_and_is_upgraded(session):
     session.add(User(username="laowang", display_name="老王", roles="clerk",
                      password_hash=generate_password_hash(GOOD)))
     session.commit()
-    assert ops.authenticate(session, "laowang", "wrong").user is None
-    user = ops.authenticate(session, "laowang", GOOD).user
+    assert ops.authenticate(session, "laowang", "wrong") is None
+    user = ops.authenticate(session, "laowang", GOOD)
     session.commit()
     assert user is not None and user.password_hash.startswith("$argon2id$")
-    assert ops.authenticate(session, "laowang", GOOD).user is not None
+    assert ops.authenticate(session, "laowang", GOOD) is not None
 
 
 def test_accounts_through_the_command(cli_env, session, client):

@@ -88,7 +88,7 @@ def test_an_unknown_user_costs_as_much_as_a_known_one(app, session, monkeypatch)
 
         def timed(username):
             t = time.perf_counter()
-            assert ops.authenticate(session, username, "wrong password!").user is None
+            assert ops.authenticate(session, username, "wrong password!") is None
             session.rollback()
             return time.perf_counter() - t
 
@@ -301,6 +301,9 @@ def test_accounts_are_administered_by_the_three_administrators_apart(app, client
     # the audit administrator sees no account administration at all
     sign_in(app, client, "auditor")
     assert client.get("/admin/accounts/").status_code == 403
+    # signing in again, with a code: the audit administrator lands on the audit log
+    r = sign_in(app, client, "auditor")
+    assert r.status_code == 302 and r.headers["Location"].endswith("/staff/audit/")
     # the new account signs in with its roles, after replacing the password it was given
     sign_in(app, client, "wangwu", GOOD)
     r = client.get("/committee/")

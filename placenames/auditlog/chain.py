@@ -178,11 +178,17 @@ def _kind(kind: str) -> tuple[str, str]:
     return RECORD_LABELS.get(kind, (kind, kind))
 
 
+def _of_application(application_id: str | None) -> tuple[str, str]:
+    """The Chinese and English mention of a record's application (empty without one)."""
+    if not application_id:
+        return "", ""
+    return f"（申请 {application_id}）", f" (application {application_id})"
+
+
 def record_altered(kind: str, record_id: str, application_id: str | None, seq: int) -> Problem:
     """A digested record differs from what the audit event ``seq`` recorded."""
     zh, en = _kind(kind)
-    where_zh = f"（申请 {application_id}）" if application_id else ""
-    where_en = f" (application {application_id})" if application_id else ""
+    where_zh, where_en = _of_application(application_id)
     return Problem("record_altered",
                    f"{zh} {record_id}{where_zh} 与审计链第 {seq} 条记载的内容不符：记录被改动",
                    f"{en} {record_id}{where_en} differs from what audit chain entry {seq} "
@@ -201,8 +207,7 @@ def record_deleted(kind: str, record_id: str, seq: int) -> Problem:
 def record_unaudited(kind: str, record_id: str, application_id: str | None) -> Problem:
     """A record of a digested kind that no audit event describes."""
     zh, en = _kind(kind)
-    where_zh = f"（申请 {application_id}）" if application_id else ""
-    where_en = f" (application {application_id})" if application_id else ""
+    where_zh, where_en = _of_application(application_id)
     return Problem("record_inserted",
                    f"{zh} {record_id}{where_zh} 没有审计记录：记录系绕过本系统写入",
                    f"{en} {record_id}{where_en} is in no audit event: it was written behind "

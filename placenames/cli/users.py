@@ -5,10 +5,17 @@ from standard input; never from the command line, where other users could see th
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import click
 
 from .. import db
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from ..models import User
 from . import main, with_app
 
 
@@ -51,9 +58,7 @@ def reset_password(username: str, password_stdin: bool) -> None:
     """Set a new password for USERNAME."""
     from ..ops.accounts import users as ops
 
-    s = db.session()
-    ops.set_password(s, ops.get_user(s, username), _read_password(password_stdin))
-    s.commit()
+    _change(username, lambda s, u: ops.set_password(s, u, _read_password(password_stdin)))
     click.echo(f"password of {username} changed")
 
 
@@ -65,10 +70,7 @@ def roles(username: str, new_roles: str) -> None:
     """Replace the roles of USERNAME."""
     from ..ops.accounts import users as ops
 
-    s = db.session()
-    user = ops.get_user(s, username)
-    ops.set_roles(s, user, new_roles.split(","))
-    s.commit()
+    user = _change(username, lambda s, u: ops.set_roles(s, u, new_roles.split(",")))
     click.echo(f"{username}: {user.roles}")
 
 
@@ -88,12 +90,21 @@ def enable(username: str) -> None:
     _set_active(username, True)
 
 
-def _set_active(username: str, active: bool) -> None:
+def _change(username: str, change: Callable[[Session, User], object]) -> User:
+    """Apply ``change`` to the account USERNAME and commit; the account."""
     from ..ops.accounts import users as ops
 
     s = db.session()
-    ops.set_active(s, ops.get_user(s, username), active)
+    user = ops.get_user(s, username)
+    change(s, user)
     s.commit()
+    return user
+
+
+def _set_active(username: str, active: bool) -> None:
+    from ..ops.accounts import users as ops
+
+    _change(username, lambda s, u: ops.set_active(s, u, active))
     click.echo(f"{username} {'enabled' if active else 'disabled'}")
 
 
@@ -104,9 +115,7 @@ def unlock(username: str) -> None:
     """End the lockout of USERNAME (after five failed sign-ins)."""
     from ..ops.accounts import users as ops
 
-    s = db.session()
-    ops.unlock(s, ops.get_user(s, username))
-    s.commit()
+    _change(username, ops.unlock)
     click.echo(f"{username} unlocked")
 
 
@@ -116,11 +125,8 @@ def unlock(username: str) -> None:
 def reset_second_factor(username: str) -> None:
     """Remove the second factor of USERNAME (a lost phone); they set up a new one."""
     from ..ops.accounts import second_factor
-    from ..ops.accounts import users as ops
 
-    s = db.session()
-    second_factor.reset(s, ops.get_user(s, username), None)
-    s.commit()
+    _change(username, lambda s, u: second_factor.reset(s, u, None))
     click.echo(f"second factor of {username} removed")
 
 

@@ -14,13 +14,12 @@ import qrcode.image.svg
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import delete
 from werkzeug.wrappers import Response
 
 from .. import db
 from ..errors import BadInput
-from ..models import User, UserSession
-from ..ops.accounts import events, passwords, second_factor, sessions, users
+from ..models import User
+from ..ops.accounts import passwords, second_factor, sessions, users
 from . import auth
 from .security import safe_next
 
@@ -42,16 +41,20 @@ def qr_data_uri(text: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(buf.getvalue()).decode()
 
 
+def _page(user: User, error: str | None = None,
+          field_errors: dict[str, str] | None = None) -> str:
+    s = db.session()
+    return render_template(
+        "account/index.html", user=user, codes_left=second_factor.codes_left(s, user),
+        my_sessions=sessions.of_user(s, user), current=sessions.digest(current_user.get_id()),
+        error=error, field_errors=field_errors or {})
+
+
 @bp.get("/")
 @login_required
 def index() -> str:
     """The account page."""
-    s = db.session()
-    user = _me()
-    return render_template(
-        "account/index.html", user=user, codes_left=second_factor.codes_left(s, user),
-        my_sessions=sessions.of_user(s, user),
-        current=sessions.digest(current_user.get_id()), error=None, field_errors={})
+    return _page(_me())
 
 
 @bp.post("/password")
@@ -73,11 +76,7 @@ def change_password() -> str | Response | tuple[str, int]:
             field_errors["new"] = exc.user_msg
     if field_errors:
         s.rollback()
-        return render_template(
-            "account/index.html", user=user, codes_left=second_factor.codes_left(s, user),
-            my_sessions=sessions.of_user(s, user),
-            current=sessions.digest(current_user.get_id()),
-            error=_("The password was not changed."), field_errors=field_errors), 400
+        return _page(user, _("The password was not changed."), field_errors), 400
     auth.complete_sign_in(user)  # a new session for this browser; all others ended
     s.commit()
     flash(_("Password changed. Every other session of yours has been signed out."), "success")
@@ -89,9 +88,7 @@ def change_password() -> str | Response | tuple[str, int]:
 def end_other_sessions() -> Response:
     """Sign out every other browser."""
     s = db.session()
-    s.execute(delete(UserSession).where(
-        UserSession.user_id == auth.actor_id(),
-        UserSession.token_hash != sessions.digest(current_user.get_id())))
+    sessions.end_others(s, _me(), keep=current_user.get_id())
     s.commit()
     flash(_("Every other session has been signed out."), "success")
     return redirect(url_for("account.index"))
@@ -119,7 +116,7 @@ def enrol() -> str | Response | tuple[str, int]:
         if request.form.get("action") == "start":
             second_factor.start(s, user)
             s.commit()
-            return redirect(url_for("account.enrol", **_keep_next()))
+            return redirect(url_for("account.enrol", **auth.next_arg()))
         try:
             codes = second_factor.confirm(s, user, request.form.get("code", ""))
         except BadInput as exc:
@@ -136,12 +133,7 @@ def enrol() -> str | Response | tuple[str, int]:
     uri = second_factor.provisioning_uri(secret, user.username, issuer) if secret else None
     return render_template("account/enrol.html", user=user, pending=pending, secret=secret,
                            qr=qr_data_uri(uri) if uri else None, error=error,
-                           keep_next=_keep_next()), (400 if error else 200)
-
-
-def _keep_next() -> dict[str, str]:
-    target = safe_next(request.args.get("next"))
-    return {"next": target} if target else {}
+                           keep_next=auth.next_arg()), (400 if error else 200)
 
 
 @bp.post("/recovery-codes")
@@ -155,8 +147,7 @@ def recovery_codes() -> str | Response | tuple[str, int]:
         s.rollback()
         flash(_("Enter the six digits your authenticator app shows now."), "error")
         return redirect(url_for("account.index"))
-    codes = second_factor.new_recovery_codes(s, user)
-    events.record(s, "recovery_codes_new", user, user.id)
+    codes = second_factor.replace_recovery_codes(s, user)
     s.commit()
     return render_template("account/recovery_codes.html", codes=codes,
                            target=url_for("account.index"))

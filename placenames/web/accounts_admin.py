@@ -82,16 +82,19 @@ def create() -> str | Response | tuple[str, int]:
     return redirect(url_for("accounts_admin.account", username=user.username))
 
 
+def _account_page(user: User, temporary: str | None = None) -> str:
+    s = db.session()
+    return render_template("admin/account.html", user=user, roles=ROLE_ORDER, now=utcnow(),
+                           codes_left=second_factor.codes_left(s, user),
+                           session_count=len(sessions.of_user(s, user)),
+                           temporary=temporary)
+
+
 @bp.get("/<username>")
 @auth.roles_required(ADMINS, _REFUSAL)
 def account(username: str) -> str:
     """One account and what the administrator signed in may do to it."""
-    s = db.session()
-    user = users.get_user(s, username)
-    return render_template("admin/account.html", user=user, roles=ROLE_ORDER, now=utcnow(),
-                           codes_left=second_factor.codes_left(s, user),
-                           session_count=len(sessions.of_user(s, user)),
-                           temporary=None)
+    return _account_page(users.get_user(db.session(), username))
 
 
 @bp.post("/<username>/active")
@@ -128,9 +131,7 @@ def reset_password(username: str) -> str:
     temporary = "-".join(secrets.token_urlsafe(4) for _ in range(4))
     users.set_password(s, user, temporary, actor_id=auth.actor_id())
     s.commit()
-    return render_template("admin/account.html", user=user, roles=ROLE_ORDER, now=utcnow(),
-                           codes_left=second_factor.codes_left(s, user), session_count=0,
-                           temporary=temporary)
+    return _account_page(user, temporary)
 
 
 @bp.post("/<username>/unlock")

@@ -13,12 +13,12 @@ import functools
 import time
 import uuid
 from collections.abc import Callable, Collection
+from datetime import datetime
 from typing import Any
 
 from flask import (
     Blueprint,
     Flask,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -71,7 +71,6 @@ class SessionUser(UserMixin):
         self.username = user.username
         self.display_name = user.display_name
         self.roles = user.role_set()
-        self.is_admin = users.is_admin(user)
         self.must_change_password = bool(user.must_change_password)
 
 
@@ -173,7 +172,7 @@ def _load(token: str) -> SessionUser | None:
     return SessionUser(live.user, token)
 
 
-def _touch(token: str, now: Any) -> None:
+def _touch(token: str, now: datetime) -> None:
     """Restart the session's idle clock. A GET reads through a session that never writes, so
     the touch goes through a short writer transaction of its own; other requests write it
     with their own commit."""
@@ -188,8 +187,7 @@ def _home(user: User) -> str:
     if roles & {"sysadmin", "secadmin"}:
         return url_for("accounts_admin.index")
     if roles == {"auditor"}:
-        return url_for("audit_admin.index") if "audit_admin.index" in current_app.view_functions \
-            else url_for("committee.dashboard")
+        return url_for("audit.search")
     return url_for("committee.dashboard")
 
 
@@ -224,7 +222,8 @@ def pending_user(step: str) -> User | None:
     return user if user is not None and user.active else None
 
 
-def _next_arg() -> dict[str, str]:
+def next_arg() -> dict[str, str]:
+    """The page's ``next=`` to carry on to the following step, when it is a path of this site."""
     target = safe_next(request.args.get("next"))
     return {"next": target} if target else {}
 
@@ -236,9 +235,8 @@ def login() -> str | Response | tuple[str, int]:
     form = LoginForm()
     if form.validate_on_submit():
         s = db.session()
-        result = users.authenticate(s, form.username.data or "", form.password.data or "",
-                                    utcnow(), client_ip())
-        user = result.user
+        user = users.authenticate(s, form.username.data or "", form.password.data or "",
+                                  utcnow(), client_ip())
         if user is None:
             s.commit()  # the failure count and the event
             flash(_("Wrong username or password, or the account is locked: after %(n)d "
@@ -248,11 +246,11 @@ def login() -> str | Response | tuple[str, int]:
         if user.totp_secret:
             s.commit()
             _set_pending(user, "totp")
-            return redirect(url_for("auth.code", **_next_arg()))
+            return redirect(url_for("auth.code", **next_arg()))
         if users.is_admin(user):
             s.commit()
             _set_pending(user, "enrol")
-            return redirect(url_for("account.enrol", **_next_arg()))
+            return redirect(url_for("account.enrol", **next_arg()))
         complete_sign_in(user)
         s.commit()
         return redirect(safe_next(request.args.get("next")) or _home(user))
@@ -265,26 +263,25 @@ def code() -> str | Response:
     user = pending_user("totp")
     if user is None:
         flash(_("Please sign in."), "error")
-        return redirect(url_for("auth.login", **_next_arg()))
+        return redirect(url_for("auth.login", **next_arg()))
     form = CodeForm()
     if form.validate_on_submit():
         s = db.session()
         now = utcnow()
-        if users.locked(user, now) or second_factor_check(user, form.code.data or "") is None:
-            if not users.locked(user, now):
-                users.register_failure(s, user, now, client_ip(), "second factor")
+        if not users.locked(user, now):  # a locked account's code is not even looked at
+            if second_factor_check(user, form.code.data or "") is not None:
+                complete_sign_in(user)
+                s.commit()
+                return redirect(safe_next(request.args.get("next")) or _home(user))
+            users.register_failure(s, user, now, client_ip(), "second factor")
             s.commit()
-            if users.locked(user, now):
-                session.pop(PENDING, None)
-                flash(_("The account is locked for %(m)d minutes.", m=users.LOCK_MINUTES),
-                      "error")
-                return redirect(url_for("auth.login"))
-            flash(_("The code does not match. Enter the six digits your app shows now, or "
-                    "one of your recovery codes."), "error")
-            return render_template("auth/second_factor.html", form=form)
-        complete_sign_in(user)
-        s.commit()
-        return redirect(safe_next(request.args.get("next")) or _home(user))
+        if users.locked(user, now):
+            session.pop(PENDING, None)
+            flash(_("The account is locked for %(m)d minutes.", m=users.LOCK_MINUTES), "error")
+            return redirect(url_for("auth.login"))
+        flash(_("The code does not match. Enter the six digits your app shows now, or "
+                "one of your recovery codes."), "error")
+        return render_template("auth/second_factor.html", form=form)
     return render_template("auth/second_factor.html", form=form)
 
 

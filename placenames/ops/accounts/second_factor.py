@@ -110,6 +110,13 @@ def new_recovery_codes(session: Session, user: User) -> list[str]:
     return codes
 
 
+def replace_recovery_codes(session: Session, user: User) -> list[str]:
+    """New recovery codes asked for by ``user`` themself (recorded in the audit log)."""
+    codes = new_recovery_codes(session, user)
+    events.record(session, "recovery_codes_new", user, user.id)
+    return codes
+
+
 def _code_digest(code: str) -> str:
     clean = "".join(ch for ch in code.upper() if ch.isalnum())
     return hashlib.sha256(clean.encode()).hexdigest()

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from ...models import User, UserSession
 from ...models.base import utcnow
-from .users import ADMIN_ROLES
+from .users import is_admin
 
 IDLE = timedelta(minutes=30)
 IDLE_ADMIN = timedelta(minutes=15)
@@ -41,7 +41,7 @@ def digest(token: str) -> str:
 
 def idle_limit(user: User) -> timedelta:
     """How long ``user``'s session lasts without a request."""
-    return IDLE_ADMIN if user.role_set() & ADMIN_ROLES else IDLE
+    return IDLE_ADMIN if is_admin(user) else IDLE
 
 
 def open_session(session: Session, user: User, now: datetime | None = None,
@@ -83,6 +83,12 @@ def touch(session: Session, token: str, now: datetime | None = None) -> None:
 def end(session: Session, token: str) -> None:
     """End the session ``token``."""
     session.execute(delete(UserSession).where(UserSession.token_hash == digest(token)))
+
+
+def end_others(session: Session, user: User, keep: str) -> None:
+    """End every session of ``user`` but the one ``keep`` (signed out everywhere else)."""
+    session.execute(delete(UserSession).where(UserSession.user_id == user.id,
+                                              UserSession.token_hash != digest(keep)))
 
 
 def purge_expired(session: Session, now: datetime | None = None) -> int:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import NamedTuple
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -170,17 +169,10 @@ def list_users(session: Session) -> list[User]:
     return list(session.scalars(select(User).order_by(User.username)))
 
 
-class SignIn(NamedTuple):
-    """The outcome of a password check: the user when it passed; ``locked`` when the account
-    is locked (whatever the password)."""
-
-    user: User | None
-    locked: bool = False
-
-
 def authenticate(session: Session, username: str, password: str,
-                 now: datetime | None = None, ip: str | None = None) -> SignIn:
-    """Check a password; count failures, lock after :data:`LOCK_AFTER`, record the events.
+                 now: datetime | None = None, ip: str | None = None) -> User | None:
+    """The user whose password this is and whose account is open, else None; failures are
+    counted (the fifth locks, :data:`LOCK_AFTER`) and recorded.
 
     An unknown, disabled or locked account costs the same hash verification as a known one,
     and the caller shows one message for all refusals. An older hash is replaced by an
@@ -192,17 +184,17 @@ def authenticate(session: Session, username: str, password: str,
     stored = user.password_hash if user is not None and user.active else None
     good = passwords.verify(stored, password)
     if user is None or stored is None:
-        return SignIn(None)
+        return None
     if locked(user, now):
         events.record(session, "login_failed", user, user.id, note=_note(ip, "locked"), now=now)
-        return SignIn(None, locked=True)
+        return None
     if not good:
         register_failure(session, user, now, ip)
-        return SignIn(None, locked=locked(user, now))
+        return None
     if passwords.needs_rehash(stored):
         user.password_hash = passwords.hash_password(password)
     session.flush()
-    return SignIn(user)
+    return user
 
 
 def register_failure(session: Session, user: User, now: datetime, ip: str | None,
