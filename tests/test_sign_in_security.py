@@ -13,7 +13,7 @@ from datetime import timedelta
 
 import pytest
 from account_builders import csrf, secret_of, sign_in, totp_now
-from sqlalchemy import select, text, update
+from sqlalchemy import func, select, text, update
 
 from placenames.models import AuditEvent, User, UserSession
 from placenames.models.base import utcnow
@@ -158,6 +158,10 @@ def test_idle_and_absolute_timeouts(app, client, session, clerk):
     session.execute(update(UserSession).values(created_at=utcnow() - timedelta(hours=8, seconds=1)))
     session.commit()
     assert client.get("/account/").status_code == 302, "8 hours after sign-in: signed out"
+    # the next sign-in clears away the rows of sessions that have ended
+    assert _post_login(client, "zhangsan", GOOD).status_code == 302
+    session.rollback()
+    assert session.scalar(select(func.count()).select_from(UserSession)) == 1
 
 
 def test_a_request_restarts_the_idle_clock(app, client, session, clerk):

@@ -197,6 +197,7 @@ def complete_sign_in(user: User) -> None:
     s = db.session()
     now = utcnow()
     session.clear()  # nothing from before sign-in survives: a fresh cookie
+    sessions.purge_expired(s, now)  # rows of ended sessions go (a sign-in is rare enough)
     token = sessions.open_session(s, user, now, client_ip(), request.user_agent.string)
     users.signed_in(s, user, now, client_ip())
     session.permanent = True
