@@ -77,4 +77,6 @@ def include_object(obj: Any, name: str | None, type_: str, reflected: bool,
 
     if type_ == "table" and name and spatial.spatialite_internal_table(name):
         return False
+    if name and spatial.search_text_index_object(name):
+        return False
     return bool(alembic_helpers.include_object(obj, name, type_, reflected, compare_to))

@@ -208,6 +208,92 @@ def as_geojson(column: Any) -> ColumnElement[str]:
     return func.ST_AsGeoJSON(column)
 
 
+SEARCH_FTS = "search_entries_fts"
+SEARCH_TRGM = "ix_search_entries_text_trgm"
+
+
+def create_search_text_index(conn: Connection) -> None:
+    """The text index on ``search_entries.text`` that finds a substring of 3+ characters.
+
+    PostgreSQL: a pg_trgm GIN index (``LIKE '%q%'`` and the similarity operator ``%`` use
+    it). SQLite: an FTS5 table with the trigram tokenizer whose content is the table itself,
+    kept in step by triggers in the writing transaction.
+    """
+    if backend_name(conn) == "postgis":
+        conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
+        conn.execute(text(f"CREATE INDEX {SEARCH_TRGM} ON search_entries "
+                          "USING gin (text gin_trgm_ops)"))
+        return
+    fts = SEARCH_FTS
+    for sql in (
+        f"CREATE VIRTUAL TABLE {fts} USING fts5(text, content='search_entries', "
+        "content_rowid='id', tokenize='trigram')",
+        f"CREATE TRIGGER {fts}_ai AFTER INSERT ON search_entries BEGIN "
+        f"INSERT INTO {fts}(rowid, text) VALUES (new.id, new.text); END",
+        f"CREATE TRIGGER {fts}_ad AFTER DELETE ON search_entries BEGIN "
+        f"INSERT INTO {fts}({fts}, rowid, text) VALUES ('delete', old.id, old.text); END",
+        f"CREATE TRIGGER {fts}_au AFTER UPDATE ON search_entries BEGIN "
+        f"INSERT INTO {fts}({fts}, rowid, text) VALUES ('delete', old.id, old.text); "
+        f"INSERT INTO {fts}(rowid, text) VALUES (new.id, new.text); END",
+        f"INSERT INTO {fts}({fts}) VALUES ('rebuild')",
+    ):
+        conn.execute(text(sql))
+
+
+def drop_search_text_index(conn: Connection) -> None:
+    """Undo :func:`create_search_text_index`."""
+    if backend_name(conn) == "postgis":
+        conn.execute(text(f"DROP INDEX IF EXISTS {SEARCH_TRGM}"))
+        return
+    for trigger in ("ai", "ad", "au"):
+        conn.execute(text(f"DROP TRIGGER IF EXISTS {SEARCH_FTS}_{trigger}"))
+    conn.execute(text(f"DROP TABLE IF EXISTS {SEARCH_FTS}"))
+
+
+def rebuild_search_text_index(conn: Connection) -> None:
+    """Rebuild the text index from the table (after a bulk load that bypassed it)."""
+    if backend_name(conn) == "postgis":
+        conn.execute(text(f"REINDEX INDEX {SEARCH_TRGM}"))
+    else:
+        conn.execute(text(f"INSERT INTO {SEARCH_FTS}({SEARCH_FTS}) VALUES ('rebuild')"))
+
+
+def search_text_index_object(name: str) -> bool:
+    """True for the backend-only objects of the text index (not in the models)."""
+    return name.startswith(SEARCH_FTS) or name == SEARCH_TRGM
+
+
+def _fts_phrase(fragment: str) -> str:
+    return '"' + fragment.replace('"', '""') + '"'
+
+
+def text_contains(entry_id: Any, text_column: Any, fragment: str,
+                  bind: Engine | Connection) -> ColumnElement[bool]:
+    """Index rows whose text contains ``fragment`` (bound, never spliced into SQL).
+
+    Three characters or more use the text index on both backends; shorter fragments scan.
+    """
+    if len(fragment) >= 3 and backend_name(bind) == "spatialite":
+        sub = select(literal_column("rowid")).select_from(text(SEARCH_FTS)).where(
+            literal_column(SEARCH_FTS).op("MATCH")(literal(_fts_phrase(fragment))))
+        return entry_id.in_(sub)  # type: ignore[no-any-return]
+    return text_column.contains(fragment, autoescape=True)  # type: ignore[no-any-return]
+
+
+def text_similar(entry_id: Any, text_column: Any, fragment: str,
+                 bind: Engine | Connection) -> ColumnElement[bool]:
+    """Index rows whose text shares trigrams with ``fragment`` (3+ characters): pg_trgm's
+    similarity operator on PostgreSQL; on SQLite, any of its trigrams in the FTS5 table.
+    The caller scores the candidates (rapidfuzz) and keeps the best."""
+    if backend_name(bind) == "postgis":
+        return text_column.op("%")(literal(fragment))  # type: ignore[no-any-return]
+    grams = {fragment[i:i + 3] for i in range(len(fragment) - 2)}
+    query = " OR ".join(_fts_phrase(g) for g in sorted(grams))
+    sub = select(literal_column("rowid")).select_from(text(SEARCH_FTS)).where(
+        literal_column(SEARCH_FTS).op("MATCH")(literal(query)))
+    return entry_id.in_(sub)  # type: ignore[no-any-return]
+
+
 def spatialite_internal_table(name: str) -> bool:
     """True for SpatiaLite's own bookkeeping tables (left out of schema comparisons)."""
     prefixes = ("idx_", "spatial_ref_sys", "geometry_columns", "views_geometry",

@@ -1,6 +1,7 @@
 """The data model, one module per domain; importing this package registers every table."""
 
 from . import name_keys  # noqa: F401  (registers the key-maintenance hook)
+from . import search  # noqa: F401  (registers the search-index hook)
 from .addresses import Address, AddressStatus
 from .audit import AuditEvent, HistoryRow
 from .base import Base
@@ -9,6 +10,7 @@ from .jurisdictions import Jurisdiction, Level, ManagementMembership, Scope
 from .people import Expert, RecoveryCode, Role, User, UserSession
 from .places import Alias, Place, PlaceStatus, PlaceSyllable
 from .plates import Plate, PlateStatus, PrintBatch
+from .search import SearchEntry
 from .versions import RegisterCounter
 from .workflow import Application, CandidateName, PublicComment, StepRecord
 
@@ -16,6 +18,6 @@ __all__ = [
     "Address", "AddressStatus", "Alias", "Application", "AuditChain", "AuditEvent", "Base",
     "CandidateName", "Expert", "HistoryRow", "Jurisdiction", "Level", "ManagementMembership",
     "Place", "PlaceStatus", "PlaceSyllable", "Plate", "PlateStatus", "PrintBatch",
-    "PublicComment", "RecoveryCode", "RegisterCounter", "Role", "Scope", "StepRecord", "User",
+    "PublicComment", "RecoveryCode", "RegisterCounter", "Role", "Scope", "SearchEntry", "StepRecord", "User",
     "UserSession",
 ]

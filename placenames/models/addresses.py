@@ -6,7 +6,7 @@ import enum
 import uuid
 from typing import Any
 
-from sqlalchemy import Float, ForeignKey, String
+from sqlalchemy import Float, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, RecordMixin, geometry
@@ -25,6 +25,7 @@ class Address(RecordMixin, Base):
     """A standard address: road + number [+ building, unit, room], or village + group + number."""
 
     __tablename__ = "addresses"
+    __table_args__ = (Index("ix_addresses_road_id_number", "road_id", "number"),)
 
     code: Mapped[str] = mapped_column(String(32), unique=True)
     jurisdiction_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("jurisdictions.id"), index=True)
