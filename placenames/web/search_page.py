@@ -113,6 +113,7 @@ def search_config() -> dict[str, Any]:
             "classes": {k: str(v) for k, v in CLASS_LABELS.items()},
             "former": _("Former name"),
             "now": _("now"),
+            "alias": _("other name of"),
             "suggestions": _("Suggestions"),
             "all_results": _("All results for “{q}”"),
             "count": _("{n} suggestions; use the up and down arrows to choose"),

@@ -42,9 +42,9 @@
     const parts = [];
     if (hit.historical || hit.via_kind === "former") {
       parts.push(L.former);
-      if (hit.current_name && hit.current_id !== hit.id) parts.push(`${L.now} ${hit.current_name}`);
-    } else if (hit.via) {
-      parts.push(hit.via);
+      if (hit.current_name && hit.current_name !== hit.label) parts.push(`${L.now} ${hit.current_name}`);
+    } else if (hit.via_kind === "alias" && hit.current_name) {
+      parts.push(`${L.alias} ${hit.current_name}`);
     }
     if (hit.cls) parts.push(L.classes[hit.cls] || hit.cls);
     return parts.join(" · ");
