@@ -176,6 +176,7 @@ def test_a_refused_query_is_a_400_that_keeps_what_was_typed(client, demo_db):
     r, html = page(client, q="世纪\x01大道")
     assert r.status_code == 400
     assert 'class="error-summary"' in html and "控制字符" in html and "U+0001" in html
+    assert '<a href="#search-q">' in html and 'class="field-error" id="search-error"' in html
     assert 'value="世纪\x01大道"' in html
     r = client.get("/search", query_string={"q": "世纪\x01", "lang": "en"})
     assert r.status_code == 400 and "control or invisible character" in r.get_data(True)
@@ -208,12 +209,14 @@ def test_an_unknown_filter_is_a_400_with_the_query_kept(client, demo_db, args):
 
 def test_every_page_has_the_search_box_and_the_search_page_one_box(client, demo_db):
     road = place(demo_db, "世纪大道")
-    for url in (f"/names/{road.id}", "/map", "/notices"):
+    for url in (f"/names/{road.id}", "/notices", "/announcements"):
         html = client.get(url).get_data(as_text=True)
         assert 'id="site-search"' in html and 'action="/search"' in html, url
         assert 'id="search-config"' in html and "js/search.js" in html, url
     html = client.get("/search?q=shiji").get_data(as_text=True)
     assert 'id="site-search"' not in html and html.count("data-autocomplete") == 1
+    html = client.get("/map").get_data(as_text=True)  # the map's own box searches there
+    assert 'id="site-search"' not in html and 'id="map-search"' in html
 
 
 def test_the_search_config_points_at_the_autocomplete_and_the_records(client, demo_db):

@@ -81,6 +81,7 @@ def page() -> tuple[str, int]:
     status, status_error = _choice("status", STATUS_LABELS)
     context: dict[str, Any] = {"q": q, "cls": cls, "status": status, "result": None,
                                "error": cls_error or status_error,
+                               "error_field": "cls" if cls_error else "status",
                                "class_labels": CLASS_LABELS, "status_labels": STATUS_LABELS}
     if context["error"]:
         return render_template("search/page.html", **context), 400
@@ -91,6 +92,7 @@ def page() -> tuple[str, int]:
                                               limit=RESULT_LIMIT)
     except QueryError as exc:  # said in the page's language
         context["error"] = exc.zh if select_locale() == "zh" else exc.en
+        context["error_field"] = "q"
         return render_template("search/page.html", **context), 400
     return render_template("search/page.html", **context), 200
 

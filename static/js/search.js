@@ -39,7 +39,7 @@
 
   function describe(hit) {
     if (hit.kind === "address") return hit.code || "";
-    const parts = [];
+    const parts = hit.romanization ? [hit.romanization] : [];
     if (hit.historical || hit.via_kind === "former") {
       parts.push(L.former);
       if (hit.current_name && hit.current_name !== hit.label) parts.push(`${L.now} ${hit.current_name}`);
