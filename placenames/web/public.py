@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 
 from .. import db, migrate, spatial
 from ..ops.registry import overview as registry_view
@@ -12,7 +13,7 @@ bp = Blueprint("public", __name__)
 
 
 @bp.get("/")
-def index() -> Response | str:
+def index() -> ResponseReturnValue:
     """What is in the registry: counts, management areas, names; a search (``?q=``, as the
     start page's own form once sent) goes to the search page."""
     cls = request.args.get("cls") or None

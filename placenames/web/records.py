@@ -11,8 +11,8 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, render_template, request
 
 from .. import db
-from ..maps.coords import amap_navigation_url, baidu_navigation_url
 from ..errors import BadInput
+from ..maps.coords import amap_navigation_url, baidu_navigation_url
 from ..ops.maps.search import map_search
 from ..ops.registry import records
 from ..ops.search import QueryError
