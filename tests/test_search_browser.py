@@ -7,6 +7,7 @@ JavaScript the box is a plain form to the search page. Screenshots go under
 from __future__ import annotations
 
 import contextlib
+import re
 
 import browser_builders as bb  # tests/ is on sys.path (pyproject.toml)
 import pytest
@@ -185,3 +186,35 @@ def test_without_javascript_the_box_is_a_form_to_the_search_page(served, new_pag
     expect(hit.locator("a.hit-label")).to_have_attribute("href", "/addresses/"
                                                          + hit.get_attribute("data-code"))
     assert overflowing(page) == []
+
+
+def test_the_map_search_finds_an_address_and_flies_to_its_point(served, new_page):
+    from playwright.sync_api import expect
+
+    base, ids = served
+    page = new_page(viewport={"width": 1366, "height": 900})
+    page.goto(f"{base}/map")
+    page.wait_for_function("() => window.placenamesMap && window.placenamesMap.loaded()",
+                           timeout=bb.TIMEOUT)
+    expect(page.locator("footer")).to_be_hidden()  # the map fills the window
+    page.fill("#map-q", "世纪大道7号")
+    page.locator("#map-search button[type=submit]").click()
+    item = page.locator("#map-results li").first  # an address query: addresses first
+    expect(item).to_have_class("address")
+    expect(item.locator("a")).to_have_text(re.compile("世纪大道7号$"))
+    code = item.locator("small").inner_text().strip()
+    expect(item.locator("a")).to_have_attribute("href", f"/addresses/{code}")
+    expect(page.locator("#map-results li a", has_text="世纪大道").first).to_be_visible()
+    item.locator("button.link").click()
+    page.wait_for_function("() => !window.placenamesMap.isMoving()"
+                           " && window.placenamesMap.getZoom() > 16.5", timeout=bb.TIMEOUT)
+    lon, lat = page.evaluate("(() => { const c = window.placenamesMap.getCenter();"
+                             " return [c.lng, c.lat]; })()")
+    assert 108.76 < lon < 108.87 and abs(lat - 34.282) < 0.01  # on 世纪大道
+    page.screenshot(path=str(ARTIFACTS / "03-map-address.png"))
+
+    page.fill("#map-q", "shiji")  # pinyin, as the header's box
+    page.locator("#map-search button[type=submit]").click()
+    expect(page.locator("#map-results li a").first).to_have_attribute(
+        "href", f"/names/{ids['世纪大道']}")
+    assert page.errors == []

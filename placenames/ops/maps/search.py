@@ -17,7 +17,7 @@ NOTHING_TO_SEARCH = ("empty", "no_words")
 
 
 def map_search(session: Session, q: str, limit: int = 10) -> list[dict[str, Any]]:
-    """Names then addresses for ``q`` (characters, pinyin, initials, sound, an address, its
+    """Names and addresses for ``q`` (characters, pinyin, initials, sound, an address, its
     code or plate id), best first in each group, as plain dicts.
 
     An empty query or one with nothing to search for finds nothing; any other refused query
@@ -33,7 +33,8 @@ def map_search(session: Session, q: str, limit: int = 10) -> list[dict[str, Any]
 
 
 def map_hits(result: SearchResult) -> list[dict[str, Any]]:
-    """The map's list of a search result: ``kind`` name or address, ``name`` its label."""
+    """The map's list of a search result: ``kind`` name or address, ``name`` its label;
+    names first, unless the query reads as an address, its code or a plate id."""
     names = [{"kind": "name", "id": h.id, "name": h.label, "cls": h.cls, "status": h.status,
               "group": status_group(h.status), "romanization": h.romanization,
               "bbox": h.bbox, "historical": h.historical, "current_id": h.current_id,
@@ -41,4 +42,6 @@ def map_hits(result: SearchResult) -> list[dict[str, Any]]:
     addresses = [{"kind": "address", "id": h.id, "name": h.label, "code": h.code,
                   "point": [h.lon, h.lat] if h.lon is not None and h.lat is not None else None}
                  for h in result.addresses]
-    return names + addresses
+    q = result.query
+    return addresses + names if q.looks_like_address or q.code or q.plate_id else \
+        names + addresses
