@@ -20,6 +20,7 @@ from placenames.cli import main
 from placenames.errors import BadInput, NotFound
 from placenames.models import Address, Base, Place, SearchEntry
 from placenames.ops import search as search_ops
+from placenames.search.query import QueryError, parse_query
 from placenames.spatial import point_lon_lat
 
 GEOD = Geod(ellps="GRS80")  # CGCS2000's ellipsoid (to well under a millimetre)
@@ -32,6 +33,7 @@ CELLS = [  # (id, address cell, the quality expected)
     ("5", "", "none"),
     ("6", "😀😀\x07\x01", "none"),
     ("7", "建章路3号", "exact"),
+    ("8", "世纪大道" * 30 + "7号", "none"),  # over the query length cap
 ]
 XLSX_CELLS = [(i, a.replace("\x07", "").replace("\x01", ""), q) for i, a, q in CELLS]
 
@@ -110,6 +112,7 @@ def check_output(session, out, cells):
         got = dict(zip(rows[0], row, strict=True))
         assert got["地址"] == address and got["备注"] == f"备注{i}"
         assert got["匹配程度 quality"].endswith(quality), (address, got)
+        assert got["原因 reason"] == expected_reason(session, address)
         if quality == "none":
             assert got["地址代码 address_code"] == "" and got["经度 lon"] == ""
             assert got["原因 reason"]
@@ -120,9 +123,21 @@ def check_output(session, out, cells):
         assert float(got["经度 lon"]) == pytest.approx(lon, abs=1e-6)
         assert float(got["纬度 lat"]) == pytest.approx(lat, abs=1e-6)
         assert f"{road}{number}号" in got["标准地址 standard_address"]
-        assert 0 < float(got["得分 score"])
+        assert float(got["得分 score"]) > 0
     session.rollback()
     return [dict(zip(rows[0], r, strict=True)) for r in body]
+
+
+def expected_reason(session, cell):
+    """The reason the geocoder (or the query parser) gives for ``cell``, both languages."""
+    if not cell:
+        return "地址为空。 / The address is empty."
+    try:
+        parse_query(cell)
+    except QueryError as exc:
+        return exc.message
+    match = search_ops.geocode_one(session, cell)
+    return f"{match.reason} / {match.reason_en}"
 
 
 def _out_columns():
@@ -143,9 +158,10 @@ def test_geocode_a_csv_in_excels_encodings(encoding, cli_env, session, register,
     assert "geocoding" in done.stderr  # the progress bar
     assert ("utf-8-sig" if encoding == "utf-8-sig" else "gb18030") in done.stderr
     got = check_output(session, out, cells)
-    assert "empty" in got[4]["原因 reason"]
+    assert "empty" in got[4]["原因 reason"] and "单元" in got[2]["原因 reason"]
+    assert all("/" in g["原因 reason"] for g in got)  # Chinese / English
     summary = done.stdout
-    assert "7 rows: exact 3, partial 1, none 3" in summary and "rows/s" in summary
+    assert "8 rows: exact 3, partial 1, none 4" in summary and "rows/s" in summary
     assert row_counts(session) == before  # the register was only read
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".partial")] == []
 
@@ -217,7 +233,9 @@ def test_reverse_finds_the_address_beside_the_point(cli_env, session, register):
 
 @pytest.mark.parametrize("args", [("200", "34"), ("108.8", "95"), ("-200", "34"),
                                   ("abc", "34"), ("nan", "34"), ("108.8", "inf"),
-                                  ("108.8", "34.28", "--radius", "-5")])
+                                  ("108.8", "34.28", "--radius", "-5"),
+                                  ("108.8", "34.28", "--radius", "99999"),
+                                  ("108.8", "34.28", "--limit", "0")])
 def test_reverse_refuses_bad_coordinates(app, args):
     result = invoke(app, "reverse", *args)
     assert result.exit_code == 64, result.output

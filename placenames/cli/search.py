@@ -33,9 +33,11 @@ OUT_COLUMNS = ("标准地址 standard_address", "地址代码 address_code", "�
 
 QUALITY_LABELS = {"exact": "完全匹配 exact", "partial": "部分匹配 partial",
                   "none": "未匹配 none"}
-EMPTY_REASON = "地址为空 / empty"
+EMPTY_REASON = "地址为空。 / The address is empty."
 ROLLBACK_EVERY = 500
 """Rows geocoded per read transaction (a long batch holds no snapshot for minutes)."""
+CACHE_SIZE = 50_000
+"""Distinct cells whose answer is kept: lists repeat addresses (one row per resident)."""
 MAX_FAILURES_IN_A_ROW = 50
 """Unexpected failures on consecutive rows that stop the batch (the database is gone)."""
 
@@ -47,7 +49,7 @@ class BatchFailed(PlacenamesError):
 
 
 def _stderr() -> Any:
-    return click.get_text_stream("stderr")
+    return sys.stderr  # looked up at each call: a test runner may have replaced it
 
 
 # ---- geocode ------------------------------------------------------------------------------
@@ -101,16 +103,28 @@ def geocode_cell(session: Any, text: str) -> RowOutcome:
 def geocode(source: Path, column: str, out: Path, sheet: str | None) -> None:
     """Standardize the addresses of FILE (.csv or .xlsx) and write them to --out.
 
-    FILE: CSV in UTF-8 (with or without BOM), GBK/GB18030 or UTF-16, comma/tab separated; or
-    an Excel workbook (.xlsx, .xlsm; first sheet unless --sheet). The first row is the header.
+    FILE is a CSV in UTF-8 (with or without BOM), GBK/GB18030 or UTF-16, comma or tab
+    separated, or an Excel workbook (.xlsx, .xlsm; the first sheet unless --sheet). Its first
+    row is the header. The register is only read.
 
-    The output CSV (UTF-8 with BOM, so Excel shows the Chinese) has every input column,
-    then: 标准地址 standard_address, 地址代码 address_code, 经度 lon, 纬度 lat (CGCS2000
-    degrees), 匹配程度 quality (完全匹配 exact / 部分匹配 partial / 未匹配 none), 得分 score
-    and 原因 reason (Chinese / English). One output row per input row, in order; a blank or
-    unreadable cell gives 未匹配 none with its reason, never a stop. The register is only
-    read. Exit status: 0 done; 64 bad column, sheet or extension; 65 undecodable file; 66 no
-    such file; 73 output cannot be written; 70 rows kept failing (the database?).
+    The output CSV is UTF-8 with a BOM (so that Excel shows the Chinese), one row per input
+    row in the same order: every input column, then
+
+    \b
+      标准地址 standard_address  the standard address found
+      地址代码 address_code      its code
+      经度 lon, 纬度 lat         its point (CGCS2000 degrees)
+      匹配程度 quality           完全匹配 exact / 部分匹配 partial / 未匹配 none
+      得分 score                 0 to 1
+      原因 reason                why, in Chinese / English
+
+    A blank cell or one that cannot be read as a query gives 未匹配 none with its reason and
+    the batch goes on.
+
+    \b
+    Exit status: 0 done; 64 bad column, sheet or extension; 65 a file that cannot be
+    decoded; 66 no such file; 70 rows failed unexpectedly (listed on stderr); 73 the output
+    cannot be written.
     """
     tables.check_output(out, source=source)
     table = tables.read_table(source, sheet=sheet)
@@ -126,8 +140,11 @@ def geocode(source: Path, column: str, out: Path, sheet: str | None) -> None:
                 click.progressbar(table.rows, label="geocoding 地址匹配", file=_stderr(),
                                   show_pos=True) as rows:
             failures = 0
+            seen: dict[str, RowOutcome] = {}
             for n, row in enumerate(rows, start=1):
-                result = _safe_geocode(s, row[index], n)
+                result = seen.get(row[index]) or _safe_geocode(s, row[index], n)
+                if not result.failed and len(seen) < CACHE_SIZE:
+                    seen[row[index]] = result
                 failures = failures + 1 if result.failed else 0
                 if failures >= MAX_FAILURES_IN_A_ROW:
                     raise BatchFailed(f"连续 {failures} 行处理失败，已停止 / {failures} rows "
@@ -170,15 +187,16 @@ def _summary(rows: int, counts: Counter[str], elapsed: float, out: Path) -> None
 # ---- reverse ------------------------------------------------------------------------------
 
 
-def parse_coordinate(value: str, name: str, limit: float) -> float:
-    """A longitude or latitude in degrees, finite and within ±``limit``; else BadInput."""
+def parse_coordinate(value: str, name: tuple[str, str], limit: float) -> float:
+    """A longitude or latitude (``name`` in Chinese and English) in degrees, finite and within
+    ±``limit``; else BadInput."""
     try:
         number = float(value)
     except ValueError:
         number = math.nan
     if not math.isfinite(number) or abs(number) > limit:
-        raise BadInput(f"{name} 应为 -{limit:g} 到 {limit:g} 之间的度数：{value!r} / {name} must "
-                       f"be degrees between -{limit:g} and {limit:g}: {value!r}")
+        raise BadInput(f"{name[0]}应为 -{limit:g} 到 {limit:g} 之间的度数：{value!r} / the "
+                       f"{name[1]} must be degrees between -{limit:g} and {limit:g}: {value!r}")
     return number
 
 
@@ -187,14 +205,14 @@ def parse_coordinate(value: str, name: str, limit: float) -> float:
 @click.argument("lat")
 @click.option("--radius", default=200.0, show_default=True, type=float,
               help="search radius in metres")
-@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 100),
+@click.option("--limit", default=10, show_default=True, type=int,
               help="most results of each kind")
 @click.option("--json", "as_json", is_flag=True, help="print JSON")
 @with_app
 def reverse(lon: str, lat: str, radius: float, limit: int, as_json: bool) -> None:
     """The addresses and names nearest to LON LAT (CGCS2000 degrees), with distances."""
-    x = parse_coordinate(lon, "经度/longitude", 180)
-    y = parse_coordinate(lat, "纬度/latitude", 90)
+    x = parse_coordinate(lon, ("经度", "longitude"), 180)
+    y = parse_coordinate(lat, ("纬度", "latitude"), 90)
     if not math.isfinite(radius) or radius <= 0:
         raise BadInput(f"半径应为正数（米）/ --radius must be a positive number of metres: "
                        f"{radius}")
@@ -209,17 +227,19 @@ def reverse(lon: str, lat: str, radius: float, limit: int, as_json: bool) -> Non
         click.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
         return
     click.echo(f"{result.lon:.6f}, {result.lat:.6f} 半径 radius {result.radius_m:g} m")
-    _print_hits("地址 addresses", result.addresses)
-    _print_hits("名称 names", result.names)
+    _print_hits("地址 addresses", result.addresses, how=False)
+    _print_hits("名称 names", result.names, how=False)
 
 
-def _print_hits(title: str, hits: list[Hit]) -> None:
+def _print_hits(title: str, hits: list[Hit], *, how: bool = True) -> None:
+    """One line per hit: distance (or score), label, then code, class, status and, with
+    ``how``, how it matched."""
     click.echo(f"{title}:")
     if not hits:
         click.echo("  (无 none)")
     for h in hits:
         dist = f"{h.distance_m:8.1f} m" if h.distance_m is not None else f"{h.score:8.3f}  "
-        extra = " ".join(x for x in (h.code, h.cls, h.status, h.matched) if x)
+        extra = " ".join(x for x in (h.code, h.cls, h.status, h.matched if how else None) if x)
         old = f" (历史名称 historical → {h.current_name})" if h.historical and h.current_name \
             else ""
         click.echo(f"  {dist}  {h.label}{old}  [{extra}]")
@@ -260,12 +280,12 @@ def reindex() -> None:
         count = search_ops.reindex(s, progress=progress)
     s.commit()
     click.echo(f"search index rebuilt: {count} entries in "
-               f"{time.perf_counter() - started:.1f} s")
+               f"{time.perf_counter() - started:.2f} s")
 
 
 @search_group.command("query")
 @click.argument("text")
-@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 100))
+@click.option("--limit", default=10, show_default=True, type=int)
 @click.option("--json", "as_json", is_flag=True, help="print JSON")
 @with_app
 def query(text: str, limit: int, as_json: bool) -> None:
