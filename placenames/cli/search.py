@@ -169,7 +169,7 @@ def _safe_geocode(session: Any, text: str, n: int) -> RowOutcome:
         return geocode_cell(session, text)
     except Exception as exc:  # one bad row must not abort the whole file
         session.rollback()
-        click.echo(f"\n  row {n}: {type(exc).__name__}: {exc}", err=True)
+        click.echo(f"\n  row {n} (line {n + 1}): {type(exc).__name__}: {exc}", err=True)
         outcome = unmatched(f"处理出错 / failed: {type(exc).__name__}")
         outcome.failed = True
         return outcome
