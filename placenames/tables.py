@@ -207,6 +207,25 @@ def check_output(out: Path, *, source: Path | None = None) -> None:
         raise BadInput("输出文件不能覆盖输入文件 / the output must not overwrite the input")
 
 
+_FORMULA_START = ("=", "+", "@", "\t", "\r")
+
+
+def safe_cell(value: str) -> str:
+    """A cell that a spreadsheet will not run as a formula (CSV injection): text starting with
+    = + @ or a tab, or a - not followed by a digit, gets a leading apostrophe (OWASP's advice)."""
+    if value.startswith(_FORMULA_START) or (value.startswith("-") and not value[1:2].isdigit()):
+        return "'" + value
+    return value
+
+
+class _SafeWriter:
+    def __init__(self, writer: Any) -> None:
+        self._writer = writer
+
+    def writerow(self, row: Sequence[Any]) -> None:
+        self._writer.writerow([safe_cell(c) if isinstance(c, str) else c for c in row])
+
+
 @contextmanager
 def write_csv(out: Path, header: Sequence[str]) -> Iterator[Any]:
     """Yield a ``csv.writer`` (the header written) on a temporary file beside ``out``, in UTF-8
@@ -218,7 +237,7 @@ def write_csv(out: Path, header: Sequence[str]) -> Iterator[Any]:
         raise CannotCreate(f"无法写入 {out} / cannot write {out}: {exc.strerror}") from None
     f: TextIO = os.fdopen(fd, "w", encoding="utf-8-sig", newline="")
     try:
-        writer = csv.writer(f)
+        writer = _SafeWriter(csv.writer(f))
         writer.writerow(header)
         yield writer
         f.close()

@@ -176,3 +176,21 @@ def test_api_answers_each_kind_of_query(client, session):
     geo = client.get("/api/v1/geocode", query_string={"q": "世纪大道2号"}).get_json()
     assert geo["matches"][0]["quality"] == "exact"
     assert geo["matches"][0]["address"].endswith("世纪大道2号")
+
+
+def test_a_village_name_inside_a_road_name_is_read_as_the_road(session):
+    _j, built = registry(session, per_road=3, roads=("六村堡路",))
+    session.flush()
+    target = built["六村堡路"][1][1]
+    match = search_ops.geocode_one(session, f"六村堡路{target.number}号")
+    assert (match.quality, match.code) == ("exact", target.code)
+
+
+@pytest.mark.parametrize(("cell", "safe"), [
+    ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"), ("+1+2", "'+1+2"),
+    ("@SUM(A1)", "'@SUM(A1)"), ("-cmd", "'-cmd"), ("-12", "-12"), ("世纪大道7号", "世纪大道7号"),
+])
+def test_output_cells_are_never_formulas(cell, safe):
+    from placenames.tables import safe_cell
+
+    assert safe_cell(cell) == safe
