@@ -36,7 +36,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from pypinyin import Style, pinyin
+from pypinyin import Style, lazy_pinyin, pinyin
 from pypinyin.contrib.tone_convert import to_tone
 from search_builders import module_app  # tests/ is on sys.path (pyproject.toml)
 from sqlalchemy import select
@@ -71,6 +71,7 @@ ZONES = {"国际港务区": "灞桥区"}
 # their townships (they are existing roads a notice names as a start or an end point)
 CENTRAL = ("新城区", "碑林区", "莲湖区", "雁塔区", "未央区", "灞桥区")
 ENTRANCES = 12  # numbered entrance positions along each road (numbers 1…12)
+UNASSERTED = {"full pinyin as pypinyin reads it, where the register reads otherwise"}
 SAMPLE = 3  # every third probe address is written in the rarer shapes
 PLATES = 24  # plates issued on the notice roads' addresses, besides the demo's
 
@@ -339,9 +340,14 @@ def _report(w: World) -> None:
     for m in w.results.values():
         lines.append(f"| {m.kind} | {len(m.ranks)} | top-{m.bar} | {m.at(1):.1%} | "
                      f"{m.at(3):.1%} | {m.at(5):.1%} |")
-    misses = [f"- {m.kind}: {x}" for m in w.results.values() for x in m.misses]
+    misses = [f"- {m.kind}: {x}" for m in w.results.values() for x in m.misses
+              if m.kind not in UNASSERTED]
     if misses:
         lines += ["", "Missed the bar:", *misses]
+    measured = [f"- {m.kind}: {x}" for m in w.results.values() for x in m.misses
+                if m.kind in UNASSERTED]
+    if measured:
+        lines += ["", "Measured only (no bar in the issue), not in the first five:", *measured]
     out = "\n".join(lines) + "\n"
     Path(f"/tmp/search_quality_{_backend()}.md").write_text(out, encoding="utf-8")
     sys.stdout.write("\n" + out)
@@ -466,6 +472,20 @@ def test_each_name_is_in_the_first_three_by_its_full_pinyin(world: World, form: 
     m = measure_names(world, label, 3, [(_pinyin_forms(r)[form], r.name) for r in roads])
     assert len(m.ranks) >= 45
     _assert_bar(m)
+
+
+def test_names_read_as_a_dictionary_reads_them_are_measured(world: World) -> None:
+    """Where pypinyin reads a name otherwise than the register (长沣路: zhang for chang; 六合窑巷:
+    liu for the local lu), a person may type that reading. The issue sets no bar for it (it is
+    a near homophone of the name), so it is measured for the README, not asserted."""
+    pairs = []
+    for r in world.roads:
+        common = "".join(lazy_pinyin(r.name, style=Style.NORMAL))
+        if common != _pinyin_forms(r)["joined"]:
+            pairs.append((common, r.name))
+    assert pairs, "the register reads some names otherwise than pypinyin"
+    measure_names(world, "full pinyin as pypinyin reads it, where the register reads otherwise",
+                  5, pairs)
 
 
 def test_each_name_is_in_the_first_five_by_its_initials_unless_shared(world: World) -> None:
