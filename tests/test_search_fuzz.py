@@ -11,7 +11,7 @@
 - Explicit cases of the issue's "bad input" list: each is a 400 with a bilingual message or a
   200 with empty results.
 
-Examples: ~240 API requests on SpatiaLite, ~100 on PostGIS (the CI budget); the parser's
+Examples: ~300 API requests on SpatiaLite, ~125 on PostGIS (the CI budget); the parser's
 property runs 300 examples (it touches no database).
 """
 

@@ -158,7 +158,7 @@ def _class_of(name: str) -> str:
 
 def _line(i: int, row: dict[str, str]) -> list[tuple[float, float]]:
     """A plausible line: east-west or north-south as the notice describes it, as long as it
-    says (600 m if it does not), on a grid east of the New Area so that no two roads meet."""
+    says (600 m if it does not), on a grid of its own so that no two roads meet."""
     x0, y0 = 108.93 + (i % 12) * 0.014, 34.18 + (i // 12) * 0.012
     length = min(float(row["length_m"] or 600), 1200.0)
     east_west = (row["start_desc"] or "东")[0] in "东西"
