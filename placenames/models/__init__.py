@@ -1,7 +1,9 @@
 """The data model, one module per domain; importing this package registers every table."""
 
-from . import name_keys  # noqa: F401  (registers the key-maintenance hook)
-from . import search  # noqa: F401  (registers the search-index hook)
+from . import (
+    name_keys,  # noqa: F401  (registers the key-maintenance hook)
+    search,  # noqa: F401  (registers the search-index hook)
+)
 from .addresses import Address, AddressStatus
 from .audit import AuditEvent, HistoryRow
 from .base import Base
@@ -18,6 +20,6 @@ __all__ = [
     "Address", "AddressStatus", "Alias", "Application", "AuditChain", "AuditEvent", "Base",
     "CandidateName", "Expert", "HistoryRow", "Jurisdiction", "Level", "ManagementMembership",
     "Place", "PlaceStatus", "PlaceSyllable", "Plate", "PlateStatus", "PrintBatch",
-    "PublicComment", "RecoveryCode", "RegisterCounter", "Role", "Scope", "SearchEntry", "StepRecord", "User",
-    "UserSession",
+    "PublicComment", "RecoveryCode", "RegisterCounter", "Role", "Scope", "SearchEntry",
+    "StepRecord", "User", "UserSession",
 ]

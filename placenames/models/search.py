@@ -16,7 +16,7 @@ import uuid
 from typing import Any
 
 from sqlalchemy import ForeignKey, Index, Integer, String, event, inspect
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from ..search.terms import entry_terms
 from .base import Base
@@ -41,6 +41,8 @@ class SearchEntry(Base):
     pinyin: Mapped[str] = mapped_column(_c(240))
     initials: Mapped[str] = mapped_column(_c(60))
     fuzzy: Mapped[str] = mapped_column(_c(240))
+
+    place: Mapped[Place] = relationship()
 
     __table_args__ = (
         Index("ix_search_entries_place_id", "place_id"),
@@ -103,4 +105,5 @@ def _maintain_index(session: Session, _ctx: Any, _instances: Any) -> None:
         for row in old:
             session.delete(row)
         for values in entry_rows(place.id, place.name, place.reading, aliases):
-            session.add(SearchEntry(**values))
+            values.pop("place_id")
+            session.add(SearchEntry(place=place, **values))

@@ -222,7 +222,8 @@ def parse_query(raw: object) -> Query:
     if not meaningful:
         raise QueryError("no_words", "查询中没有可查找的汉字、字母或数字。",
                          "The query has no characters, letters or digits to search for.")
-    text = "".join(ch for ch in text if is_han(ch) or ch.isascii() and (ch.isalnum() or ch in "-'#"))
+    text = "".join(ch for ch in text
+                   if is_han(ch) or ch.isascii() and (ch.isalnum() or ch in "-'#"))
     has_han = any(is_han(ch) for ch in text)
     letters = text
     if not has_han:

@@ -11,6 +11,7 @@ from . import (
     addresses_staff,
     api_applications,
     api_names,
+    api_search,
     audit,
     auth,
     committee,
@@ -42,6 +43,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(account.bp)
     app.register_blueprint(accounts_admin.bp)
     app.register_blueprint(api_names.bp)
+    app.register_blueprint(api_search.bp)
     app.register_blueprint(scan.bp)
     app.register_blueprint(maps.bp)
     app.register_blueprint(records.bp)

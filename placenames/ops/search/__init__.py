@@ -11,8 +11,13 @@ Every function takes the session and raw user text; bad text raises
 """
 
 from ...search.query import MAX_QUERY_LENGTH, QueryError
+from .geocode import geocode, geocode_one
+from .index import reindex
+from .lookup import autocomplete, search
 from .results import GeocodeMatch, Hit, ReverseResult, SearchResult
+from .reverse import reverse
 
 __all__ = ["MAX_QUERY_LENGTH", "GeocodeMatch", "Hit", "QueryError", "ReverseResult",
            "SearchResult", "autocomplete", "geocode", "geocode_one", "reindex", "reverse",
            "search"]
+
