@@ -1045,21 +1045,21 @@ def run_backend(label: str, url: str, a: argparse.Namespace, work: Path) -> int:
     if missing:
         print(f"NOT MEASURED: search_ops.{', '.join(missing)} not available on this branch")
     print(f"\n{'kind':<18}{'n':>5}{'p50':>8}{'p95':>8}{'p99':>8}{'hit@1':>8}{'hit@5':>8}"
-          f"{'err':>5} |{'bf p50':>8}{'bf hit5':>8}{'×':>6} |{'LIKE p50':>9}{'found':>7}"
-          f"{'×':>6}")
+          f"{'err':>5} |{'bf p50':>8}{'bf hit5':>8}{'×':>7} |{'LIKE p50':>9}{'found':>7}"
+          f"{'×':>7}")
     for kind in kinds:
         st = ours.get(kind, Stats())
         b = bf.get(kind)
         lk = like.get(kind)
         p50 = st.p(50)
-        ratio_b = f"{b.p(50) / p50:.1f}" if b and p50 and b.p(50) else "—"
-        ratio_l = f"{lk.p(50) / p50:.1f}" if lk and p50 and lk.p(50) else "—"
+        ratio_b = f"{b.p(50) / p50:.2g}" if b and p50 and b.p(50) else "—"
+        ratio_l = f"{lk.p(50) / p50:.2g}" if lk and p50 and lk.p(50) else "—"
         err = st.refused + st.failed
         print(f"{kind:<18}{len(st.times):>5}{_ms(p50):>8}{_ms(st.p(95)):>8}{_ms(st.p(99)):>8}"
               f"{_pc(st.rate(st.hit1)):>8}{_pc(st.rate(st.hit5)):>8}{err:>5} |"
               f"{_ms(b.p(50) if b else None):>8}{_pc(b.rate(b.hit5) if b else None):>8}"
-              f"{ratio_b:>6} |{_ms(lk.p(50) if lk else None):>9}"
-              f"{_pc(lk.rate(lk.hit5) if lk else None):>7}{ratio_l:>6}")
+              f"{ratio_b:>7} |{_ms(lk.p(50) if lk else None):>9}"
+              f"{_pc(lk.rate(lk.hit5) if lk else None):>7}{ratio_l:>7}")
     print("(ms; hit@k: the expected name/address among our first k; for autocomplete hit@5 of "
           "8 suggestions; geo: the expected address among the matches; err: refused + failed; "
           "bf: rapidfuzz process.extract fuzz.ratio over all names — pinyin strings for Latin "
