@@ -111,6 +111,11 @@ def test_on_a_phone_pinyin_suggests_the_name_and_enter_opens_it(served, new_page
     expect(listbox).to_be_visible()
     box.press("ArrowDown")
     expect(box).to_have_attribute("aria-activedescendant", first_id)
+    # an Enter that confirms a pinyin input method's candidate is the IME's, not ours
+    box.dispatch_event("keydown", {"key": "Enter", "isComposing": True, "bubbles": True,
+                                   "cancelable": True})
+    page.wait_for_timeout(200)
+    assert page.url == f"{base}{START}" and listbox.is_visible()
     box.press("Enter")
     expect(page).to_have_url(f"{base}/names/{ids['世纪大道']}")
     expect(page.locator("#name-record h1")).to_contain_text("世纪大道")

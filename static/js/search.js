@@ -177,6 +177,7 @@
     });
 
     input.addEventListener("keydown", (event) => {
+      if (event.isComposing || event.keyCode === 229) return; // the IME's own keys (拼音输入法)
       const shown = !list.hidden;
       switch (event.key) {
         case "ArrowDown":
