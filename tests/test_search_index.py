@@ -194,3 +194,14 @@ def test_output_cells_are_never_formulas(cell, safe):
     from placenames.tables import safe_cell
 
     assert safe_cell(cell) == safe
+
+
+def test_an_alias_added_by_place_id_alone_is_indexed(session):
+    j = frame(session)
+    place = create_place(session, PlaceInput(name="建章路", cls="road", jurisdiction=j["township"]))
+    session.flush()
+    session.expire(place, ["aliases"])
+    session.add(Alias(place_id=place.id, name="章城路", kind="alias"))
+    session.flush()
+    hit = search_ops.search(session, "章城路").names[0]
+    assert (hit.via, hit.current_name) == ("章城路", "建章路")

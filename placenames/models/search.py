@@ -104,7 +104,11 @@ def _maintain_index(session: Session, _ctx: Any, _instances: Any) -> None:
             continue
         if place.id is None:
             place.id = uuid.uuid4()
-        aliases = [(a.name, a.kind) for a in place.aliases if a not in session.deleted]
+        pending = [a for a in session.new if isinstance(a, Alias)
+                   and (a.place is place or a.place_id == place.id)]
+        current = [a for a in place.aliases if a not in session.deleted]
+        # an alias added by place_id alone is not in place.aliases until it is flushed
+        aliases = [(a.name, a.kind) for a in dict.fromkeys(current + pending)]
         old = session.query(SearchEntry).filter(SearchEntry.place_id == place.id).all() \
             if place not in session.new else []
         for row in old:
