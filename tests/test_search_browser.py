@@ -44,22 +44,8 @@ def browser():
 @pytest.fixture
 def new_page(browser):
     """A page in a new Chinese-locale context, with its script errors and CSP reports."""
-    contexts = []
-
-    def make(**options):
-        context = browser.new_context(locale="zh-CN", **options)
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(bb.TIMEOUT)
-        page.errors = []
-        page.on("pageerror", lambda exc: page.errors.append(str(exc)))
-        page.on("console", lambda m: page.errors.append(m.text)
-                if "Content Security Policy" in m.text else None)
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
+    with bb.page_maker(browser, csp_reports=True) as make:
+        yield make
 
 
 def overflowing(page):

@@ -17,15 +17,18 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
+from sqlalchemy.orm import Session
 
 from .. import db, tables
 from ..errors import BadInput, PlacenamesError
 from ..ops import search as search_ops
 from ..ops.search import GeocodeMatch, Hit, QueryError
 from . import main, with_app
+
+T = TypeVar("T")
 
 OUT_COLUMNS = ("标准地址 standard_address", "地址代码 address_code", "经度 lon", "纬度 lat",
                "匹配程度 quality", "得分 score", "原因 reason")
@@ -54,6 +57,17 @@ def _stderr() -> Any:
 
 # ---- geocode ------------------------------------------------------------------------------
 
+
+
+def _read(run: Callable[[Session], T]) -> T:
+    """Run a read of the register; a refused query is a usage error; nothing is kept."""
+    s = db.session()
+    try:
+        return run(s)
+    except QueryError as exc:
+        raise BadInput(exc.message) from None
+    finally:
+        s.rollback()
 
 @dataclass
 class RowOutcome:
@@ -216,13 +230,7 @@ def reverse(lon: str, lat: str, radius: float, limit: int, as_json: bool) -> Non
     if not math.isfinite(radius) or radius <= 0:
         raise BadInput(f"半径应为正数（米）/ --radius must be a positive number of metres: "
                        f"{radius}")
-    s = db.session()
-    try:
-        result = search_ops.reverse(s, x, y, radius_m=radius, limit=limit)
-    except QueryError as exc:
-        raise BadInput(exc.message) from None
-    finally:
-        s.rollback()
+    result = _read(lambda s: search_ops.reverse(s, x, y, radius_m=radius, limit=limit))
     if as_json:
         click.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
         return
@@ -290,13 +298,7 @@ def reindex() -> None:
 @with_app
 def query(text: str, limit: int, as_json: bool) -> None:
     """Show what the search box finds for TEXT: names and addresses, best first."""
-    s = db.session()
-    try:
-        result = search_ops.search(s, text, limit=limit)
-    except QueryError as exc:
-        raise BadInput(exc.message) from None
-    finally:
-        s.rollback()
+    result = _read(lambda s: search_ops.search(s, text, limit=limit))
     if as_json:
         click.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
         return
