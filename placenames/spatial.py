@@ -58,7 +58,7 @@ def sqlite_module() -> Any:
 
 
 def configure_sqlite(engine: Engine, library: str, busy_timeout_ms: int,
-                     mmap_bytes: int = 1 << 30) -> None:
+                     mmap_bytes: int = 256 << 20) -> None:
     """Make SQLite connections safe for concurrent writers and load SpatiaLite.
 
     WAL journal, ``synchronous=FULL``, foreign keys on, a busy timeout, and every transaction

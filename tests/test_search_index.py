@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from placenames.models import Address, Alias, PlaceStatus, SearchEntry
 from placenames.ops import search as search_ops
+from placenames.ops.addresses import AddressInput, create_address
 from placenames.ops.registry.places import PlaceInput, PlaceRow, bulk_insert, create_place
 
 
@@ -208,3 +209,23 @@ def test_an_alias_added_by_place_id_alone_is_indexed(session):
     session.flush()
     hit = search_ops.search(session, "章城路").names[0]
     assert (hit.via, hit.current_name) == ("章城路", "建章路")
+
+
+@pytest.mark.parametrize(("road", "written"), [
+    ("新市坝巷", "新市坝巷{n}号"),  # 新市 is not a city here
+    ("县功北路", "峰阳镇县功北路{n}号"),  # nor 县 a county's
+    ("新城铺路", "终南镇新城铺路{n}号"),  # nor 新城 a management area
+])
+def test_a_road_whose_name_holds_a_place_generic_is_found(session, road, written):
+    j = frame(session)
+    place = create_place(session, PlaceInput(name=road, cls="road", jurisdiction=j["township"]))
+    session.flush()
+    address = create_address(session, AddressInput(jurisdiction=j["township"], road=place,
+                                                   number=5, lon=108.8, lat=34.28))
+    session.flush()
+    match = search_ops.geocode_one(session, written.format(n=5))
+    assert match.code == address.code and {"road", "number"} <= set(match.matched), match
+    # the place written before the road is read again: 峰阳镇 and 终南镇 are townships, which
+    # this address (in 建章路街道) does not agree with; 新市坝巷 has none
+    assert match.quality == ("exact" if road == "新市坝巷" else "partial")
+    assert match.reason_code in ("exact", "jurisdiction_differs")

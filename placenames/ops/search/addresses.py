@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import select
@@ -21,6 +21,7 @@ from ... import spatial
 from ...addressing.parse import parse_address
 from ...models import Address, Plate
 from ...models.addresses import AddressStatus
+from ...models.search import SearchEntry
 from ...search.query import Query, parse_query
 from . import names
 from .results import Hit
@@ -52,7 +53,7 @@ class Wanted:
     unit: int | None
     room: str | None
     places: tuple[str, ...]  # jurisdiction names written before the road
-    community: str | None = None
+    through_road: str = ""  # the text up to the end of the road, as written
 
 
 def wanted(query: Query) -> Wanted | None:
@@ -65,9 +66,35 @@ def wanted(query: Query) -> Wanted | None:
         prefix = parsed.unparsed[-1]
     if not p.road:
         return None
-    places = tuple(x for x in (p.county, p.subarea, p.township, p.community) if x)
+    places = _places(p)
+    at = query.text.find(p.road)
+    through = query.text[:at + len(p.road)] if at >= 0 else p.road
     return Wanted(p.road, p.number, prefix, p.sub_number, p.building, p.unit, p.room, places,
-                  p.community)
+                  through)
+
+
+def _places(p: Any) -> tuple[str, ...]:
+    return tuple(x for x in (p.county, p.subarea, p.township, p.community) if x)
+
+
+def _known_road(session: Session, want: Wanted) -> Wanted:
+    """The written road as the longest name of the register that ends the text before the
+    number: the parser takes 六村 or 新市 for places and leaves 堡路 or 坝巷 as the road, but
+    六村堡路 and 新市坝巷 are names; what is left before the name is read again for places."""
+    text = want.through_road
+    suffixes = [text[i:] for i in range(len(text) - 1)]
+    if not suffixes:
+        return want
+    known = session.scalars(select(SearchEntry.text).where(
+        SearchEntry.text.in_(suffixes), SearchEntry.kind != "reading")).all()
+    if not known:
+        return want
+    road = max(known, key=len)
+    if road == want.road:
+        return want
+    before = text[: len(text) - len(road)]
+    places = _places(parse_address(before).parts) if before else ()
+    return replace(want, road=road, places=places)
 
 
 def _point_columns() -> tuple[Any, Any]:
@@ -114,21 +141,12 @@ def _roads(session: Session, road: str) -> tuple[list[uuid.UUID], str]:
 
 
 def by_parts(session: Session, want: Wanted, limit: int = 10) -> tuple[list[AddressMatch], str]:
+    # see _known_road: the road is the longest registered name ending the text before the number
     """Addresses matching the parts; also returns why there are none (a reason code)."""
     if want.road is None:
         return [], "no_road"
-    # 六村堡路 is read as 六村 (a village) + 堡路: a village written just before the road may
-    # be the start of the road's name, so that reading is tried first
-    attempts = [want.community + want.road] if want.community else []
-    road_ids: list[uuid.UUID] = []
-    road_how = ""
-    for text in [*attempts, want.road]:
-        ids, how = _roads(session, text)
-        if ids and how == "exact":
-            road_ids, road_how = ids, how
-            break
-        if ids and not road_ids:
-            road_ids, road_how = ids, how
+    want = _known_road(session, want)
+    road_ids, road_how = _roads(session, want.road)
     if not road_ids:
         return [], "road_not_found"
     x, y = _point_columns()

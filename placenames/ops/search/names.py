@@ -29,8 +29,9 @@ from .results import Hit
 PER_STRATEGY = 60
 """Candidates fetched by one strategy (the best by in force, then length)."""
 
-# tiers: lower is better; the label says how the name matched
-EXACT, SAME_SOUND, PREFIX, SUBSTRING, NEAR_MISS = 0, 1, 2, 3, 4
+# tiers: lower is better; the label says how the name matched. NEAR_MISS: one character off
+# or a near homophone; SHARED_TRIGRAMS: only some three-character runs in common
+EXACT, SAME_SOUND, PREFIX, SUBSTRING, NEAR_MISS, SHARED_TRIGRAMS = 0, 1, 2, 3, 4, 5
 
 
 @dataclass
@@ -181,7 +182,8 @@ def collect(session: Session, query: Query, filters: Filters, *, quick: bool = F
             c.run(and_(own, where, SearchEntry.text.like(pattern, escape="/")), NEAR_MISS, "typo",
                   lambda r: [(0, min(len(text), len(r.text)))])
     if len(text) >= 3 and len(c.found) < per:
-        c.run(own & spatial.text_similar(SearchEntry.id, SearchEntry.text, text, bind), NEAR_MISS,
+        c.run(own & spatial.text_similar(SearchEntry.id, SearchEntry.text, text, bind),
+              SHARED_TRIGRAMS,
               "typo", _substring_spans(text))
     return c.found
 
@@ -246,7 +248,8 @@ def _current(session: Session, place: Place) -> Place | None:
     return current if current is not place else None
 
 
-SCORES = {EXACT: 1.0, SAME_SOUND: 0.9, PREFIX: 0.8, SUBSTRING: 0.6, NEAR_MISS: 0.5}
+SCORES = {EXACT: 1.0, SAME_SOUND: 0.9, PREFIX: 0.8, SUBSTRING: 0.6, NEAR_MISS: 0.5,
+          SHARED_TRIGRAMS: 0.4}
 
 
 def hits(session: Session, cands: list[Candidate], *, with_bbox: bool = True) -> list[Hit]:
