@@ -28,9 +28,14 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import cProfile
 import csv
+import gc
+import io
 import json
 import math
+import os
+import pstats
 import random
 import resource
 import subprocess
@@ -93,7 +98,7 @@ TARGETS = {"autocomplete": 30.0, "search": 100.0, "reverse": 20.0}  # p95, ms
 RECALL_TARGET = 0.99  # ours / brute force, hit@5
 INDEX_TARGET_S = 300.0
 MEMORY_TARGET = 1 << 30
-WARM_UP = 20
+WARM_UP_EACH = 2
 
 
 # ---------------------------------------------------------------------------------------------
@@ -582,6 +587,7 @@ class Case:
     q: str
     expect: str | None = None
     point: tuple[float, float] | None = None
+    matches: int | None = None  # names the query matches as typed (see Brute.matches)
 
 
 NAME_KINDS = ["exact", "prefix", "substring", "pinyin", "initials", "mixed", "traditional",
@@ -718,6 +724,10 @@ class Stats:
     hit1: int = 0
     hit5: int = 0
     counted: int = 0
+    few5: int = 0  # hit@5 among the queries that match at most five names
+    few: int = 0
+    ceiling5: int = 0  # brute force: hit@5 with ties broken in the expected name's favour
+    misses: list[str] = field(default_factory=list)
     refused: int = 0
     failed: int = 0
     found: int = 0  # results returned, summed
@@ -791,13 +801,17 @@ def _needs(kind: str) -> str:
 
 def measure_ours(engine: Engine, cases: list[Case]) -> dict[str, Stats]:
     """Each case through the product, in a read-only session rolled back after each query
-    (as a request); the first WARM_UP cases run once more before timing."""
+    (as a request)."""
     avail = _available()
     out: dict[str, Stats] = {}
     ro = spatial.read_only(engine)
     errors_shown = 0
     with Session(ro) as s:
-        for case in [c for c in cases if avail[_needs(c.kind)]][:WARM_UP]:
+        seen: Counter[str] = Counter()
+        for case in cases:  # the first WARM_UP_EACH of each kind, once more before timing
+            seen[case.kind] += 1
+            if seen[case.kind] > WARM_UP_EACH or not avail[_needs(case.kind)]:
+                continue
             with contextlib.suppress(Exception):  # counted below, where it is timed
                 run_ours(s, case)
             s.rollback()
@@ -829,6 +843,11 @@ def measure_ours(engine: Engine, cases: list[Case]) -> dict[str, Stats]:
                 st.counted += 1
                 st.hit1 += bool(ids[:1] == [case.expect])
                 st.hit5 += case.expect in ids[:5]
+                if case.matches is not None and case.matches <= 5:
+                    st.few += 1
+                    st.few5 += case.expect in ids[:5]
+                if case.expect not in ids[:5] and len(st.misses) < 3:
+                    st.misses.append(case.q)
     for st in out.values():
         st.slowest.sort(key=lambda x: -x[0])
         st.slowest = st.slowest[: max(1, len(st.slowest) // 20 + 1)]  # the top 5 %
@@ -843,13 +862,33 @@ class Brute:
     chars: list[str]
     pinyin: list[str]
     initials: list[str]
+    at: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def of(cls, reg: Register) -> Brute:
         """Every place name of the register (current and historical)."""
         terms = [entry_terms(r.name) for r in reg.names]
-        return cls([str(r.id) for r in reg.names], [r.name for r in reg.names],
-                   [t.pinyin for t in terms], [t.initials for t in terms])
+        ids = [str(r.id) for r in reg.names]
+        return cls(ids, [r.name for r in reg.names], [t.pinyin for t in terms],
+                   [t.initials for t in terms], {i: k for k, i in enumerate(ids)})
+
+    def matches(self, kind: str, q: str) -> int | None:
+        """How many names the query matches as typed (its own reading of the register): the
+        names it equals, starts or is contained in, by characters, pinyin or initials. None
+        for queries that match nothing as typed (homophones, typos, mixes)."""
+        if kind == "exact":
+            return self.chars.count(q)
+        if kind in ("prefix", "ac_chars"):
+            return sum(1 for n in self.chars if n.startswith(q))
+        if kind == "substring":
+            return sum(1 for n in self.chars if q in n)
+        if kind == "pinyin":
+            return self.pinyin.count(q)
+        if kind == "ac_pinyin":
+            return sum(1 for n in self.pinyin if n.startswith(q))
+        if kind == "initials":
+            return self.initials.count(q)
+        return None
 
     def choices(self, kind: str, q: str) -> list[str]:
         """What to compare the query with: pinyin for a Latin query, characters otherwise."""
@@ -879,6 +918,9 @@ def measure_brute(brute: Brute, cases: list[Case], limit_per_kind: int,
         st.counted += 1
         st.hit1 += ids[:1] == [case.expect]
         st.hit5 += case.expect in ids[:5]
+        if case.expect is not None:  # the ceiling: ties broken in the expected name's favour
+            scores = process.cdist([case.q], choices, scorer=fuzz.ratio)[0]
+            st.ceiling5 += int((scores > scores[brute.at[case.expect]]).sum()) < 5
     return out
 
 
@@ -949,6 +991,7 @@ def where_time_goes(engine: Engine, log: SqlLog, case: Case) -> list[str]:
     worst = sorted(log.rows, key=lambda r: -r[0])[:3]
     for dt, stmt, _p in worst:
         lines.append(f"    {dt * 1000:7.1f} ms  {' '.join(stmt.split())[:300]}")
+    lines += _profile(engine, case)
     dt, stmt, params = worst[0]
     backend = spatial.backend_name(engine)
     prefix = "EXPLAIN (ANALYZE, BUFFERS) " if backend == "postgis" else "EXPLAIN QUERY PLAN "
@@ -961,6 +1004,24 @@ def where_time_goes(engine: Engine, log: SqlLog, case: Case) -> list[str]:
     except Exception as exc:  # noqa: BLE001
         lines.append(f"    (no plan: {exc!r})")
     return lines
+
+
+def _profile(engine: Engine, case: Case, runs: int = 10) -> list[str]:
+    """The product's functions where ``runs`` runs of ``case`` spend their time (cProfile)."""
+    prof = cProfile.Profile()
+    with Session(spatial.read_only(engine)) as s:
+        prof.enable()
+        for _ in range(runs):
+            with contextlib.suppress(Exception):
+                run_ours(s, case)
+            s.rollback()
+        prof.disable()
+    out = io.StringIO()
+    pstats.Stats(prof, stream=out).sort_stats("cumulative").print_stats("placenames/", 10)
+    rows = [line for line in out.getvalue().splitlines() if line.strip()]
+    start = next((i for i, line in enumerate(rows) if "tottime" in line), len(rows))
+    return ([f"    python, {runs} runs, the product's functions by cumulative time:"]
+            + [f"      {r}" for r in rows[start:]])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -976,16 +1037,36 @@ def _pc(v: float | None) -> str:
 
 
 def memory() -> dict[str, float]:
-    """Peak RSS (ru_maxrss) and the current anonymous/file-backed parts, in MiB."""
+    """This process's memory in MiB: ``peak_rss`` (ru_maxrss, the whole run) and, from
+    /proc/self/status, the peak since the last :func:`reset_peak` (VmHWM), the current RSS
+    and its anonymous and file-backed parts (SQLite's mmap of the database is file-backed)."""
     out = {"peak_rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
     try:
         for line in Path("/proc/self/status").read_text().splitlines():
             key, _, value = line.partition(":")
-            if key in ("RssAnon", "RssFile", "VmRSS"):
+            if key in ("VmHWM", "VmRSS", "RssAnon", "RssFile"):
                 out[key] = int(value.split()[0]) / 1024
     except OSError:
         pass
     return out
+
+
+_PEAKS: list[float] = []  # VmHWM before each reset: the whole run's peak is their maximum
+
+
+def reset_peak() -> None:
+    """Start a new peak (VmHWM) at the current RSS (Linux: clear_refs 5)."""
+    _PEAKS.append(memory().get("VmHWM", 0))
+    gc.collect()
+    with contextlib.suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5")
+
+
+def _ratio(baseline: float | None, ours: float | None) -> str:
+    if not baseline or not ours:
+        return "—"
+    r = baseline / ours
+    return f"{r:.0f}" if r >= 10 else f"{r:.2g}"
 
 
 def group_of(kind: str) -> str:
@@ -1009,23 +1090,31 @@ def run_backend(label: str, url: str, a: argparse.Namespace, work: Path) -> int:
     migrate.upgrade(engine)
     print(f"{label}: schema in {time.perf_counter() - t0:.0f} s; generating and loading "
           f"{a.names:,} names and {a.addresses:,} addresses (seed {a.seed})", flush=True)
-    mem_samples = [memory()]
     reg, load_times = load(engine, a.shared, a.names, a.addresses, a.seed)
-    mem_samples.append(memory())
+    # each phase on a fresh engine: SQLite's mmap of pages the load touched goes with it
+    engine.dispose()
     print("building the index", flush=True)
+    reset_peak()
+    engine = make_engine(url)
     parts, info = build_index(engine)
-    mem_samples.append(memory())
+    engine.dispose()
+    mem_index = memory()
     index_total = sum(t for _n, t, _note in parts)
     cases = make_cases(reg, a.queries, a.recall, a.seed + 1)
     brute = Brute.of(reg)
+    for case in cases:
+        case.matches = brute.matches(case.kind, case.q)
     print(f"measuring {len(cases):,} queries (ours), then the baselines", flush=True)
+    load_avg = os.getloadavg()
+    reset_peak()
+    engine = make_engine(url)
     log = SqlLog(engine)
     ours = measure_ours(engine, cases)
-    mem_samples.append(memory())
+    mem_ours = memory()
+    load_avg = tuple(max(x, y) for x, y in zip(load_avg, os.getloadavg(), strict=True))
     bf = measure_brute(brute, cases, a.baseline, {"homophone", "typo"})
     bf_py = measure_brute_pinyin(brute, cases)
     like = measure_like(engine, cases, a.baseline)
-    mem_samples.append(memory())
 
     kinds = NAME_KINDS + ADDRESS_KINDS + AC_KINDS + GEO_KINDS + ["reverse"]
     n_alias = sum(1 for _p, _a, k in reg.aliases if k == "alias")
@@ -1045,26 +1134,37 @@ def run_backend(label: str, url: str, a: argparse.Namespace, work: Path) -> int:
     if missing:
         print(f"NOT MEASURED: search_ops.{', '.join(missing)} not available on this branch")
     print(f"\n{'kind':<18}{'n':>5}{'p50':>8}{'p95':>8}{'p99':>8}{'hit@1':>8}{'hit@5':>8}"
-          f"{'err':>5} |{'bf p50':>8}{'bf hit5':>8}{'×':>7} |{'LIKE p50':>9}{'found':>7}"
-          f"{'×':>7}")
+          f"{'≤5 hit@5':>14}{'err':>5} |{'bf p50':>8}{'bf hit5':>8}{'ceil5':>8}{'×':>6} |"
+          f"{'LIKE p50':>9}{'found':>7}{'×':>6}")
     for kind in kinds:
         st = ours.get(kind, Stats())
         b = bf.get(kind)
         lk = like.get(kind)
         p50 = st.p(50)
-        ratio_b = f"{b.p(50) / p50:.2g}" if b and p50 and b.p(50) else "—"
-        ratio_l = f"{lk.p(50) / p50:.2g}" if lk and p50 and lk.p(50) else "—"
-        err = st.refused + st.failed
+        few = f"{_pc(st.few5 / st.few)} ({st.few})" if st.few else "—"
         print(f"{kind:<18}{len(st.times):>5}{_ms(p50):>8}{_ms(st.p(95)):>8}{_ms(st.p(99)):>8}"
-              f"{_pc(st.rate(st.hit1)):>8}{_pc(st.rate(st.hit5)):>8}{err:>5} |"
+              f"{_pc(st.rate(st.hit1)):>8}{_pc(st.rate(st.hit5)):>8}{few:>14}"
+              f"{st.refused + st.failed:>5} |"
               f"{_ms(b.p(50) if b else None):>8}{_pc(b.rate(b.hit5) if b else None):>8}"
-              f"{ratio_b:>7} |{_ms(lk.p(50) if lk else None):>9}"
-              f"{_pc(lk.rate(lk.hit5) if lk else None):>7}{ratio_l:>7}")
-    print("(ms; hit@k: the expected name/address among our first k; for autocomplete hit@5 of "
-          "8 suggestions; geo: the expected address among the matches; err: refused + failed; "
-          "bf: rapidfuzz process.extract fuzz.ratio over all names — pinyin strings for Latin "
-          "queries; LIKE found: the expected row among all rows LIKE '%q%' returns; × = "
-          "baseline p50 / ours p50)")
+              f"{_pc(b.rate(b.ceiling5) if b else None):>8}"
+              f"{_ratio(b.p(50) if b else None, p50):>6} |{_ms(lk.p(50) if lk else None):>9}"
+              f"{_pc(lk.rate(lk.hit5) if lk else None):>7}"
+              f"{_ratio(lk.p(50) if lk else None, p50):>6}")
+    print("ms. hit@k: the expected name/address among our first k (autocomplete: of its 8 "
+          "suggestions; geo: among the matches better than 'none'). ≤5 hit@5: hit@5 over the "
+          "queries that match at most 5 names as typed (their number in brackets). err: "
+          "refused + failed. bf: rapidfuzz process.extract(scorer=fuzz.ratio) over all names' "
+          "characters (their pinyin or initials for Latin queries), ties in register order; "
+          "ceil5: the same scores with ties broken in the expected name's favour (the "
+          "ceiling). LIKE: WHERE name LIKE '%q%' (addresses: full_text or code), every row "
+          "fetched; found: the expected row among them. ×: baseline p50 / ours p50.")
+    misses = [(k, ours[k].misses) for k in kinds if ours.get(k) and ours[k].misses]
+    if misses:
+        print("misses (queries whose expected result was not in our first 5, up to 3 a kind):")
+        for kind, qs in misses:
+            print(f"  {kind:<18} " + "  ".join(qs))
+    print(f"load average while measuring (1/5/15 min, highest seen): "
+          f"{' '.join(f'{x:.1f}' for x in load_avg)} on {os.cpu_count()} CPUs")
 
     # targets
     verdicts: list[tuple[str, str, bool | None]] = []
@@ -1084,34 +1184,40 @@ def run_backend(label: str, url: str, a: argparse.Namespace, work: Path) -> int:
             verdicts.append((f"recall {kind} ≥ 99% of brute force", "not measured", None))
             continue
         r_ours, r_bf = st.rate(st.hit5) or 0, b.rate(b.hit5) or 0
-        extra = f"; bf over pinyin {_pc(bf_py.rate(bf_py.hit5))}" if kind == "homophone" else ""
+        ceil = b.rate(b.ceiling5) or 0
+        extra = f"; bf pinyin {_pc(bf_py.rate(bf_py.hit5))}" if kind == "homophone" else ""
         verdicts.append((f"recall {kind} hit@5 ≥ 99% of brute force",
                          f"ours {_pc(r_ours)} / bf {_pc(r_bf)} = "
-                         f"{_pc(r_ours / r_bf if r_bf else None)} (n={st.counted}){extra}",
+                         f"{_pc(r_ours / r_bf if r_bf else None)} (n={st.counted}); "
+                         f"ceiling {_pc(ceil)}{extra}",
                          r_bf == 0 or r_ours / r_bf >= RECALL_TARGET))
     verdicts.append((f"index build ≤ {INDEX_TARGET_S / 60:.0f} min", f"{index_total:.0f} s",
                      index_total <= INDEX_TARGET_S))
     mem = memory()
-    anon = max(m.get("RssAnon", 0) for m in mem_samples + [mem])
-    verdicts.append(("memory < 1 GiB (peak RSS of this process)",
-                     f"{mem['peak_rss']:.0f} MiB (anon ≤ {anon:.0f} MiB sampled; "
-                     f"file-backed now {mem.get('RssFile', 0):.0f} MiB)",
-                     mem["peak_rss"] * 1024 * 1024 < MEMORY_TARGET))
+    peak = max(mem_index.get("VmHWM", mem_index["peak_rss"]),
+               mem_ours.get("VmHWM", mem_ours["peak_rss"]))
+    verdicts.append(("memory < 1 GiB (peak RSS: index build, queries)",
+                     f"{mem_index.get('VmHWM', 0):.0f} MiB, {mem_ours.get('VmHWM', 0):.0f} MiB "
+                     f"(file-backed {mem_ours.get('RssFile', 0):.0f} MiB at the end of the "
+                     f"queries); whole run {max(_PEAKS + [mem.get('VmHWM', 0)]):.0f} MiB",
+                     peak * 1024 * 1024 < MEMORY_TARGET))
     geo = [ours[k] for k in GEO_KINDS if ours.get(k) and ours[k].times]
     if geo:
         times = [t for g in geo for t in g.times]
         verdicts.append(("geocode (no target)", f"p50 {pct(times, 50):.1f} ms, p95 "
                          f"{pct(times, 95):.1f} ms, p99 {pct(times, 99):.1f} ms", None))
-    print(f"\n{'target':<46} {'measured':<74} result")
+    print(f"\n{'target':<50} {'measured':<74} result")
     for what, measured, ok in verdicts:
-        print(f"{what:<46} {measured:<74} "
+        print(f"{what:<50} {measured:<74} "
               f"{'—' if ok is None else 'PASS' if ok else 'FAIL'}")
-    print("(the PostgreSQL server's own memory is not counted; SQLite runs in this process, "
-          "its page cache and mmap included)")
+    print("(memory: this process, with the bench's own copy of the register's names; the "
+          "PostgreSQL server's memory is not counted; SQLite runs in this process, its page "
+          "cache and mmap of the file included. Whole run: with generating and loading the "
+          "data and the baselines.)")
 
     # where the time goes, for each kind over its target
-    slow = [k for k in kinds if ours.get(k) and ours[k].times and group_of(k) in TARGETS
-            and (ours[k].p(95) or 0) > TARGETS[group_of(k)]]
+    slow = [k for k in kinds if ours.get(k) and ours[k].times and (
+        k in a.explain or group_of(k) in TARGETS and (ours[k].p(95) or 0) > TARGETS[group_of(k)])]
     if slow:
         print("\nwhere the time goes (the query at the kind's p95, run again with its SQL timed):")
     for kind in slow:
@@ -1121,7 +1227,7 @@ def run_backend(label: str, url: str, a: argparse.Namespace, work: Path) -> int:
             print(line)
     engine.dispose()
     summary = {"backend": label, "names": a.names, "addresses": reg.n_addresses,
-               "index_s": index_total, "peak_rss_mib": mem["peak_rss"],
+               "index_s": index_total, "peak_rss_mib": peak,
                "verdicts": [[w, m, ok] for w, m, ok in verdicts],
                "kinds": {k: {"p50": ours[k].p(50), "p95": ours[k].p(95), "p99": ours[k].p(99),
                              "hit1": ours[k].rate(ours[k].hit1),
@@ -1145,6 +1251,8 @@ def main() -> None:
     ap.add_argument("--small", action="store_true",
                     help="2,000 names, 20,000 addresses, 30 queries a kind: a smoke run")
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--explain", type=lambda v: v.split(","), default=[],
+                    help="kinds (comma-separated) to explain even when within their target")
     ap.add_argument("--pg-url")
     ap.add_argument("--pg-only", action="store_true")
     ap.add_argument("--sqlite-only", action="store_true")
@@ -1183,7 +1291,7 @@ def main() -> None:
             status = status or 1
             continue
         for what, measured, ok in json.loads(path.read_text())["verdicts"]:
-            print(f"{backend:<11} {what:<46} {measured:<74} "
+            print(f"{backend:<11} {what:<50} {measured:<74} "
                   f"{'—' if ok is None else 'PASS' if ok else 'FAIL'}")
     raise SystemExit(status)
 
