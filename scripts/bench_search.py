@@ -41,6 +41,7 @@ import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import traceback
 import uuid
@@ -51,9 +52,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy
 from bench_tiles import BOX, _insert, pct  # scripts/ is sys.path[0] when run as a script
 from pypinyin import lazy_pinyin
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Hamming
 from sqlalchemy import bindparam, event, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
@@ -67,7 +70,6 @@ from placenames.models import Address, Alias, Base, Jurisdiction, Place  # noqa:
 from placenames.models.jurisdictions import ManagementMembership  # noqa: E402
 from placenames.models.name_keys import derived  # noqa: E402
 from placenames.models.places import PlaceSyllable  # noqa: E402
-from placenames.models.search import SearchEntry, entry_rows  # noqa: E402
 from placenames.naming.charset import tiers, variants  # noqa: E402
 from placenames.naming.errors import NamingError  # noqa: E402
 from placenames.ops import search as search_ops  # noqa: E402
@@ -491,59 +493,73 @@ def _spatial_columns(engine: Engine, table: str) -> list[str]:
             "AND spatial_index_enabled = 1"), {"t": table}).scalars())
 
 
-def build_index(engine: Engine) -> tuple[list[tuple[str, float, str]], dict[str, float]]:
+def build_index(engine: Engine) -> tuple[list[tuple[str, float, str, float]], dict[str, float]]:
     """Build the search index after the bulk load and time each part.
 
-    Names: ``search_ops.reindex`` (or, before it exists, ``search_entries`` filled with the
-    model's own rows). Addresses and geometries: every index of ``addresses`` and the spatial
-    index of ``places`` rebuilt from scratch (REINDEX; SpatiaLite's RecoverSpatialIndex), which
-    is what creating them after the load costs. Returns (part, seconds, note) rows counted in
-    the target, and informational timings.
+    Names: ``search_ops.reindex``. Addresses and geometries: every index of ``addresses`` and
+    the spatial index of ``places`` rebuilt from scratch (REINDEX; SpatiaLite's
+    RecoverSpatialIndex), which is what creating them after the load costs. Each part runs on
+    fresh connections with its own memory peak. Returns (part, seconds, note, peak RSS MiB)
+    rows counted in the target, and informational timings.
     """
-    parts: list[tuple[str, float, str]] = []
-    info: dict[str, float] = {}
+    parts: list[tuple[str, float, str, float]] = []
     backend = spatial.backend_name(engine)
-    t0 = time.perf_counter()
-    reindex = getattr(search_ops, "reindex", None)
-    with Session(engine) as s:
-        if reindex is not None:
-            last = [0.0]
 
-            def progress(done: int, total: int) -> None:
-                if time.perf_counter() - last[0] > 5:
-                    last[0] = time.perf_counter()
-                    print(f"    reindex {done:,}/{total:,}", flush=True)
+    def part(label: str, fn: Callable[[], str]) -> None:
+        engine.dispose()  # SQLite: unmap the pages the previous part touched
+        reset_peak()
+        with Sampler() as mem:
+            t0 = time.perf_counter()
+            note = fn()
+            dt = time.perf_counter() - t0
+        parts.append((label, dt, f"{note}{'; ' if note else ''}RSS {mem.text()}",
+                      memory().get("VmHWM", 0)))
 
-            n = reindex(s, progress=progress)
-            how = "search_ops.reindex"
-        else:
-            n = _fill_entries(s)
-            how = "search_entries filled by the bench (search_ops.reindex not merged yet)"
-        s.commit()
-    parts.append(("names: " + how, time.perf_counter() - t0, f"{n:,} rows"))
-    with engine.connect() as conn:
-        t0 = time.perf_counter()
-        spatial.rebuild_search_text_index(conn)
-        conn.commit()
-        info["names text index rebuilt from scratch (already built above)"] = \
-            time.perf_counter() - t0
+    def names() -> str:
+        last = [0.0]
+
+        def progress(done: int, total: int) -> None:
+            if time.perf_counter() - last[0] > 5:
+                last[0] = time.perf_counter()
+                print(f"    reindex {done:,}/{total:,}", flush=True)
+
+        with Session(engine) as s:
+            n = search_ops.reindex(s, progress=progress)
+            s.commit()
+        return f"{n:,} rows"
+
+    def reindex(name: str) -> Callable[[], str]:
+        def run() -> str:
+            with engine.begin() as conn:
+                conn.exec_driver_sql(f'REINDEX {"INDEX " if backend == "postgis" else ""}'
+                                     f'"{name}"')
+            return ""
+        return run
+
+    def recover(table: str, col: str) -> Callable[[], str]:
+        def run() -> str:
+            with engine.begin() as conn:
+                ok = conn.execute(text("SELECT RecoverSpatialIndex(:t, :c, 1)"),
+                                  {"t": table, "c": col}).scalar()
+            return "" if ok == 1 else f"returned {ok}"
+        return run
+
+    part("names: search_ops.reindex", names)
     for table in ("addresses", "places"):
         for name in _index_names(engine, table):
             if table == "places" and not name.startswith("idx_"):
                 continue  # the names' own B-trees are not the search's
-            t0 = time.perf_counter()
-            with engine.begin() as conn:
-                conn.exec_driver_sql(f'REINDEX {"INDEX " if backend == "postgis" else ""}'
-                                     f'"{name}"')
-            parts.append((f"{table}: REINDEX {name}", time.perf_counter() - t0, ""))
+            part(f"{table}: REINDEX {name}", reindex(name))
         if backend == "spatialite":
             for col in _spatial_columns(engine, table):
-                t0 = time.perf_counter()
-                with engine.begin() as conn:
-                    ok = conn.execute(text("SELECT RecoverSpatialIndex(:t, :c, 1)"),
-                                      {"t": table, "c": col}).scalar()
-                parts.append((f"{table}: spatial index {col} rebuilt (RecoverSpatialIndex)",
-                              time.perf_counter() - t0, "" if ok == 1 else f"returned {ok}"))
+                part(f"{table}: spatial index {col} (RecoverSpatialIndex)", recover(table, col))
+    info: dict[str, float] = {}
+    t0 = time.perf_counter()
+    with engine.connect() as conn:
+        spatial.rebuild_search_text_index(conn)
+        conn.commit()
+    info["names text index rebuilt from scratch (already built above)"] = \
+        time.perf_counter() - t0
     t0 = time.perf_counter()
     with engine.connect() as conn:
         if backend == "postgis":
@@ -553,26 +569,6 @@ def build_index(engine: Engine) -> tuple[list[tuple[str, float, str]], dict[str,
             conn.commit()
     info["ANALYZE (statistics for the planner)"] = time.perf_counter() - t0
     return parts, info
-
-
-def _fill_entries(s: Session) -> int:
-    """``search_entries`` from places and aliases with the model's own rows (a stand-in for
-    ``search_ops.reindex`` until it is merged)."""
-    s.execute(SearchEntry.__table__.delete())
-    aliases: dict[uuid.UUID, list[tuple[str, str]]] = {}
-    for pid, name, kind in s.execute(select(Alias.place_id, Alias.name, Alias.kind)):
-        aliases.setdefault(pid, []).append((name, kind))
-    n = 0
-    batch: list[dict[str, Any]] = []
-    conn = s.connection()
-    for pid, name, reading in s.execute(select(Place.id, Place.name, Place.reading)):
-        batch.extend(entry_rows(pid, name, reading, aliases.get(pid, [])))
-        if len(batch) >= 20_000:
-            spatial.bulk_insert_rows(conn, SearchEntry.__table__, batch)
-            n += len(batch)
-            batch = []
-    spatial.bulk_insert_rows(conn, SearchEntry.__table__, batch)
-    return n + len(batch)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -787,22 +783,9 @@ def run_ours(s: Session, case: Case) -> tuple[list[str], int]:
     return _ids(rev.addresses), len(rev.addresses) + len(rev.names)
 
 
-def _available() -> dict[str, bool]:
-    return {f: hasattr(search_ops, f) for f in ("search", "autocomplete", "geocode", "reverse")}
-
-
-def _needs(kind: str) -> str:
-    if kind in NAME_KINDS or kind in ADDRESS_KINDS:
-        return "search"
-    if kind in AC_KINDS:
-        return "autocomplete"
-    return "geocode" if kind in GEO_KINDS else "reverse"
-
-
 def measure_ours(engine: Engine, cases: list[Case]) -> dict[str, Stats]:
     """Each case through the product, in a read-only session rolled back after each query
     (as a request)."""
-    avail = _available()
     out: dict[str, Stats] = {}
     ro = spatial.read_only(engine)
     errors_shown = 0
@@ -810,15 +793,13 @@ def measure_ours(engine: Engine, cases: list[Case]) -> dict[str, Stats]:
         seen: Counter[str] = Counter()
         for case in cases:  # the first WARM_UP_EACH of each kind, once more before timing
             seen[case.kind] += 1
-            if seen[case.kind] > WARM_UP_EACH or not avail[_needs(case.kind)]:
+            if seen[case.kind] > WARM_UP_EACH:
                 continue
             with contextlib.suppress(Exception):  # counted below, where it is timed
                 run_ours(s, case)
             s.rollback()
         for case in cases:
             st = out.setdefault(case.kind, Stats())
-            if not avail[_needs(case.kind)]:
-                continue
             t0 = time.perf_counter()
             try:
                 ids, count = run_ours(s, case)
@@ -863,6 +844,7 @@ class Brute:
     pinyin: list[str]
     initials: list[str]
     at: dict[str, int] = field(default_factory=dict)
+    lengths: Any = None  # numpy array of the names' lengths
 
     @classmethod
     def of(cls, reg: Register) -> Brute:
@@ -870,12 +852,13 @@ class Brute:
         terms = [entry_terms(r.name) for r in reg.names]
         ids = [str(r.id) for r in reg.names]
         return cls(ids, [r.name for r in reg.names], [t.pinyin for t in terms],
-                   [t.initials for t in terms], {i: k for k, i in enumerate(ids)})
+                   [t.initials for t in terms], {i: k for k, i in enumerate(ids)},
+                   numpy.array([len(r.name) for r in reg.names]))
 
     def matches(self, kind: str, q: str) -> int | None:
-        """How many names the query matches as typed (its own reading of the register): the
-        names it equals, starts or is contained in, by characters, pinyin or initials. None
-        for queries that match nothing as typed (homophones, typos, mixes)."""
+        """How many names the query matches as typed: the names it equals, starts or is
+        contained in, by characters, pinyin or initials; for a homophone, the names with its
+        reading; for a typo, the names one substituted character away. None otherwise."""
         if kind == "exact":
             return self.chars.count(q)
         if kind in ("prefix", "ac_chars"):
@@ -888,6 +871,11 @@ class Brute:
             return sum(1 for n in self.pinyin if n.startswith(q))
         if kind == "initials":
             return self.initials.count(q)
+        if kind == "homophone":  # names that read as the query does
+            return self.pinyin.count(entry_terms(q).pinyin)
+        if kind == "typo":  # names one substituted character away
+            dist = process.cdist([q], self.chars, scorer=Hamming.distance)[0]
+            return int(((dist == 1) & (self.lengths == len(q))).sum())
         return None
 
     def choices(self, kind: str, q: str) -> list[str]:
@@ -1062,6 +1050,39 @@ def reset_peak() -> None:
         Path("/proc/self/clear_refs").write_text("5")
 
 
+class Sampler:
+    """The highest anonymous and file-backed RSS seen (sampled every 20 ms) while in use."""
+
+    def __init__(self) -> None:
+        self.anon = self.file = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _sample(self) -> None:
+        m = memory()
+        self.anon = max(self.anon, m.get("RssAnon", 0))
+        self.file = max(self.file, m.get("RssFile", 0))
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.02):
+            self._sample()
+
+    def __enter__(self) -> Sampler:
+        self._sample()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._sample()
+
+    def text(self) -> str:
+        """Peak RSS since the last reset, and the highest anonymous/file-backed parts."""
+        return (f"{memory().get('VmHWM', 0):.0f} MiB (anon ≤ {self.anon:.0f}, "
+                f"file ≤ {self.file:.0f})")
+
+
 def _ratio(baseline: float | None, ours: float | None) -> str:
     if not baseline or not ours:
         return "—"
@@ -1094,12 +1115,11 @@ def run_backend(label: str, url: str, a: argparse.Namespace, work: Path) -> int:
     # each phase on a fresh engine: SQLite's mmap of pages the load touched goes with it
     engine.dispose()
     print("building the index", flush=True)
-    reset_peak()
     engine = make_engine(url)
     parts, info = build_index(engine)
     engine.dispose()
-    mem_index = memory()
-    index_total = sum(t for _n, t, _note in parts)
+    index_total = sum(t for _n, t, _note, _m in parts)
+    index_peak = max(m for _n, _t, _note, m in parts)
     cases = make_cases(reg, a.queries, a.recall, a.seed + 1)
     brute = Brute.of(reg)
     for case in cases:
@@ -1109,8 +1129,10 @@ def run_backend(label: str, url: str, a: argparse.Namespace, work: Path) -> int:
     reset_peak()
     engine = make_engine(url)
     log = SqlLog(engine)
-    ours = measure_ours(engine, cases)
-    mem_ours = memory()
+    with Sampler() as mem_sampler:
+        ours = measure_ours(engine, cases)
+    mem_ours = mem_sampler.text()
+    ours_peak = memory().get("VmHWM", 0)
     load_avg = tuple(max(x, y) for x, y in zip(load_avg, os.getloadavg(), strict=True))
     bf = measure_brute(brute, cases, a.baseline, {"homophone", "typo"})
     bf_py = measure_brute_pinyin(brute, cases)
@@ -1124,15 +1146,11 @@ def run_backend(label: str, url: str, a: argparse.Namespace, work: Path) -> int:
     print("load (bulk inserts, indexes in place): " + ", ".join(
         f"{k} {v:.0f} s" for k, v in load_times.items()))
     print("index build after the load (counted in the target):")
-    for name, t, note in parts:
-        print(f"  {name:<72} {t:8.1f} s  {note}")
-    print(f"  {'total':<72} {index_total:8.1f} s")
+    for name, t, note, _m in parts:
+        print(f"  {name:<60} {t:7.1f} s  {note}")
+    print(f"  {'total':<60} {index_total:7.1f} s")
     for name, t in info.items():
-        print(f"  (not counted) {name:<58} {t:8.1f} s")
-    avail = _available()
-    missing = [f for f, ok in avail.items() if not ok]
-    if missing:
-        print(f"NOT MEASURED: search_ops.{', '.join(missing)} not available on this branch")
+        print(f"  (not counted) {name:<46} {t:7.1f} s")
     print(f"\n{'kind':<18}{'n':>5}{'p50':>8}{'p95':>8}{'p99':>8}{'hit@1':>8}{'hit@5':>8}"
           f"{'≤5 hit@5':>14}{'err':>5} |{'bf p50':>8}{'bf hit5':>8}{'ceil5':>8}{'×':>6} |"
           f"{'LIKE p50':>9}{'found':>7}{'×':>6}")
@@ -1193,14 +1211,10 @@ def run_backend(label: str, url: str, a: argparse.Namespace, work: Path) -> int:
                          r_bf == 0 or r_ours / r_bf >= RECALL_TARGET))
     verdicts.append((f"index build ≤ {INDEX_TARGET_S / 60:.0f} min", f"{index_total:.0f} s",
                      index_total <= INDEX_TARGET_S))
-    mem = memory()
-    peak = max(mem_index.get("VmHWM", mem_index["peak_rss"]),
-               mem_ours.get("VmHWM", mem_ours["peak_rss"]))
-    verdicts.append(("memory < 1 GiB (peak RSS: index build, queries)",
-                     f"{mem_index.get('VmHWM', 0):.0f} MiB, {mem_ours.get('VmHWM', 0):.0f} MiB "
-                     f"(file-backed {mem_ours.get('RssFile', 0):.0f} MiB at the end of the "
-                     f"queries); whole run {max(_PEAKS + [mem.get('VmHWM', 0)]):.0f} MiB",
-                     peak * 1024 * 1024 < MEMORY_TARGET))
+    whole = max(_PEAKS + [memory().get("VmHWM", 0)])
+    verdicts.append(("memory < 1 GiB (peak RSS: index build; queries)",
+                     f"{index_peak:.0f} MiB; {mem_ours}; whole run {whole:.0f} MiB",
+                     max(index_peak, ours_peak) * 1024 * 1024 < MEMORY_TARGET))
     geo = [ours[k] for k in GEO_KINDS if ours.get(k) and ours[k].times]
     if geo:
         times = [t for g in geo for t in g.times]
@@ -1227,7 +1241,7 @@ def run_backend(label: str, url: str, a: argparse.Namespace, work: Path) -> int:
             print(line)
     engine.dispose()
     summary = {"backend": label, "names": a.names, "addresses": reg.n_addresses,
-               "index_s": index_total, "peak_rss_mib": peak,
+               "index_s": index_total, "peak_rss_mib": max(index_peak, ours_peak),
                "verdicts": [[w, m, ok] for w, m, ok in verdicts],
                "kinds": {k: {"p50": ours[k].p(50), "p95": ours[k].p(95), "p99": ours[k].p(99),
                              "hit1": ours[k].rate(ours[k].hit1),
