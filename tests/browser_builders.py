@@ -55,3 +55,29 @@ def chromium() -> Iterator[object]:
             yield browser
         finally:
             browser.close()
+
+
+@contextmanager
+def page_maker(browser, *, csp_reports: bool = False):  # type: ignore[no-untyped-def]
+    """``make(**context options)`` gives a page in a new Chinese-locale context whose
+    ``errors`` collects uncaught script errors (and, with ``csp_reports``, the console's
+    Content Security Policy reports); every context is closed afterwards."""
+    contexts = []
+
+    def make(**options):  # type: ignore[no-untyped-def]
+        context = browser.new_context(locale="zh-CN", **options)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(TIMEOUT)
+        page.errors = []
+        page.on("pageerror", lambda exc: page.errors.append(str(exc)))
+        if csp_reports:
+            page.on("console", lambda m: page.errors.append(m.text)
+                    if "Content Security Policy" in m.text else None)
+        return page
+
+    try:
+        yield make
+    finally:
+        for context in contexts:
+            context.close()

@@ -47,21 +47,8 @@ def browser():
 @pytest.fixture
 def new_page(browser):
     """A page in a new Chinese-locale context (closed after the test), with its script errors."""
-    contexts = []
-
-    def make(**options):
-        context = browser.new_context(locale="zh-CN", **options)
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(TIMEOUT)
-        errors = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.errors = errors  # uncaught script errors, asserted empty at the end
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
+    with bb.page_maker(browser) as make:
+        yield make
 
 
 def wait_for_map(page):

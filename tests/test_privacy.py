@@ -358,7 +358,8 @@ def test_a_wrong_key_is_refused_at_start_and_rotation_moves_rows_to_a_new_key(
 
 def test_the_comment_form_says_who_collects_why_how_long_and_whom_to_ask(app, client, noticed):
     html = client.get(f"/notices/{noticed.id}").get_data(True)
-    form = html[html.index('id="comment-form"'):html.index("</form>")]
+    start = html.index('id="comment-form"')
+    form = html[start:html.index("</form>", start)]
     assert 'id="privacy-notice"' in form
     for said in ("收集者：西咸新区地名委员会办公室", "仅用于必要时就您的意见与您联系", "加密存储",
                  "王* 186****0000", "公示期结束后 180 天删除", "请联系西咸新区地名委员会办公室"):

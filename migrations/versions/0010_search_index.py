@@ -49,8 +49,8 @@ def _backfill(bind: sa.engine.Connection) -> None:
                       sa.column('reading'))
     aliases = sa.table('place_aliases', sa.column('place_id', sa.Uuid()), sa.column('name'),
                        sa.column('kind'))
-    entries = sa.table('search_entries', *(sa.column(c) for c in (
-        'place_id', 'kind', 'text', 'text_rev', 'tokens', 'pinyin', 'initials', 'fuzzy')))
+    entries = sa.table('search_entries', sa.column('place_id', sa.Uuid()), *(sa.column(c) for c in (
+        'kind', 'text', 'text_rev', 'tokens', 'pinyin', 'initials', 'fuzzy')))
     by_place: dict = {}
     for row in bind.execute(sa.select(aliases.c.place_id, aliases.c.name, aliases.c.kind)):
         by_place.setdefault(row.place_id, []).append((row.name, row.kind))

@@ -39,6 +39,7 @@ _NOT_IN_ADMIN_NAME = re.compile(r"[路街巷号楼栋幢室组\d]|大道|单元"
 _NOT_IN_TOWNSHIP_NAME = re.compile(r"[号室组\d]|单元")  # 西一路街道 is a real name
 
 _ROAD_GENERIC_AHEAD = re.compile(r"大道|大街|路|街(?!道)|巷")
+_TOWNSHIP_GENERIC_AHEAD = re.compile(r"街道|街办")
 _ADMIN_SUFFIX_RE: dict[str, re.Pattern[str]] = {
     "province": re.compile(rf"^([{_CJK}]{{2,7}}?)(?:省|自治区|特别行政区)"),
     "city": re.compile(rf"^([{_CJK}]{{2,8}}?)(?:市|自治州|地区|盟)"),
@@ -234,6 +235,8 @@ def _admin_by_suffix(level: str, text: str, values: dict[str, Any]) -> str:
         return ""
     if _ROAD_GENERIC_AHEAD.match(text, match.end()):
         return ""  # 南村路: the 村 belongs to a road name
+    if level != "township" and _TOWNSHIP_GENERIC_AHEAD.match(text, match.end()):
+        return ""  # 红旗街道: the 旗 belongs to a township name
     return match.group(0)
 
 

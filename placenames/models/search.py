@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, Integer, String, event, inspect
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from ..search.terms import entry_terms
+from ..search.terms import EntryTerms, entry_terms, other_readings
 from .base import Base
 from .places import Alias, Place
 
@@ -28,13 +28,14 @@ def _c(length: int) -> Any:
 
 
 class SearchEntry(Base):
-    """One searchable form of a place: its name (``name``), an alias or a former name."""
+    """One searchable form of a place: its name (``name``), another common reading of its
+    name (``reading``: same text, other pinyin), an alias or a former name."""
 
     __tablename__ = "search_entries"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     place_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("places.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(8))  # name | alias | former
+    kind: Mapped[str] = mapped_column(String(8))  # name | reading | alias | former
     text: Mapped[str] = mapped_column(_c(60))
     text_rev: Mapped[str] = mapped_column(_c(60))
     tokens: Mapped[str] = mapped_column(String(400))
@@ -63,12 +64,16 @@ def entry_rows(place_id: uuid.UUID, name: str, reading: str | None,
         if not text or (text, kind) in seen:
             continue
         seen.add((text, kind))
-        t = entry_terms(text, rd)
-        rows.append({"place_id": place_id, "kind": "former" if kind == "former" else
-                     ("name" if kind == "name" else "alias"), "text": t.text,
-                     "text_rev": t.text_rev, "tokens": t.tokens, "pinyin": t.pinyin,
-                     "initials": t.initials, "fuzzy": t.fuzzy})
+        kind = kind if kind in ("name", "former") else "alias"
+        rows.append(_row(place_id, kind, entry_terms(text, rd)))
+        if kind == "name":
+            rows.extend(_row(place_id, "reading", t) for t in other_readings(text, rd))
     return rows
+
+
+def _row(place_id: uuid.UUID, kind: str, t: EntryTerms) -> dict[str, Any]:
+    return {"place_id": place_id, "kind": kind, "text": t.text, "text_rev": t.text_rev,
+            "tokens": t.tokens, "pinyin": t.pinyin, "initials": t.initials, "fuzzy": t.fuzzy}
 
 
 _WATCHED = ("name", "reading")
@@ -99,7 +104,11 @@ def _maintain_index(session: Session, _ctx: Any, _instances: Any) -> None:
             continue
         if place.id is None:
             place.id = uuid.uuid4()
-        aliases = [(a.name, a.kind) for a in place.aliases if a not in session.deleted]
+        pending = [a for a in session.new if isinstance(a, Alias)
+                   and (a.place is place or a.place_id == place.id)]
+        current = [a for a in place.aliases if a not in session.deleted]
+        # an alias added by place_id alone is not in place.aliases until it is flushed
+        aliases = [(a.name, a.kind) for a in dict.fromkeys(current + pending)]
         old = session.query(SearchEntry).filter(SearchEntry.place_id == place.id).all() \
             if place not in session.new else []
         for row in old:

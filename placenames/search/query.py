@@ -179,8 +179,10 @@ def _pinyin_of(text: str) -> tuple[str, list[str]]:
     def flush_han() -> None:
         nonlocal han_run
         if han_run:
-            for ch, syl in zip(han_run, read_syllables(han_run), strict=True):
-                plain = (syl or ch).rstrip("12345")
+            for syl in read_syllables(han_run):
+                if syl is None:
+                    continue  # a character without any known reading: nothing to match
+                plain = syl.rstrip("12345")
                 out.append(plain)
                 sylls.append(plain)
             han_run = ""

@@ -25,6 +25,7 @@ from . import (
     records,
     records_staff,
     scan,
+    search_page,
     security,
 )
 
@@ -46,6 +47,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(api_search.bp)
     app.register_blueprint(scan.bp)
     app.register_blueprint(maps.bp)
+    app.register_blueprint(search_page.bp)
     app.register_blueprint(records.bp)
     app.register_blueprint(records_staff.bp)
     app.register_blueprint(plates_staff.bp)

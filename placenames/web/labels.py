@@ -120,6 +120,16 @@ ENTITY_TYPE_LABELS = {"application": _l("naming application"),
                       "plate": _l("door plate"), "print_batch": _l("print batch"),
                       "user": _l("account"), "expert": _l("pool expert")}
 
+MATCH_LABELS = {"exact": _l("the whole name"), "prefix": _l("its beginning"),
+                "substring": _l("part of the name"), "pinyin": _l("pinyin"),
+                "initials": _l("pinyin initials"), "homophone": _l("a similar sound"),
+                "typo": _l("a near spelling (one character differs)"),
+                "code": _l("the address code"), "plate": _l("the door plate id"),
+                "address": _l("the parts of the address")}
+"""How a search hit was found (``Hit.matched``), shown as "matched by …"."""
+VIA_LABELS = {"alias": _l("other name"), "former": _l("former name")}
+"""What kind of name a hit was found by (``Hit.via_kind``)."""
+
 KINDS = {
     "class": CLASS_LABELS, "status": STATUS_LABELS, "group": GROUP_LABELS,
     "level": LEVEL_LABELS, "plate_status": PLATE_STATUS_LABELS,
@@ -129,7 +139,7 @@ KINDS = {
     "severity": FINDING_SEVERITY_LABELS, "screen_severity": SCREEN_SEVERITY_LABELS,
     "report_kind": REPORT_KIND_LABELS, "preset": PRESET_LABELS, "origin": ORIGIN_LABELS,
     "size": SIZE_LABELS, "audit_action": AUDIT_ACTION_LABELS, "role": ROLE_LABELS,
-    "entity_type": ENTITY_TYPE_LABELS,
+    "entity_type": ENTITY_TYPE_LABELS, "matched": MATCH_LABELS, "via": VIA_LABELS,
 }
 
 

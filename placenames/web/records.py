@@ -11,8 +11,11 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, render_template, request
 
 from .. import db
+from ..errors import BadInput
 from ..maps.coords import amap_navigation_url, baidu_navigation_url
+from ..ops.maps.search import map_search
 from ..ops.registry import records
+from ..ops.search import QueryError
 from .errors import wants_json
 from .maps import panel_config
 
@@ -58,5 +61,9 @@ def address_page(code: str) -> Response | str:
 
 @bp.get("/map/search")
 def search() -> Response:
-    """Names containing the query, for the map's search box (JSON)."""
-    return jsonify(records.search_names(db.session(), request.args.get("q", "")))
+    """Names and addresses for the map's search box (JSON); a refused query is a 400."""
+    try:
+        hits = map_search(db.session(), request.args.get("q", ""))
+    except QueryError as exc:
+        raise BadInput(exc.message) from exc
+    return jsonify(hits)

@@ -76,9 +76,47 @@ for (const id of clickable) {
   map.on("mouseleave", id, () => { map.getCanvas().style.cursor = ""; });
 }
 
-// The name search: characters only for now (the full search is its own feature)
+// The search box: names (by characters, pinyin, initials or sound) and addresses, through the
+// register's search; a name flies to its box, an address to its point.
 const form = document.getElementById("map-search");
 const results = document.getElementById("map-results");
+
+function showButton(onClick) {
+  const show = document.createElement("button");
+  show.type = "button";
+  show.className = "link";
+  show.textContent = panel.dataset.showLabel;
+  show.addEventListener("click", () => {
+    onClick();
+    document.getElementById("map").scrollIntoView({ behavior: "smooth", block: "start" });
+  });
+  return show;
+}
+
+function hitItem(hit) {
+  const li = document.createElement("li");
+  const a = document.createElement("a");
+  const small = document.createElement("small");
+  a.textContent = hit.name;
+  if (hit.kind === "address") {
+    li.className = "address";
+    a.href = addressUrl(hit.code);
+    small.textContent = ` ${hit.code}`;
+  } else {
+    a.href = recordUrl(hit.id);
+    const former = hit.historical ? panel.dataset.formerLabel : "";
+    small.textContent = " " + [L.classes[hit.cls] || hit.cls, L.groups[hit.group] || "", former]
+      .filter(Boolean).join(" · ");
+  }
+  li.append(a, small);
+  if (hit.bbox) {
+    li.append(" ", showButton(() => map.fitBounds(hit.bbox, { padding: 60, maxZoom: 17 })));
+  } else if (hit.point) {
+    li.append(" ", showButton(() => map.flyTo({ center: hit.point, zoom: 17 })));
+  }
+  return li;
+}
+
 form.addEventListener("submit", async (event) => {
   event.preventDefault();
   const q = form.querySelector("input").value.trim();
@@ -89,29 +127,10 @@ form.addEventListener("submit", async (event) => {
   const hits = response.ok ? await response.json() : [];
   if (!hits.length) {
     const li = document.createElement("li");
-    li.textContent = panel.dataset.noHits;
+    const refused = response.ok ? {} : await response.json().catch(() => ({}));
+    li.textContent = refused.error || panel.dataset.noHits;
     results.append(li);
     return;
   }
-  for (const hit of hits) {
-    const li = document.createElement("li");
-    const a = document.createElement("a");
-    a.href = recordUrl(hit.id);
-    a.textContent = hit.name;
-    const small = document.createElement("small");
-    small.textContent = ` ${L.classes[hit.cls] || hit.cls} · ${L.groups[hit.group] || ""}`;
-    li.append(a, small);
-    if (hit.bbox) {
-      const show = document.createElement("button");
-      show.type = "button";
-      show.className = "link";
-      show.textContent = panel.dataset.showLabel;
-      show.addEventListener("click", () => {
-        map.fitBounds(hit.bbox, { padding: 60, maxZoom: 17 });
-        document.getElementById("map").scrollIntoView({ behavior: "smooth", block: "start" });
-      });
-      li.append(" ", show);
-    }
-    results.append(li);
-  }
+  results.append(...hits.map(hitItem));
 });

@@ -17,6 +17,7 @@ from ...errors import BadInput, NotFound
 from ...models import HistoryRow, Jurisdiction, Place, PlaceStatus, PlaceSyllable
 from ...models.base import utcnow
 from ...models.name_keys import derived
+from ...models.search import SearchEntry, entry_rows
 from ...models.versions import mark_map_changed
 from ...naming.errors import NamingError
 from ...naming.keys import name_keys
@@ -82,7 +83,7 @@ def bulk_insert(session: Session, rows: Iterable[PlaceRow], batch: int = 5000,
     mark_map_changed(session)  # COPY/executemany bypass the session's hooks
     for chunk in _chunks(rows, batch):
         now = utcnow()
-        places, syllables, history = [], [], []
+        places, syllables, history, entries = [], [], [], []
         for row in chunk:
             values, syls = derived(row.name, row.cls, None)
             pid = uuid.uuid4()
@@ -90,6 +91,7 @@ def bulk_insert(session: Session, rows: Iterable[PlaceRow], batch: int = 5000,
                       "jurisdiction_id": row.jurisdiction_id, "division_code": row.division_code,
                       "version": 1, "created_at": now, "updated_at": now, **values}
             places.append(record)
+            entries.extend(entry_rows(pid, row.name, None, []))
             syllables.extend({"place_id": pid, "syllable": s, "division_code": row.division_code,
                               "specific_pinyin": values["key_specific_pinyin"]} for s in syls)
             snap = {k: str(v) if isinstance(v, uuid.UUID | datetime) else v
@@ -100,6 +102,7 @@ def bulk_insert(session: Session, rows: Iterable[PlaceRow], batch: int = 5000,
         spatial.bulk_insert_rows(conn, Place.__table__, places)
         spatial.bulk_insert_rows(conn, PlaceSyllable.__table__, syllables)
         spatial.bulk_insert_rows(conn, HistoryRow.__table__, history)
+        spatial.bulk_insert_rows(conn, SearchEntry.__table__, entries)
         done += len(places)
         if on_progress:
             on_progress(done)

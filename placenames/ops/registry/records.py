@@ -226,20 +226,3 @@ def address_record(session: Session, code: str) -> dict[str, Any]:
                    for pl in plates],
         "timeline": timeline(session, "address", a.id),
     }
-
-
-def search_names(session: Session, q: str, limit: int = 10) -> list[dict[str, Any]]:
-    """Names containing ``q`` (characters only; the full search is its own feature), in force
-    first, with the centre of each one's box so the map can fly to it."""
-    q = q.strip()[:40]
-    if not q:
-        return []
-    in_force = (Place.status == "in_force").desc()
-    rows = session.execute(
-        select(Place.id, Place.name, Place.cls, Place.status, Place.romanization,
-               spatial.as_geojson(Place.geom).label("g"))
-        .where(Place.name.contains(q, autoescape=True))
-        .order_by(in_force, func.length(Place.name), Place.name).limit(limit))
-    return [{"id": str(r.id), "name": r.name, "cls": r.cls, "status": r.status,
-             "group": status_group(r.status), "romanization": r.romanization,
-             "bbox": bbox(json.loads(r.g)) if r.g else None} for r in rows]

@@ -52,6 +52,7 @@ class Wanted:
     unit: int | None
     room: str | None
     places: tuple[str, ...]  # jurisdiction names written before the road
+    community: str | None = None
 
 
 def wanted(query: Query) -> Wanted | None:
@@ -65,7 +66,8 @@ def wanted(query: Query) -> Wanted | None:
     if not p.road:
         return None
     places = tuple(x for x in (p.county, p.subarea, p.township, p.community) if x)
-    return Wanted(p.road, p.number, prefix, p.sub_number, p.building, p.unit, p.room, places)
+    return Wanted(p.road, p.number, prefix, p.sub_number, p.building, p.unit, p.room, places,
+                  p.community)
 
 
 def _point_columns() -> tuple[Any, Any]:
@@ -115,7 +117,18 @@ def by_parts(session: Session, want: Wanted, limit: int = 10) -> tuple[list[Addr
     """Addresses matching the parts; also returns why there are none (a reason code)."""
     if want.road is None:
         return [], "no_road"
-    road_ids, road_how = _roads(session, want.road)
+    # 六村堡路 is read as 六村 (a village) + 堡路: a village written just before the road may
+    # be the start of the road's name, so that reading is tried first
+    attempts = [want.community + want.road] if want.community else []
+    road_ids: list[uuid.UUID] = []
+    road_how = ""
+    for text in [*attempts, want.road]:
+        ids, how = _roads(session, text)
+        if ids and how == "exact":
+            road_ids, road_how = ids, how
+            break
+        if ids and not road_ids:
+            road_ids, road_how = ids, how
     if not road_ids:
         return [], "road_not_found"
     x, y = _point_columns()

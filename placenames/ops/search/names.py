@@ -146,12 +146,13 @@ def collect(session: Session, query: Query, filters: Filters, *, quick: bool = F
     bind = session.get_bind()
     text = query.text if query.has_han else ""
     han_only = "".join(ch for ch in text if not ch.isascii())
+    own = SearchEntry.kind != "reading"  # text matches: the rows of other readings repeat it
     if text:
-        c.run(SearchEntry.text == text, EXACT, "exact", lambda r: _whole(r.text))
-        c.run(_range(SearchEntry.text, text), PREFIX, "prefix",
+        c.run(own & (SearchEntry.text == text), EXACT, "exact", lambda r: _whole(r.text))
+        c.run(own & _range(SearchEntry.text, text), PREFIX, "prefix",
               lambda r: [(0, len(text))])
         if not quick or len(text) >= 3:
-            c.run(spatial.text_contains(SearchEntry.id, SearchEntry.text, text, bind),
+            c.run(own & spatial.text_contains(SearchEntry.id, SearchEntry.text, text, bind),
                   SUBSTRING, "substring", _substring_spans(text))
     sylls = len(query.syllables)
     if query.pinyin and query.pinyin.isalnum():
@@ -176,10 +177,10 @@ def collect(session: Session, query: Query, filters: Filters, *, quick: bool = F
                   _pinyin_spans(len(fuzzy)))
     if len(han_only) == len(text) and len(text) >= 2:
         for where, pattern in _typo_patterns(text):
-            c.run(and_(where, SearchEntry.text.like(pattern, escape="/")), NEAR_MISS, "typo",
+            c.run(and_(own, where, SearchEntry.text.like(pattern, escape="/")), NEAR_MISS, "typo",
                   lambda r: [(0, min(len(text), len(r.text)))])
     if len(text) >= 3 and len(c.found) < per:
-        c.run(spatial.text_similar(SearchEntry.id, SearchEntry.text, text, bind), NEAR_MISS,
+        c.run(own & spatial.text_similar(SearchEntry.id, SearchEntry.text, text, bind), NEAR_MISS,
               "typo", _substring_spans(text))
     return c.found
 
@@ -195,7 +196,8 @@ def rank_key(c: Candidate) -> tuple[Any, ...]:
     """Exact before prefix before the rest; then in force, nearer (100 m steps), shorter."""
     historical = c.status in HISTORICAL or c.kind == "former"
     near = round(c.distance_m / 100) if c.distance_m is not None else 0
-    return (c.tier, not c.in_force, historical, c.kind != "name", near, c.length, c.text)
+    other = {"name": 0, "reading": 1}.get(c.kind, 2)
+    return (c.tier, not c.in_force, historical, other, near, c.length, c.text)
 
 
 def _add_distances(session: Session, cands: list[Candidate], near: tuple[float, float]) -> None:
@@ -271,7 +273,7 @@ def hits(session: Session, cands: list[Candidate], *, with_bbox: bool = True) ->
                   lon=(box[0] + box[2]) / 2 if box else None,
                   lat=(box[1] + box[3]) / 2 if box else None,
                   distance_m=round(c.distance_m, 1) if c.distance_m is not None else None)
-        if c.kind != "name":
+        if c.kind in ("alias", "former"):
             hit.via, hit.via_kind = c.text, c.kind
             hit.current_id, hit.current_name = str(place.id), place.name
             hit.historical = c.kind == "former"
