@@ -78,6 +78,9 @@ def test_historical_name_is_labelled_and_points_to_the_current_name(session):
     session.flush()
     old.status, old.renamed_to_id = PlaceStatus.RENAMED, new.id
     session.flush()
+    assert {e.status for e in session.scalars(select(SearchEntry)
+                                              .where(SearchEntry.place_id == old.id))} == \
+        {"renamed"}  # the copy that ranks names without a join follows the place
     hit = search_ops.search(session, "红旗路").names[0]
     assert (hit.label, hit.historical, hit.current_id, hit.current_name) == \
         ("红旗路", True, str(new.id), "建章路")

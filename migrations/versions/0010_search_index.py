@@ -26,6 +26,7 @@ def upgrade() -> None:
         sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
         sa.Column('place_id', sa.Uuid(), nullable=False),
         sa.Column('kind', sa.String(length=8), nullable=False),
+        sa.Column('status', sa.String(length=16), nullable=False),
         sa.Column('text', _c(60), nullable=False),
         sa.Column('text_rev', _c(60), nullable=False),
         sa.Column('tokens', sa.String(length=400), nullable=False),
@@ -46,17 +47,18 @@ def upgrade() -> None:
 
 def _backfill(bind: sa.engine.Connection) -> None:
     places = sa.table('places', sa.column('id', sa.Uuid()), sa.column('name'),
-                      sa.column('reading'))
+                      sa.column('reading'), sa.column('status'))
     aliases = sa.table('place_aliases', sa.column('place_id', sa.Uuid()), sa.column('name'),
                        sa.column('kind'))
     entries = sa.table('search_entries', sa.column('place_id', sa.Uuid()), *(sa.column(c) for c in (
-        'kind', 'text', 'text_rev', 'tokens', 'pinyin', 'initials', 'fuzzy')))
+        'kind', 'status', 'text', 'text_rev', 'tokens', 'pinyin', 'initials', 'fuzzy')))
     by_place: dict = {}
     for row in bind.execute(sa.select(aliases.c.place_id, aliases.c.name, aliases.c.kind)):
         by_place.setdefault(row.place_id, []).append((row.name, row.kind))
     rows = []
-    for p in bind.execute(sa.select(places.c.id, places.c.name, places.c.reading)):
-        rows.extend(entry_rows(p.id, p.name, p.reading, by_place.get(p.id, [])))
+    for p in bind.execute(sa.select(places.c.id, places.c.name, places.c.reading,
+                                    places.c.status)):
+        rows.extend(entry_rows(p.id, p.name, p.reading, by_place.get(p.id, []), p.status))
     if rows:
         bind.execute(entries.insert(), rows)
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from ..search.terms import EntryTerms, entry_terms, other_readings
 from .base import Base
-from .places import Alias, Place
+from .places import Alias, Place, PlaceStatus
 
 
 def _c(length: int) -> Any:
@@ -36,6 +36,8 @@ class SearchEntry(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     place_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("places.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(8))  # name | reading | alias | former
+    # the place's status, copied so that ranking (in force first) needs no join
+    status: Mapped[str] = mapped_column(String(16))
     text: Mapped[str] = mapped_column(_c(60))
     text_rev: Mapped[str] = mapped_column(_c(60))
     tokens: Mapped[str] = mapped_column(String(400))
@@ -56,7 +58,7 @@ class SearchEntry(Base):
 
 
 def entry_rows(place_id: uuid.UUID, name: str, reading: str | None,
-               aliases: list[tuple[str, str]]) -> list[dict[str, Any]]:
+               aliases: list[tuple[str, str]], status: str) -> list[dict[str, Any]]:
     """Index rows (column values) for a place's name and its (alias name, kind) pairs."""
     rows = []
     seen = set()
@@ -65,18 +67,19 @@ def entry_rows(place_id: uuid.UUID, name: str, reading: str | None,
             continue
         seen.add((text, kind))
         kind = kind if kind in ("name", "former") else "alias"
-        rows.append(_row(place_id, kind, entry_terms(text, rd)))
+        rows.append(_row(place_id, kind, status, entry_terms(text, rd)))
         if kind == "name":
-            rows.extend(_row(place_id, "reading", t) for t in other_readings(text, rd))
+            rows.extend(_row(place_id, "reading", status, t) for t in other_readings(text, rd))
     return rows
 
 
-def _row(place_id: uuid.UUID, kind: str, t: EntryTerms) -> dict[str, Any]:
-    return {"place_id": place_id, "kind": kind, "text": t.text, "text_rev": t.text_rev,
+def _row(place_id: uuid.UUID, kind: str, status: str, t: EntryTerms) -> dict[str, Any]:
+    return {"place_id": place_id, "kind": kind, "status": str(status), "text": t.text,
+            "text_rev": t.text_rev,
             "tokens": t.tokens, "pinyin": t.pinyin, "initials": t.initials, "fuzzy": t.fuzzy}
 
 
-_WATCHED = ("name", "reading")
+_WATCHED = ("name", "reading", "status")
 
 
 def _place_changed(session: Session, place: Place) -> bool:
@@ -113,6 +116,7 @@ def _maintain_index(session: Session, _ctx: Any, _instances: Any) -> None:
             if place not in session.new else []
         for row in old:
             session.delete(row)
-        for values in entry_rows(place.id, place.name, place.reading, aliases):
+        status = place.status or PlaceStatus.PROPOSED
+        for values in entry_rows(place.id, place.name, place.reading, aliases, status):
             values.pop("place_id")
             session.add(SearchEntry(place=place, **values))

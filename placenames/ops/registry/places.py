@@ -91,7 +91,7 @@ def bulk_insert(session: Session, rows: Iterable[PlaceRow], batch: int = 5000,
                       "jurisdiction_id": row.jurisdiction_id, "division_code": row.division_code,
                       "version": 1, "created_at": now, "updated_at": now, **values}
             places.append(record)
-            entries.extend(entry_rows(pid, row.name, None, []))
+            entries.extend(entry_rows(pid, row.name, None, [], row.status))
             syllables.extend({"place_id": pid, "syllable": s, "division_code": row.division_code,
                               "specific_pinyin": values["key_specific_pinyin"]} for s in syls)
             snap = {k: str(v) if isinstance(v, uuid.UUID | datetime) else v

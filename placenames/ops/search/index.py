@@ -27,9 +27,9 @@ def reindex(session: Session, *, progress: Callable[[int, int], None] | None = N
         aliases.setdefault(place_id, []).append((name, kind))
     written = done = 0
     rows: list[dict[str, Any]] = []
-    stmt = select(Place.id, Place.name, Place.reading).order_by(Place.id)
-    for place_id, name, reading in session.execute(stmt.execution_options(yield_per=CHUNK)):
-        rows.extend(entry_rows(place_id, name, reading, aliases.get(place_id, [])))
+    stmt = select(Place.id, Place.name, Place.reading, Place.status).order_by(Place.id)
+    for place_id, name, reading, status in session.execute(stmt.execution_options(yield_per=CHUNK)):
+        rows.extend(entry_rows(place_id, name, reading, aliases.get(place_id, []), status))
         done += 1
         if len(rows) >= CHUNK:
             spatial.bulk_insert_rows(conn, SearchEntry.__table__, rows)  # type: ignore[arg-type]

@@ -70,14 +70,15 @@ class Filters:
 
 
 def _base(filters: Filters) -> Select[Any]:
-    in_force = (Place.status == PlaceStatus.IN_FORCE)
-    stmt = (select(SearchEntry.id, SearchEntry.place_id, SearchEntry.kind, SearchEntry.text,
-                   SearchEntry.tokens, SearchEntry.pinyin, Place.status)
-            .join(Place, Place.id == SearchEntry.place_id))
+    in_force = (SearchEntry.status == PlaceStatus.IN_FORCE)
+    stmt = select(SearchEntry.id, SearchEntry.place_id, SearchEntry.kind, SearchEntry.text,
+                  SearchEntry.tokens, SearchEntry.pinyin, SearchEntry.status)
+    if filters.cls or filters.area:  # the place's own columns: only then a join
+        stmt = stmt.join(Place, Place.id == SearchEntry.place_id)
     if filters.cls:
         stmt = stmt.where(Place.cls == filters.cls)
     if filters.status:
-        stmt = stmt.where(Place.status == filters.status)
+        stmt = stmt.where(SearchEntry.status == filters.status)
     if filters.area:
         stmt = stmt.where(_range(Place.division_code, filters.area))
     return stmt.order_by(in_force.desc(), func.length(SearchEntry.text), SearchEntry.text)
