@@ -229,3 +229,8 @@ def test_a_road_whose_name_holds_a_place_generic_is_found(session, road, written
     # this address (in 建章路街道) does not agree with; 新市坝巷 has none
     assert match.quality == ("exact" if road == "新市坝巷" else "partial")
     assert match.reason_code in ("exact", "jurisdiction_differs")
+    result = search_ops.search(session, written.format(n=5))
+    # the names group and the highlight follow the road as the register names it
+    assert result.names[0].label == road
+    label = result.addresses[0].label
+    assert [label[a:b] for a, b in result.addresses[0].spans] == [f"{road}5号"]

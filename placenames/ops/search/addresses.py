@@ -140,15 +140,25 @@ def _roads(session: Session, road: str) -> tuple[list[uuid.UUID], str]:
     return close[:3], "sound"
 
 
-def by_parts(session: Session, want: Wanted, limit: int = 10) -> tuple[list[AddressMatch], str]:
-    # see _known_road: the road is the longest registered name ending the text before the number
-    """Addresses matching the parts; also returns why there are none (a reason code)."""
+@dataclass
+class Found:
+    """What :func:`find` found: the matches, the reason code (why none, or how), and the
+    parts asked for with the road as the register names it (None: not a written address)."""
+
+    matches: list[AddressMatch]
+    reason: str
+    want: Wanted | None = None
+
+
+def by_parts(session: Session, want: Wanted, limit: int = 10) -> Found:
+    """Addresses matching the parts (the road read as :func:`_known_road` says); also why
+    there are none (a reason code)."""
     if want.road is None:
-        return [], "no_road"
+        return Found([], "no_road", want)
     want = _known_road(session, want)
     road_ids, road_how = _roads(session, want.road)
     if not road_ids:
-        return [], "road_not_found"
+        return Found([], "road_not_found", want)
     x, y = _point_columns()
     stmt = (select(Address, x, y).where(Address.road_id.in_(road_ids))
             .where(Address.status == AddressStatus.ACTIVE))
@@ -165,7 +175,7 @@ def by_parts(session: Session, want: Wanted, limit: int = 10) -> tuple[list[Addr
     matches = [_judge(want, r[0], r[1], r[2], road_how, number_found) for r in rows]
     matches.sort(key=lambda m: (-m.score, m.address.number or 0, _depth(m.address),
                                 m.address.full_text))
-    return matches[:limit], ("exact" if matches else "number_not_found")
+    return Found(matches[:limit], "exact" if matches else "number_not_found", want)
 
 
 def _numbers_starting(session: Session, stmt: Any, prefix: str) -> list[Any]:
@@ -235,24 +245,24 @@ def _judge(want: Wanted, a: Address, lon: Any, lat: Any, road_how: str,
                         reason)
 
 
-def find(session: Session, query: Query, limit: int = 10) -> tuple[list[AddressMatch], str]:
+def find(session: Session, query: Query, limit: int = 10) -> Found:
     """Addresses for a query: by code, plate id or parts; with the reason when none."""
     if query.code:
         found = by_code(session, query.code)
         if found:
-            return found, "code"
+            return Found(found, "code")
     if query.plate_id:
         found = by_plate(session, query.plate_id)
         if found:
-            return found, "plate"
+            return Found(found, "plate")
     if not query.has_han:
-        return [], "no_address_parts"
+        return Found([], "no_address_parts")
     want = wanted(query)
     if want is None:
-        return [], "no_road"
+        return Found([], "no_road")
     if want.number is None and want.number_prefix is None and not want.places \
             and not any(ch.isdigit() for ch in query.text):
-        return [], "no_number"  # a road's name alone is a name, not an address
+        return Found([], "no_number", want)  # a road's name alone is a name, not an address
     return by_parts(session, want, limit)
 
 

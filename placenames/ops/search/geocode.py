@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session
 
 from ...search.query import QueryError, parse_query
 from . import addresses
+from .lookup import check_limit
 from .results import GeocodeMatch
 
 REASONS: dict[str, tuple[str, str]] = {
@@ -41,11 +42,12 @@ def geocode(session: Session, text: str, *, limit: int = 5) -> list[GeocodeMatch
     """Standard addresses for a written address, best first; never empty (a ``none`` match
     says why nothing fits). Raises :class:`QueryError` for text that cannot be searched."""
     query = parse_query(text)
-    found, reason = addresses.find(session, query, limit=limit)
-    if not found:
-        return [_none(text, reason)]
+    check_limit(limit)
+    found = addresses.find(session, query, limit=limit)
+    if not found.matches:
+        return [_none(text, found.reason)]
     out = []
-    for m in found:
+    for m in found.matches:
         zh, en = REASONS.get(m.reason_code, (m.reason_code, m.reason_code))
         a = m.address
         out.append(GeocodeMatch(

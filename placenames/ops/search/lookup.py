@@ -11,7 +11,8 @@ from .results import Hit, SearchResult
 MAX_LIMIT = 50
 
 
-def _limit(limit: int) -> int:
+def check_limit(limit: int) -> int:
+    """Refuse a result count outside 1…:data:`MAX_LIMIT`."""
     if not 1 <= limit <= MAX_LIMIT:
         raise QueryError("bad_limit", f"limit 应在 1 到 {MAX_LIMIT} 之间。",
                          f"limit must be between 1 and {MAX_LIMIT}.")
@@ -37,17 +38,17 @@ def search(session: Session, q: str, *, cls: str | None = None, status: str | No
         QueryError: the query, the limit or ``near`` cannot be used.
     """
     query = parse_query(q)
-    _limit(limit)
+    check_limit(limit)
     check_near(near)
     filters = names.Filters(cls=cls or None, status=status or None, area=area or None)
     result = SearchResult(query)
-    found, _reason = addresses.find(session, query, limit=limit)
-    want = addresses.wanted(query) if query.has_han else None
-    for m in found:
+    found = addresses.find(session, query, limit=limit)
+    want = found.want
+    for m in found.matches:
         hit = addresses.as_hit(m)
         addresses.highlight(hit, want)
         result.addresses.append(hit)
-    if not (found and found[0].how in ("code", "plate")):
+    if found.reason not in ("code", "plate"):
         name_query = query
         if want is not None and want.road and result.addresses:
             name_query = parse_query(want.road)  # the road of an address, as a name
@@ -60,18 +61,16 @@ def autocomplete(session: Session, q: str, *, limit: int = 8) -> list[Hit]:
     """Suggestions while typing: names by prefix of characters, pinyin or initials, and
     addresses once a road and the start of a number are typed."""
     query = parse_query(q)
-    _limit(limit)
+    check_limit(limit)
     out: list[Hit] = []
     if query.has_han and any(ch.isdigit() for ch in query.text):
-        found, _reason = addresses.find(session, query, limit=limit)
-        want = addresses.wanted(query)
-        for m in found:
+        found = addresses.find(session, query, limit=limit)
+        for m in found.matches:
             hit = addresses.as_hit(m)
-            addresses.highlight(hit, want)
+            addresses.highlight(hit, found.want)
             out.append(hit)
     elif query.code or query.plate_id:
-        found, _reason = addresses.find(session, query, limit=1)
-        out.extend(addresses.as_hit(m) for m in found)
+        out.extend(addresses.as_hit(m) for m in addresses.find(session, query, limit=1).matches)
     if len(out) < limit:
         cands = names.ranked(session, query, names.Filters(), limit=limit - len(out),
                              quick=True)

@@ -12,7 +12,7 @@ from ...models import Address, Place
 from ...models.addresses import AddressStatus
 from ...models.places import HISTORICAL
 from ...search.query import QueryError
-from .lookup import check_near
+from .lookup import check_limit, check_near
 from .results import Hit, ReverseResult
 
 MAX_RADIUS_M = 5000.0
@@ -30,9 +30,7 @@ def reverse(session: Session, lon: float, lat: float, *, radius_m: float = 200.0
     if not 0 < radius_m <= MAX_RADIUS_M:
         raise QueryError("bad_radius", f"半径应在 0 到 {MAX_RADIUS_M:.0f} 米之间。",
                          f"The radius must be between 0 and {MAX_RADIUS_M:.0f} m.")
-    if not 1 <= limit <= 50:
-        raise QueryError("bad_limit", "limit 应在 1 到 50 之间。",
-                         "limit must be between 1 and 50.")
+    check_limit(limit)
     bind = session.get_bind()
     here = spatial.point(lon, lat)
     box = spatial.degree_box(lon, lat, radius_m)
