@@ -12,7 +12,7 @@ from sqlalchemy import select
 from placenames.models import Address, Alias, Place
 from placenames.ops.demo import loader as demo
 from placenames.ops.search import Hit
-from placenames.web.search_page import segments
+from placenames.web.search_page import EXAMPLES, segments
 
 
 @pytest.fixture
@@ -81,6 +81,9 @@ def test_an_empty_query_shows_the_form_and_a_hint(client, demo_db):
         assert 'id="search-empty"' in html and "例如" in html
         assert "No names yet" not in html and "还没有地名" not in html
         assert 'id="search-summary"' not in html and 'class="error-summary"' not in html
+    for example in EXAMPLES:  # each example teaches something that works on the demo
+        r, html = page(client, q=example)
+        assert r.status_code == 200 and 'class="hit-label"' in html, example
 
 
 def test_a_chinese_query_finds_the_name_marked_with_its_words(client, demo_db):

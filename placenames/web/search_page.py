@@ -27,6 +27,9 @@ bp = Blueprint("search_page", __name__)
 AUTOCOMPLETE_PATH = "/api/v1/autocomplete"
 RESULT_LIMIT = 20
 """Names (and addresses) shown at most for one query."""
+EXAMPLES = ("shiji", "sjdd", "世纪大道7号", "世记大道")
+"""The example queries of the empty page, each of which finds something in the demo: pinyin,
+initials, an address, and a name with one character written by sound."""
 
 
 def segments(label: str, spans: Sequence[Sequence[int]]) -> list[tuple[str, bool]]:
@@ -82,7 +85,8 @@ def page() -> tuple[str, int]:
     context: dict[str, Any] = {"q": q, "cls": cls, "status": status, "result": None,
                                "error": cls_error or status_error,
                                "error_field": "cls" if cls_error else "status",
-                               "class_labels": CLASS_LABELS, "status_labels": STATUS_LABELS}
+                               "class_labels": CLASS_LABELS, "status_labels": STATUS_LABELS,
+                               "examples": EXAMPLES}
     if context["error"]:
         return render_template("search/page.html", **context), 400
     if not q.strip():
