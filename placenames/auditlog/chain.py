@@ -89,7 +89,10 @@ def canonical(values: Mapping[str, Any]) -> bytes:
 
 def event_hash(seq: int, prev_hash: str, event: Mapping[str, Any]) -> str:
     """The hash of chain entry ``seq`` for ``event`` (a mapping with :data:`EVENT_FIELDS`)."""
-    body = canonical({key: event[key] for key in EVENT_FIELDS})
+    fields = {key: event[key] for key in EVENT_FIELDS}
+    if event.get("token_id") is not None:  # writes through a department token (added later:
+        fields["token_id"] = event["token_id"]  # events without one keep their old hash)
+    body = canonical(fields)
     head = b"%s\n%d\n%s\n" % (EVENT_TAG, seq, prev_hash.encode("ascii"))
     return hashlib.sha256(head + body).hexdigest()
 

@@ -8,18 +8,20 @@ from .addresses import Address, AddressStatus
 from .audit import AuditEvent, HistoryRow
 from .base import Base
 from .chain import AuditChain
+from .changes import Change
 from .jurisdictions import Jurisdiction, Level, ManagementMembership, Scope
 from .people import Expert, RecoveryCode, Role, User, UserSession
 from .places import Alias, Place, PlaceStatus, PlaceSyllable
 from .plates import Plate, PlateStatus, PrintBatch
 from .search import SearchEntry
+from .tokens import ApiToken
 from .versions import RegisterCounter
 from .workflow import Application, CandidateName, PublicComment, StepRecord
 
 __all__ = [
-    "Address", "AddressStatus", "Alias", "Application", "AuditChain", "AuditEvent", "Base",
-    "CandidateName", "Expert", "HistoryRow", "Jurisdiction", "Level", "ManagementMembership",
-    "Place", "PlaceStatus", "PlaceSyllable", "Plate", "PlateStatus", "PrintBatch",
-    "PublicComment", "RecoveryCode", "RegisterCounter", "Role", "Scope", "SearchEntry",
-    "StepRecord", "User", "UserSession",
+    "Address", "AddressStatus", "Alias", "ApiToken", "Application", "AuditChain", "AuditEvent",
+    "Base", "CandidateName", "Change", "Expert", "HistoryRow", "Jurisdiction", "Level",
+    "ManagementMembership", "Place", "PlaceStatus", "PlaceSyllable", "Plate", "PlateStatus",
+    "PrintBatch", "PublicComment", "RecoveryCode", "RegisterCounter", "Role", "Scope",
+    "SearchEntry", "StepRecord", "User", "UserSession",
 ]

@@ -44,6 +44,8 @@ class AuditEvent(Base):
     to_state: Mapped[str | None] = mapped_column(String(24))
     note: Mapped[str | None] = mapped_column(Text)
     digest: Mapped[str | None] = mapped_column(String(64))
+    # the department token a write was made with (the API); hashed into the chain when set
+    token_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("api_tokens.id"))
 
 
 class HistoryRow(Base):

@@ -35,7 +35,7 @@ from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column
 
 from .. import spatial
 from ..auditlog import GENESIS, event_hash
-from . import versions  # noqa: F401 - its before_commit hook must run before this module's
+from . import changes, versions  # noqa: F401 - their before_commit hooks must run before ours
 from .audit import AuditEvent
 from .base import Base
 from .versions import RegisterCounter

@@ -96,15 +96,22 @@ class ReportKind(enum.StrEnum):
 
 
 class PlateReport(Base):
-    """A problem reported from the scan page: a kind and an optional text, no personal data."""
+    """A problem with a plate or an address: from the scan page (a kind and an optional text,
+    no personal data) or from a department through the API (``token_id``).
+
+    A report names a plate, an address, or both; the scan page always names the plate.
+    """
 
     __tablename__ = "plate_reports"
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
-    plate_ref_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("plates.id"), index=True)
+    plate_ref_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("plates.id"), index=True)
+    address_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("addresses.id"), index=True)
+    token_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("api_tokens.id"))
     kind: Mapped[str] = mapped_column(String(16))
     note: Mapped[str | None] = mapped_column(Text)
     received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     status: Mapped[str] = mapped_column(String(16), default="new", index=True)  # new | closed
 
-    plate: Mapped[Plate] = relationship()
+    plate: Mapped[Plate | None] = relationship()
+    address: Mapped[Address | None] = relationship()

@@ -9,7 +9,9 @@ from . import (
     account,
     accounts_admin,
     addresses_staff,
+    api,
     api_applications,
+    api_changes,
     api_names,
     api_search,
     audit,
@@ -35,6 +37,7 @@ csrf = CSRFProtect()
 def init_app(app: Flask) -> None:
     """Register the blueprints, CSRF protection, login and the error handler."""
     security.init_app(app)
+    api.init_app(app)  # before errors: the app's error handlers are the ones that stay
     csrf.init_app(app)
     auth.init_app(app)
     errors.init_app(app)
@@ -57,5 +60,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(notices.bp)
     app.register_blueprint(api_applications.bp)
     csrf.exempt(api_applications.bp)  # bearer tokens only: no request there rides on a cookie
+    api.register(api_changes.blp)
     limits.init_app(app)  # last: it looks up the registered endpoints
     notices.init_app(app)  # the comment form's tighter limit, through the app's limiter

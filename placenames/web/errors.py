@@ -27,6 +27,7 @@ DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, DisconnectionError, Po
 UNAVAILABLE_MSG = ("数据库暂时无法访问，请稍后再试。 / The database cannot be reached just now; "
                    "please try again in a moment.")
 RETRY_AFTER_S = 5
+INVALID_MSG = "请求参数无效 / the request's parameters are invalid"
 
 
 def wants_json() -> bool:
@@ -52,14 +53,17 @@ def init_app(app: Flask) -> None:
     """Register the handlers."""
 
     @app.errorhandler(PlacenamesError)
-    def _domain(exc: PlacenamesError) -> tuple[Response | str, int]:
+    def _domain(exc: PlacenamesError) -> Response:
         if exc.detail:
             log.info("%s: %s", type(exc).__name__, exc.detail)
         extra = {"problems": exc.problems} if isinstance(exc, ImportRejected) else None
-        return render_error(exc.http_status, exc.user_msg, extra)
+        response = make_response(render_error(exc.http_status, exc.user_msg, extra))
+        if exc.http_status == 401:
+            response.headers["WWW-Authenticate"] = 'Bearer realm="placenames"'
+        return response
 
     @app.errorhandler(StaleDataError)
-    def _stale(exc: StaleDataError) -> tuple[Response | str, int]:
+    def _stale(exc: StaleDataError) -> Response:
         return _domain(Conflict(_("This record was changed by someone else; reload and retry.")))
 
     def _unavailable(exc: Exception) -> Response:
@@ -79,8 +83,16 @@ def init_app(app: Flask) -> None:
         app.register_error_handler(error, _unavailable)
 
     @app.errorhandler(HTTPException)
-    def _http(exc: HTTPException) -> tuple[Response | str, int]:
-        return render_error(exc.code or 500, exc.description or exc.name)
+    def _http(exc: HTTPException) -> Response:
+        data = getattr(exc, "data", None) or {}  # webargs' validation errors (flask-smorest)
+        if "messages" in data or "errors" in data:
+            response = make_response(render_error(
+                exc.code or 422, INVALID_MSG, {"errors": data.get("errors", data.get("messages"))}))
+        else:
+            response = make_response(render_error(exc.code or 500, exc.description or exc.name))
+        for key, value in (data.get("headers") or {}).items():
+            response.headers[key] = value
+        return response
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> tuple[Response | str, int]:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from ...errors import BadInput, ImportRejected
 from ...models import Jurisdiction, Level
+from ...models.changes import record_bulk
 from ...models.jurisdictions import CODE_LENGTH
 
 # header column that names the parent code, per level
@@ -148,5 +149,6 @@ def import_csv(session: Session, path: Path,
             on_progress(i, len(rows))
     for start in range(0, len(inserts), 5000):
         session.execute(insert(Jurisdiction), inserts[start:start + 5000])
+    record_bulk(session, "jurisdiction", ((r["id"], "insert", 1) for r in inserts))
     session.flush()
     return ImportResult(level.value, len(inserts), updated, unchanged)

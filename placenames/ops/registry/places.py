@@ -16,6 +16,7 @@ from ... import spatial
 from ...errors import BadInput, NotFound
 from ...models import HistoryRow, Jurisdiction, Place, PlaceStatus, PlaceSyllable
 from ...models.base import utcnow
+from ...models.changes import record_bulk
 from ...models.name_keys import derived
 from ...models.search import SearchEntry, entry_rows
 from ...models.versions import mark_map_changed
@@ -103,6 +104,7 @@ def bulk_insert(session: Session, rows: Iterable[PlaceRow], batch: int = 5000,
         spatial.bulk_insert_rows(conn, PlaceSyllable.__table__, syllables)
         spatial.bulk_insert_rows(conn, HistoryRow.__table__, history)
         spatial.bulk_insert_rows(conn, SearchEntry.__table__, entries)
+        record_bulk(session, "name", ((p["id"], "insert", 1) for p in places))
         done += len(places)
         if on_progress:
             on_progress(done)

@@ -1,0 +1,45 @@
+"""Department tokens: a bearer secret held by another office (公安, 住建…) with scopes.
+
+Only the SHA-256 of the secret is stored (``token_hash``); the secret is shown once, when it is
+issued. A token stops working the moment it expires or is revoked: both are checked on every
+request, nothing is cached. Every write made with a token carries its id in the audit event
+(``audit_events.token_id``), so the log says which department did it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Base, utcnow
+
+
+class ApiToken(Base):
+    """One department token: its holder, scopes (comma-separated), expiry and last use."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    holder: Mapped[str] = mapped_column(String(120))
+    scopes: Mapped[str] = mapped_column(String(400))  # "read:addresses,read:names,…"
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))  # first characters, to tell tokens apart
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    expires_at: Mapped[datetime] = mapped_column()
+    revoked_at: Mapped[datetime | None] = mapped_column()
+    revoked_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    last_used_at: Mapped[datetime | None] = mapped_column()
+    rate_limit: Mapped[str | None] = mapped_column(String(40))  # e.g. "600 per minute"
+
+    def scope_set(self) -> frozenset[str]:
+        """The scopes as a set."""
+        return frozenset(s for s in self.scopes.split(",") if s)
+
+    def active_at(self, now: datetime) -> bool:
+        """Neither revoked nor expired at ``now``."""
+        return self.revoked_at is None and now < self.expires_at

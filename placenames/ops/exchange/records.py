@@ -1,0 +1,248 @@
+"""The register's records as other systems see them: one representation per kind of record.
+
+The API, the change feed, OGC API – Features and the open-data files all read names,
+addresses, plates and jurisdictions through the selects and mappers here, so a field means the
+same thing everywhere. The selects are Core statements (no ORM objects), so exports stream a
+million rows; the mappers turn one row into a JSON-ready dict.
+
+Files for people (CSV, XLSX) use the national place-name database's column names
+(:data:`NAME_FIELDS`, :data:`ADDRESS_FIELDS`: 标准名称, 罗马字母拼写, 类别代码 …), mapped here to
+the record keys. Coordinates are CGCS2000 (EPSG:4490) longitude/latitude.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session, aliased
+
+from ... import spatial
+from ...models import Address, Jurisdiction, Place, Plate
+from ...models.addresses import AddressStatus
+from ...models.places import HISTORICAL
+
+ENTITIES = ("name", "address", "plate", "jurisdiction")
+
+
+@dataclass(frozen=True)
+class Field:
+    """A column of a file for people: its header (the national database's), record key, and
+    English label."""
+
+    header: str
+    key: str
+    en: str
+
+
+NAME_FIELDS: tuple[Field, ...] = (
+    Field("标准名称", "name", "standard name"),
+    Field("罗马字母拼写", "romanization", "romanization"),
+    Field("类别代码", "class_code", "class code (GB/T 18521)"),
+    Field("地名类别", "class", "class"),
+    Field("行政区划代码", "division_code", "administrative division code"),
+    Field("经度", "lon", "longitude (CGCS2000)"),
+    Field("纬度", "lat", "latitude (CGCS2000)"),
+    Field("含义", "meaning", "meaning"),
+    Field("历史沿革", "history", "history"),
+    Field("批准机关", "approving_body", "approving body"),
+    Field("批准文号", "approval_doc_no", "approval document"),
+    Field("批准时间", "approval_date", "approval date"),
+    Field("地理位置", "location", "location"),
+    Field("状态", "status", "status"),
+    Field("标识码", "id", "record id"),
+    Field("几何", "wkt", "geometry (WKT, CGCS2000)"),
+)
+"""Columns of a names file, national database fields first."""
+
+ADDRESS_FIELDS: tuple[Field, ...] = (
+    Field("标准地址", "full_text", "standard address"),
+    Field("地址代码", "code", "address code"),
+    Field("行政区划代码", "jurisdiction_code", "administrative division code"),
+    Field("道路名称", "road_name", "road"),
+    Field("门牌号", "number", "house number"),
+    Field("分号", "suffix", "sub-number"),
+    Field("楼栋", "building", "building"),
+    Field("单元", "unit", "unit"),
+    Field("户室", "room", "room"),
+    Field("村民小组", "village_group", "village group"),
+    Field("经度", "lon", "longitude (CGCS2000)"),
+    Field("纬度", "lat", "latitude (CGCS2000)"),
+    Field("状态", "status", "status"),
+    Field("标识码", "id", "record id"),
+)
+"""Columns of an addresses file."""
+
+
+def _iso(value: date | datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _geometry(text: str | None) -> dict[str, Any] | None:
+    return json.loads(text) if text else None
+
+
+def _str(value: Any) -> str | None:
+    return str(value) if value is not None else None
+
+
+# --- names -------------------------------------------------------------------------------------
+
+def names_select(*, historical: bool = False) -> Select[Any]:
+    """Every name (current ones only unless ``historical``), ordered by id."""
+    stmt = select(
+        Place.id, Place.name, Place.specific, Place.generic, Place.cls, Place.class_code,
+        Place.romanization, Place.status, Place.division_code, Place.location_desc,
+        Place.start_desc, Place.end_desc, Place.length_m, Place.width_m, Place.meaning,
+        Place.history, Place.approving_body, Place.approval_doc_no, Place.approval_date,
+        Place.renamed_to_id, Place.version, Place.updated_at,
+        spatial.as_geojson(Place.geom).label("geojson"),
+    ).order_by(Place.id)
+    if not historical:
+        stmt = stmt.where(Place.status.not_in([str(s) for s in HISTORICAL]))
+    return stmt
+
+
+def name_record(row: Mapping[str, Any]) -> dict[str, Any]:
+    """One name as the API and the feed give it."""
+    return {
+        "id": str(row["id"]), "name": row["name"], "specific": row["specific"],
+        "generic": row["generic"], "class": row["cls"], "class_code": row["class_code"],
+        "romanization": row["romanization"], "status": row["status"],
+        "division_code": row["division_code"], "location": row["location_desc"],
+        "start": row["start_desc"], "end": row["end_desc"], "length_m": row["length_m"],
+        "width_m": row["width_m"], "meaning": row["meaning"], "history": row["history"],
+        "approving_body": row["approving_body"], "approval_doc_no": row["approval_doc_no"],
+        "approval_date": _iso(row["approval_date"]), "renamed_to": _str(row["renamed_to_id"]),
+        "version": row["version"], "updated_at": _iso(row["updated_at"]),
+        "geometry": _geometry(row["geojson"]),
+    }
+
+
+# --- addresses ---------------------------------------------------------------------------------
+
+_road = aliased(Place, name="road")
+
+
+def addresses_select(*, historical: bool = False) -> Select[Any]:
+    """Every address (active ones only unless ``historical``), ordered by id."""
+    stmt = (select(
+        Address.id, Address.code, Address.full_text, Address.status,
+        Jurisdiction.code.label("jurisdiction_code"), Address.road_id,
+        _road.name.label("road_name"), Address.village_group, Address.number, Address.suffix,
+        Address.building, Address.unit, Address.room, Address.side, Address.version,
+        Address.updated_at, spatial.as_geojson(Address.entrance).label("geojson"))
+        .join(Jurisdiction, Jurisdiction.id == Address.jurisdiction_id)
+        .outerjoin(_road, _road.id == Address.road_id)
+        .order_by(Address.id))
+    if not historical:
+        stmt = stmt.where(Address.status == AddressStatus.ACTIVE)
+    return stmt
+
+
+def address_record(row: Mapping[str, Any]) -> dict[str, Any]:
+    """One address as the API and the feed give it."""
+    return {
+        "id": str(row["id"]), "code": row["code"], "full_text": row["full_text"],
+        "status": row["status"], "jurisdiction_code": row["jurisdiction_code"],
+        "road_id": _str(row["road_id"]), "road_name": row["road_name"],
+        "village_group": row["village_group"], "number": row["number"],
+        "suffix": row["suffix"], "building": row["building"], "unit": row["unit"],
+        "room": row["room"], "side": row["side"], "version": row["version"],
+        "updated_at": _iso(row["updated_at"]), "geometry": _geometry(row["geojson"]),
+    }
+
+
+# --- plates ------------------------------------------------------------------------------------
+
+def plates_select() -> Select[Any]:
+    """Every plate with its address's code and door point, ordered by id."""
+    return (select(
+        Plate.id, Plate.plate_id, Plate.address_id, Address.code.label("address_code"),
+        Plate.kind, Plate.size, Plate.status, Plate.installed_on, Plate.batch_id,
+        Plate.version, Plate.updated_at, spatial.as_geojson(Address.entrance).label("geojson"))
+        .join(Address, Address.id == Plate.address_id)
+        .order_by(Plate.id))
+
+
+def plate_record(row: Mapping[str, Any], *, with_plate_id: bool = True) -> dict[str, Any]:
+    """One plate. ``plate_id`` is the unguessable id of its QR code: given to departments
+    whose token may read plates, never in public output (``with_plate_id=False``)."""
+    record = {
+        "id": str(row["id"]), "address_id": str(row["address_id"]),
+        "address_code": row["address_code"], "kind": row["kind"], "size": row["size"],
+        "status": row["status"], "installed_on": _iso(row["installed_on"]),
+        "version": row["version"], "updated_at": _iso(row["updated_at"]),
+        "geometry": _geometry(row["geojson"]),
+    }
+    if with_plate_id:
+        record["plate_id"] = row["plate_id"]
+    return record
+
+
+# --- jurisdictions -----------------------------------------------------------------------------
+
+_parent = aliased(Jurisdiction, name="parent")
+
+
+def jurisdictions_select() -> Select[Any]:
+    """Every jurisdiction with its parent's code, ordered by code (geometry left out)."""
+    return (select(
+        Jurisdiction.id, Jurisdiction.code, Jurisdiction.name, Jurisdiction.level,
+        _parent.code.label("parent_code"), Jurisdiction.romanization, Jurisdiction.status,
+        Jurisdiction.version, Jurisdiction.updated_at)
+        .outerjoin(_parent, _parent.id == Jurisdiction.parent_id)
+        .order_by(Jurisdiction.code))
+
+
+def jurisdiction_record(row: Mapping[str, Any]) -> dict[str, Any]:
+    """One jurisdiction (legal division or management area)."""
+    return {
+        "id": str(row["id"]), "code": row["code"], "name": row["name"], "level": row["level"],
+        "parent_code": row["parent_code"], "romanization": row["romanization"],
+        "status": row["status"], "version": row["version"],
+        "updated_at": _iso(row["updated_at"]),
+    }
+
+
+# --- by id -------------------------------------------------------------------------------------
+
+_BY_ID = {
+    "name": (lambda: names_select(historical=True), Place.id, name_record),
+    "address": (lambda: addresses_select(historical=True), Address.id, address_record),
+    "plate": (plates_select, Plate.id, plate_record),
+    "jurisdiction": (jurisdictions_select, Jurisdiction.id, jurisdiction_record),
+}
+
+
+def load(session: Session, entity: str, ids: Iterable[uuid.UUID],
+         chunk: int = 500) -> dict[uuid.UUID, dict[str, Any]]:
+    """The current records of ``entity`` with these ids (ids not stored are left out)."""
+    make, id_col, record = _BY_ID[entity]
+    wanted = list(dict.fromkeys(ids))
+    found: dict[uuid.UUID, dict[str, Any]] = {}
+    for start in range(0, len(wanted), chunk):
+        part = wanted[start:start + chunk]
+        stmt = make().where(id_col.in_(part)).order_by(None)
+        for row in session.execute(stmt).mappings():
+            found[row["id"]] = record(row)
+    return found
+
+
+def people_row(record: Mapping[str, Any], fields: Iterable[Field]) -> dict[str, Any]:
+    """A record as a row of a file for people: header → value, with lon/lat of a
+    representative point and the geometry as WKT (CGCS2000)."""
+    geometry = record.get("geometry")
+    extra: dict[str, Any] = {"lon": None, "lat": None, "wkt": None}
+    if geometry:
+        from shapely.geometry import shape
+
+        geom = shape(geometry)
+        point = geom if geom.geom_type == "Point" else geom.representative_point()
+        extra = {"lon": round(point.x, 7), "lat": round(point.y, 7), "wkt": geom.wkt}
+    return {f.header: extra[f.key] if f.key in extra else record.get(f.key) for f in fields}

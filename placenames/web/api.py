@@ -1,0 +1,83 @@
+"""The documented API: one flask-smorest ``Api`` that writes the OpenAPI 3.1 document of
+``/api/v1`` from the code (``/api/v1/openapi.json``).
+
+Every ``/api/v1`` blueprint is a :class:`flask_smorest.Blueprint` registered with
+:func:`register`, and declares its arguments and responses with marshmallow schemas, so the
+document cannot drift from what the handlers do. Errors have one JSON shape everywhere
+(:class:`ErrorSchema`, written by :mod:`placenames.web.errors`): ``status``, ``error`` (a
+message for people, Chinese / English), and, where there is more to say, ``errors`` (which
+argument or field is wrong, by location) or ``problems`` (rows of a file).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+from flask import Flask
+from flask_smorest import Api, Blueprint
+
+API_PREFIX = "/api/v1"
+
+BEARER = "departmentToken"
+"""The security scheme of department tokens (``Authorization: Bearer pnd_…``)."""
+PERSONAL = "personalToken"
+"""The security scheme of staff members' personal tokens (``Authorization: Bearer pn_…``)."""
+
+
+class ErrorSchema(ma.Schema):
+    """The one shape of every error the API answers."""
+
+    status = ma.fields.Integer(required=True, metadata={"description": "HTTP status"})
+    error = ma.fields.String(required=True,
+                             metadata={"description": "message for people (中文 / English)"})
+    errors = ma.fields.Dict(metadata={"description": "what is wrong, by location and field"})
+    problems = ma.fields.List(ma.fields.Raw(), metadata={"description": "rows of a file"})
+    code = ma.fields.String(metadata={"description": "machine-readable code, where one exists"})
+
+
+class PlacenamesApi(Api):
+    """flask-smorest's Api with the project's error schema."""
+
+    ERROR_SCHEMA = ErrorSchema
+
+    def _register_error_handlers(self) -> None:
+        """Errors are rendered by :mod:`placenames.web.errors` for the whole app (HTML for
+        pages, :class:`ErrorSchema` JSON for the API), not by flask-smorest's handler."""
+
+
+api = PlacenamesApi()
+
+SPEC_OPTIONS: dict[str, Any] = {
+    "info": {
+        "description": (
+            "标准地名地址登记服务的数据交换接口。The exchange API of the placenames register: "
+            "names, addresses, plates, jurisdictions, announcements, the change feed, the "
+            "names check, search and geocoding, and the naming procedure. Coordinates are "
+            "CGCS2000 (EPSG:4490) longitude/latitude."),
+        "license": {"name": "Apache-2.0", "identifier": "Apache-2.0"},
+    },
+}
+
+
+def init_app(app: Flask) -> None:
+    """Set up the document; call before the blueprints are registered with :func:`register`."""
+    app.config.setdefault("API_TITLE", "placenames API")
+    app.config.setdefault("API_VERSION", "v1")
+    app.config.setdefault("OPENAPI_VERSION", "3.1.0")
+    app.config.setdefault("OPENAPI_URL_PREFIX", API_PREFIX)
+    app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
+    app.config.setdefault("API_SPEC_OPTIONS", SPEC_OPTIONS)
+    api.init_app(app)
+    api.spec.components.security_scheme(BEARER, {
+        "type": "http", "scheme": "bearer",
+        "description": "部门令牌 / a department token (placenames tokens issue)"})
+    api.spec.components.security_scheme(PERSONAL, {
+        "type": "http", "scheme": "bearer",
+        "description": "工作人员个人令牌 / a staff member's personal token "
+                       "(placenames users token USERNAME)"})
+
+
+def register(blp: Blueprint) -> None:
+    """Register an ``/api/v1`` blueprint in the app and in the document."""
+    api.register_blueprint(blp)
