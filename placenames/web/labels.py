@@ -108,7 +108,8 @@ AUDIT_ACTION_LABELS = {"create": _l("created"), "status": _l("status changed"),
                        "erase_contacts": _l("contacts erased at the end of retention"),
                        "lookup_phone": _l("comments looked up by phone"),
                        "rotate_key": _l("personal data moved to a new key"),
-                       "download": _l("file downloaded")}
+                       "download": _l("file downloaded"),
+                       "import": _l("register file imported")}
 ROLE_LABELS = {"applicant": _l("Applicant"), "clerk": _l("Naming office clerk"),
                "surveyor": _l("Surveyor"), "expert": _l("Expert"),
                "committee": _l("Naming committee member"), "approver": _l("Approving authority"),
@@ -118,7 +119,8 @@ ENTITY_TYPE_LABELS = {"application": _l("naming application"),
                       "panel_member": _l("expert panel seat"),
                       "public_comment": _l("public comment"), "place": _l("place name"),
                       "plate": _l("door plate"), "print_batch": _l("print batch"),
-                      "user": _l("account"), "expert": _l("pool expert")}
+                      "user": _l("account"), "expert": _l("pool expert"),
+                      "import": _l("imported file")}
 
 MATCH_LABELS = {"exact": _l("the whole name"), "prefix": _l("its beginning"),
                 "substring": _l("part of the name"), "pinyin": _l("pinyin"),
@@ -129,6 +131,12 @@ MATCH_LABELS = {"exact": _l("the whole name"), "prefix": _l("its beginning"),
 """How a search hit was found (``Hit.matched``), shown as "matched by …"."""
 VIA_LABELS = {"alias": _l("other name"), "former": _l("former name")}
 """What kind of name a hit was found by (``Hit.via_kind``)."""
+IMPORT_KIND_LABELS = {"names": _l("place names"), "addresses": _l("standard addresses")}
+"""What an imported file holds."""
+IMPORT_SOURCE_LABELS = {"format": _l("format"), "encoding": _l("encoding"),
+                        "sheet": _l("sheet"), "layer": _l("layer"),
+                        "crs": _l("coordinate system")}
+"""How an imported file was read (``Report.source``)."""
 
 KINDS = {
     "class": CLASS_LABELS, "status": STATUS_LABELS, "group": GROUP_LABELS,
@@ -140,6 +148,7 @@ KINDS = {
     "report_kind": REPORT_KIND_LABELS, "preset": PRESET_LABELS, "origin": ORIGIN_LABELS,
     "size": SIZE_LABELS, "audit_action": AUDIT_ACTION_LABELS, "role": ROLE_LABELS,
     "entity_type": ENTITY_TYPE_LABELS, "matched": MATCH_LABELS, "via": VIA_LABELS,
+    "import_kind": IMPORT_KIND_LABELS, "import_source": IMPORT_SOURCE_LABELS,
 }
 
 

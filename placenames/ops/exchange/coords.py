@@ -3,7 +3,7 @@ and latitude in China, and whether a geometry is usable.
 
 The register stores CGCS2000 longitude/latitude (EPSG:4490; WGS84, EPSG:4326, is the same at
 metre level and is taken as is). A layer that declares another CRS (a CGCS2000 Gauss-Krüger
-zone such as EPSG:4547, Xian 1980, Beijing 1954) is transformed with pyproj. Values that
+zone such as EPSG:4545, Xian 1980, Beijing 1954) is transformed with pyproj. Values that
 cannot be longitude/latitude in China are reported with the value seen: projected metres in a
 file that declares no CRS (or declares longitude/latitude), latitude and longitude swapped,
 or a point outside China. Nothing here touches a database.
@@ -102,10 +102,11 @@ def check_lon_lat(x: float, y: float, plan: LayerCrs | None = None) -> None:
     if abs(x) > 180 or abs(y) > 90:
         raise CoordinateError(
             "wrong_crs", f"坐标系有误：数值像投影坐标（米）而不是经纬度（{seen}）；"
-            "请在文件中声明坐标系（如 CGCS2000 高斯-克吕格 EPSG:4547）或换算为 CGCS2000 经纬度",
+            "请在文件中声明坐标系（如 CGCS2000 高斯-克吕格 3 度带 EPSG:4545，中央经线 108°E）"
+            "或换算为 CGCS2000 经纬度",
             f"wrong CRS: the values look like projected metres, not longitude/latitude "
-            f"({seen}); declare the CRS in the file (e.g. CGCS2000 Gauss-Krüger EPSG:4547) or "
-            "convert to CGCS2000 longitude/latitude")
+            f"({seen}); declare the CRS in the file (e.g. CGCS2000 3-degree Gauss-Krüger "
+            "EPSG:4545, 108°E) or convert to CGCS2000 longitude/latitude")
     raise CoordinateError("wrong_crs", f"坐标不在中国境内（{seen}），坐标系可能有误",
                           f"the point is not in China ({seen}): wrong CRS?")
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+import warnings
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -276,10 +277,13 @@ def _open_layer(path: Path, kind: str, layer: str | None) -> Source:
     from pyogrio.errors import DataLayerError, DataSourceError
 
     try:
-        layers = [str(name) for name, _geom in pyogrio.list_layers(path)]
-        chosen = _choose_layer(layers, kind, layer)
-        info = pyogrio.read_info(path, layer=chosen)
-        meta, _fids, wkb, data = pyogrio.raw.read(path, layer=chosen, datetime_as_string=True)
+        with warnings.catch_warnings():  # GDAL's warnings about a damaged file: its error follows
+            warnings.simplefilter("ignore", RuntimeWarning)
+            layers = [str(name) for name, _geom in pyogrio.list_layers(path)]
+            chosen = _choose_layer(layers, kind, layer)
+            info = pyogrio.read_info(path, layer=chosen)
+            meta, _fids, wkb, data = pyogrio.raw.read(path, layer=chosen,
+                                                      datetime_as_string=True)
     except (DataSourceError, DataLayerError, OSError, RuntimeError, ValueError) as exc:
         raise file_problem("unreadable", f"无法读取文件 {path.name}：文件损坏或格式不符",
                            f"cannot read {path.name}: damaged or not of its format "

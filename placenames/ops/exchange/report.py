@@ -6,12 +6,13 @@ encoding that cannot be told); otherwise the row number a spreadsheet shows (the
 row 1), or the feature's number in a GeoJSON/GeoPackage layer (the first is 1).
 
 The report is written as CSV in UTF-8 with a byte-order mark (Excel opens it in Chinese), and
-kept as JSON beside an uploaded file for the staff page.
+kept as JSON in an uploaded file's manifest for the staff page (:mod:`.uploads`).
 """
 
 from __future__ import annotations
 
-import json
+import csv
+import io
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -116,20 +117,18 @@ def report_rows(problems: Iterable[Problem]) -> Iterator[list[str | int]]:
         yield [p.row, p.field, p.severity, p.code, p.zh, p.en]
 
 
+def csv_bytes(problems: Iterable[Problem]) -> bytes:
+    """The report file's bytes (UTF-8 with a byte-order mark), cells safe from formulas."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(REPORT_HEADER)
+    for row in report_rows(problems):
+        writer.writerow([tables.safe_cell(c) if isinstance(c, str) else c for c in row])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
 def write_csv(report: Report, out: Path) -> None:
     """Write the report as CSV (UTF-8 with a byte-order mark), one row per problem."""
     with tables.write_csv(out, REPORT_HEADER) as writer:
         for row in report_rows(report.sorted_problems()):
             writer.writerow(row)
-
-
-def save_json(report: Report, out: Path) -> None:
-    """Keep the report as JSON (written to a temporary file, then renamed)."""
-    tmp = out.with_name(out.name + ".partial")
-    tmp.write_text(json.dumps(report.to_json(), ensure_ascii=False), encoding="utf-8")
-    tmp.replace(out)
-
-
-def load_json(path: Path) -> Report:
-    """The report :func:`save_json` kept."""
-    return Report.from_json(json.loads(path.read_text(encoding="utf-8")))
