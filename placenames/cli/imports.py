@@ -9,7 +9,9 @@ problem as CSV (UTF-8 with a byte-order mark).
 from __future__ import annotations
 
 import sys
+from contextlib import ExitStack
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -36,14 +38,9 @@ def _command(kind: str) -> click.Command:
         if report_path is not None:
             check_output(report_path, source=path)
         s = db.session()
-        with click.progressbar(length=1, label=f"{kind} ← {path.name}", file=sys.stderr,
-                               show_pos=True) as bar:
-            def progress(done: int, total: int | None) -> None:
-                bar.length = max(total or done, done)
-                bar.update(done - bar.pos)
-
+        with ExitStack() as stack:
             result = import_file(s, path, kind, sheet=sheet, layer=layer, dry_run=dry_run,
-                                 on_progress=progress)
+                                 on_progress=_Progress(stack, f"{kind} ← {path.name}"))
         if result.imported:
             s.commit()
         if report_path is not None:
@@ -55,6 +52,26 @@ def _command(kind: str) -> click.Command:
     run.__doc__ = (f"Import {kind} from a CSV, XLSX, GeoJSON or GeoPackage file (re-importing "
                    "updates; all or nothing).")
     return import_.command(name=kind)(run)
+
+
+class _Progress:
+    """A progress bar on a terminal (opened at the first call); ``done/total rows`` lines
+    otherwise (a log, a test)."""
+
+    def __init__(self, stack: ExitStack, label: str) -> None:
+        self.stack, self.label = stack, label
+        self.bar: Any = None
+
+    def __call__(self, done: int, total: int | None) -> None:
+        if not sys.stderr.isatty():
+            click.echo(f"  {done}/{max(total or done, done)} rows", err=True)
+            return
+        if self.bar is None:
+            self.bar = self.stack.enter_context(click.progressbar(
+                length=max(total or done, done, 1), label=self.label, file=sys.stderr,
+                show_pos=True))
+        self.bar.length = max(self.bar.length or 0, done)
+        self.bar.update(done - self.bar.pos)
 
 
 def _print(result: reports.Report, report_path: Path | None) -> None:
