@@ -131,7 +131,7 @@ MATCH_LABELS = {"exact": _l("the whole name"), "prefix": _l("its beginning"),
 """How a search hit was found (``Hit.matched``), shown as "matched by …"."""
 VIA_LABELS = {"alias": _l("other name"), "former": _l("former name")}
 """What kind of name a hit was found by (``Hit.via_kind``)."""
-IMPORT_KIND_LABELS = {"names": _l("place names"), "addresses": _l("standard addresses")}
+IMPORT_KIND_LABELS = {"names": _l("Place names"), "addresses": _l("Standard addresses")}
 """What an imported file holds."""
 IMPORT_SOURCE_LABELS = {"format": _l("format"), "encoding": _l("encoding"),
                         "sheet": _l("sheet"), "layer": _l("layer"),
