@@ -150,12 +150,14 @@ def bulk_insert_rows(conn: Connection, table: Table, rows: list[dict[str, Any]])
     """Insert many rows that all have the same keys and carry every value (no defaults).
 
     PostgreSQL: one COPY through the session's own psycopg connection (same transaction),
-    some 30× faster than executemany; SQLite: executemany, already fast in process.
+    some 30× faster than executemany; SQLite: the driver's executemany on values converted by
+    the columns' own bind processors (the statement compiled once), twice as fast as Core's
+    executemany, which builds and processes a parameter dict a row.
     """
     if not rows:
         return
     if backend_name(conn) != "postgis":
-        conn.execute(table.insert(), rows)
+        _sqlite_insert_many(conn, table, rows)
         return
     cols = list(rows[0])
     quote = conn.dialect.identifier_preparer.quote
@@ -165,6 +167,19 @@ def bulk_insert_rows(conn: Connection, table: Table, rows: list[dict[str, Any]])
     with raw.cursor() as cur, cur.copy(sql) as copy:
         for row in rows:
             copy.write_row([row[c] for c in cols])
+
+
+def _sqlite_insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    keys = list(rows[0])
+    compiled = table.insert().compile(dialect=conn.dialect, column_keys=keys)
+    order = list(compiled.positiontup or ())
+    if set(order) - set(keys):  # a column filled by a default the rows do not carry
+        conn.execute(table.insert(), rows)
+        return
+    procs = [table.c[k].type.bind_processor(conn.dialect) for k in order]
+    pairs = list(zip(order, procs, strict=True))
+    data = [tuple(row[k] if p is None else p(row[k]) for k, p in pairs) for row in rows]
+    conn.exec_driver_sql(compiled.string, data)
 
 
 def geom_from_wkt(wkt: str) -> ColumnElement[Any]:

@@ -200,6 +200,29 @@ def test_the_screen_reports_duplicates_and_homophones_in_the_file_and_in_the_reg
     assert in_file and "第 2 行" in in_file[0].zh and "row 2" in in_file[0].en
 
 
+def test_unchanged_rows_are_not_screened_again_but_count_for_the_rows_around_them(
+        register, tmp_path):
+    s = register
+    header = ["标准名称", "地名类别", "行政区划代码"]
+    import_file(s, ib.csv_file(tmp_path / "a.csv", header, [["凤鸣路", "road", "610112002"]]),
+                "names")
+    s.commit()
+    feng = place(s, "凤鸣路")
+    twin = ["凤鸣路", "road", "610116005"]  # the same name in another township of the area
+    # the new row first: screened against the register (the record the next row keeps)
+    first = import_file(s, ib.csv_file(tmp_path / "b.csv", header,
+                                       [twin, ["凤鸣路", "road", "610112002"]]), "names",
+                        dry_run=True)
+    assert outcome(first) == {"new": 1, "updated": 0, "unchanged": 1}
+    assert [(p.row, p.code) for p in first.problems if p.row > 1] == [(2, "screen_exact")]
+    assert str(feng.id) in first.problems[-1].zh
+    # the unchanged row first: the new row is screened against it in the file, once
+    second = import_file(s, ib.csv_file(tmp_path / "c.csv", header,
+                                        [["凤鸣路", "road", "610112002"], twin]), "names",
+                         dry_run=True)
+    assert [(p.row, p.code) for p in second.problems if p.row > 1] == [(3, "file_exact")]
+
+
 def test_the_bulk_screen_finds_what_the_per_name_screen_finds(register):
     from placenames.naming.keys import name_keys
     from placenames.ops.names import screen

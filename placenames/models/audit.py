@@ -82,8 +82,7 @@ def history_rows(entity_type: str, records: Iterable[dict[str, Any]], now: datet
     session hook does not see: each snapshot is the record's column values as inserted."""
     return [{"id": uuid.uuid4(), "entity_type": entity_type, "entity_id": r["id"],
              "version": r.get("version", 1), "changed_at": now, "action": "create",
-             "snapshot": json.dumps({k: _plain(v) for k, v in r.items()}, ensure_ascii=False,
-                                    sort_keys=True)}
+             "snapshot": json.dumps(r, ensure_ascii=False, sort_keys=True, default=_plain)}
             for r in records]
 
 

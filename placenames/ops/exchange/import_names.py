@@ -22,12 +22,12 @@ from sqlalchemy import select
 
 from ... import spatial
 from ...models import Place
-from ...models.name_keys import derived
+from ...models.name_keys import derived_and_keys
 from ...models.places import HISTORICAL, PlaceStatus
 from ...naming import duplicates, rules
 from ...naming.errors import NamingError
 from ...naming.generics import CLASSES, generic_class, split_name
-from ...naming.keys import NameKeys, name_keys
+from ...naming.keys import NameKeys
 from ...naming.normalize import clean_name
 from ..names.screen import (
     Proposal,
@@ -128,6 +128,9 @@ class NameImport(Job):
         good = [n for n in good if self.classify(n)]
         for n in good:
             self.check_romanization(n)
+        for n in good:
+            if n.existing is None or n.changes:
+                self.rules(n.row, n.name, n.cls)
         self.screen(good)
         if self.write and not self.failed:
             self.store(good)
@@ -171,8 +174,8 @@ class NameImport(Job):
                                f"the class is empty and the generic of {name!r} does not tell it")
             if cls is None:
                 return None
-            keys = name_keys(name, cls)
-            made = derived(name, cls, None)
+            values_made, syllables, keys = derived_and_keys(name, cls, None)
+            made = (values_made, syllables)
         except NamingError as exc:
             self.error(row, "name", f"name_{exc.code}", f"地名引擎无法处理：{exc.message_zh}",
                        f"the names engine refuses it: {exc.message_en}")
@@ -180,12 +183,12 @@ class NameImport(Job):
         if self.report.errors > before:
             return None
         given = values.get("romanization") or None
-        self.rules(row, name, cls)
         return NameIn(row, name, cls, division, record_id, keys, made,
                       {k: v for k, v in extra.items() if v is not None}, given)
 
     def rules(self, row: int, name: str, cls: str) -> None:
-        """The naming rules' findings, as warnings (the name is registered already)."""
+        """The naming rules' findings, as warnings (the name is registered already; rows
+        that change nothing are neither checked nor screened again)."""
         for finding in rules.check_name(name, cls, self.lexicons):
             if finding.severity in ("block", "warn"):
                 self.warn(row, "name", f"rule_{finding.code}",
@@ -313,33 +316,43 @@ class NameImport(Job):
         return self.scopes[key]
 
     def screen(self, names: list[NameIn]) -> None:
-        """Duplicates and homophones in the file (against the rows before) and against the
-        register, in each name's legal scope: warnings naming the other row or record."""
-        in_file = frozenset(str(i) for i in self.matched) | self.written | \
-            {str(n.id) for n in names if n.id}
-        proposals = [Proposal(n.name, n.cls, n.keys, n.division_code, self.scope(n), in_file)
-                     for n in names]
-        for n, p, hits in zip(names, proposals, screen_many(self.session, proposals),
-                              strict=True):
-            for h in hits:
+        """Duplicates and homophones of the new and changed rows, in the file (against the
+        rows before) and against the register, in each name's legal scope: warnings naming
+        the other row or record. Unchanged rows are remembered for the rows after them, not
+        screened again: they are in the register as they are."""
+        changing = [n for n in names if n.existing is None or n.changes]
+        proposals = [Proposal(n.name, n.cls, n.keys, n.division_code, self.scope(n),
+                              frozenset({str(n.id), str((n.existing or {}).get("id"))}))
+                     for n in changing]
+        found = dict(zip((n.row for n in changing), screen_many(self.session, proposals),
+                         strict=True))
+        scopes = {n.row: p.scope for n, p in zip(changing, proposals, strict=True)}
+        for n in names:
+            if n.row not in found:
+                self.remember(n)
+                continue
+            for h in found[n.row]:
+                other = self.matched.get(uuid.UUID(h.id))
+                if h.id in self.written or (other is not None and other < n.row):
+                    continue  # a record of an earlier row: the file's own screen says it
                 self.reported.add((h.id, n.row))
                 where = f"，行政区划 {h.jurisdiction_code}" if h.jurisdiction_code else ""
                 self.warn(n.row, "name", f"screen_{h.kind}",
                           f"{h.reason_zh}（标识码 {h.id}{where}）",
                           f"{h.reason_en} (record {h.id}"
                           f"{', division ' + h.jurisdiction_code if h.jurisdiction_code else ''})")
-            self.screen_in_file(n, p)
+            self.screen_in_file(n, scopes[n.row])
+            self.remember(n)
 
-    def screen_in_file(self, n: NameIn, p: Proposal) -> None:
-        """Score the row against the earlier rows it shares a key with, then remember it
-        (a pair the earlier row already reported against this row's record is left out)."""
+    def screen_in_file(self, n: NameIn, scope: ScreenScope) -> None:
+        """Score the row against the earlier rows it shares a key with (a pair the earlier
+        row already reported against this row's record is left out)."""
         own = str(n.existing["id"]) if n.existing else None
         candidates: dict[str, tuple[int, duplicates.Candidate]] = {}
-        probe = probe_keys(n.name, n.keys)
-        for column, values in probe.items():
+        for column, values in probe_keys(n.name, n.keys).items():
             for value in values:
                 for row, cand in self.seen.get(column, {}).get(value, ()):
-                    if in_scope_code(cand.jurisdiction_code, p.scope):
+                    if in_scope_code(cand.jurisdiction_code, scope):
                         candidates[cand.id] = (row, cand)
         hits = duplicates.score(n.name, n.cls, n.keys, [c for _r, c in candidates.values()])
         for h in hits:
@@ -351,15 +364,18 @@ class NameImport(Job):
             zh, en = KIND_WORDS.get(h.kind, (h.kind, h.kind))
             self.warn(n.row, "name", f"file_{h.kind}",
                       f"与文件第 {row} 行“{h.name}”{zh}", f"{en} as row {row} ({h.name!r})")
+
+    def remember(self, n: NameIn) -> None:
+        """Index the row by its keys for the file's own screen of the rows after it."""
         me = duplicates.Candidate(id=f"row {n.row}", name=n.name, cls=n.cls,
                                   status=n.values.get("status", PlaceStatus.IN_FORCE),
                                   jurisdiction_code=n.division_code, distance_m=None,
                                   keys=n.keys)
-        stored = {"name": {n.name}, "key_specific": {n.keys.specific},
-                  "key_specific_pinyin": {n.keys.specific_pinyin}, "key_fuzzy": {n.keys.fuzzy},
-                  "key_core": {duplicates.core_specific(n.keys.specific)}}
-        for column, values in stored.items():
-            for value in values - {""}:
+        stored = {"name": n.name, "key_specific": n.keys.specific,
+                  "key_specific_pinyin": n.keys.specific_pinyin, "key_fuzzy": n.keys.fuzzy,
+                  "key_core": duplicates.core_specific(n.keys.specific)}
+        for column, value in stored.items():
+            if value:
                 self.seen.setdefault(column, {}).setdefault(value, []).append((n.row, me))
 
     # -- writing -------------------------------------------------------------------------------

@@ -67,7 +67,8 @@ def import_file(session: Session, path: Path, kind: str, *, sheet: str | None = 
     try:
         with readers.open_source(path, kind, sheet=sheet, layer=layer) as source:
             report.source = source.describe()
-            report.problems.extend(source.columns.warnings)
+            for problem in source.columns.warnings:
+                report.add(problem)
             job = (NameImport if kind == "names" else AddressImport)(session, report, source,
                                                                      write=not dry_run)
             for rows in chunks(source.rows, chunk):

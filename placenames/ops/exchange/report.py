@@ -63,19 +63,23 @@ class Report:
     source: dict[str, str] = field(default_factory=dict)
     samples: list[tuple[str, str]] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        self.tally: Counter[str] = Counter(p.severity for p in self.problems)
+
     @property
     def errors(self) -> int:
         """Number of errors."""
-        return sum(1 for p in self.problems if p.severity == ERROR)
+        return self.tally[ERROR]
 
     @property
     def warnings(self) -> int:
         """Number of warnings."""
-        return sum(1 for p in self.problems if p.severity == WARNING)
+        return self.tally[WARNING]
 
     def add(self, problem: Problem) -> None:
-        """Note a problem."""
+        """Note a problem (always through here: the tally is kept as problems come)."""
         self.problems.append(problem)
+        self.tally[problem.severity] += 1
 
     def sorted_problems(self) -> list[Problem]:
         """Problems by row, errors first within a row."""
