@@ -218,6 +218,7 @@ _CHUNK = 1 << 20
 _PLAUSIBILITY_SAMPLE = 2 << 20  # characters of a GB18030 decoding checked for rare ones
 _CJK = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]")
 _PRIVATE = re.compile("[\ue000-\uf8ff]")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def decode_csv_bytes(data: bytes) -> tuple[str, str]:
@@ -324,7 +325,8 @@ def _utf16_without_mark(chunks: Callable[[], Iterator[bytes]], head: bytes) -> s
     (little-endian) or all in even ones (big-endian); anything else is not text."""
     odd, even = head[1::2].count(0), head[0::2].count(0)
     codec = "utf-16-le" if odd and not even else "utf-16-be" if even and not odd else None
-    if codec is None or _first_error(chunks, codec) is not None:
+    if codec is None or _first_error(chunks, codec) is not None or \
+            _CONTROL.search(head[: len(head) // 2 * 2].decode(codec, errors="replace")):
         raise UnreadableFile(
             f"文件含有 NUL 字节，不是文本（CSV）文件，也不是可识别的 UTF-16。{SAVE_AS_UTF8} / the "
             "file holds NUL bytes: it is not a text (CSV) file, nor recognisable UTF-16")

@@ -10,7 +10,6 @@ cell that differs from the composed text is a warning; the composed text is stor
 
 from __future__ import annotations
 
-import json
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -43,7 +42,8 @@ _NUMBER = re.compile(r"^(\d{1,6})\s*(?:号)?\s*(?:(?:-|—|－|之)\s*(\d{1,4})\
 _STORED = (Address.id, Address.code, Address.jurisdiction_id, Address.road_id, Address.number,
            Address.suffix, Address.village_group, Address.building, Address.unit, Address.room,
            Address.full_text, Address.status,
-           spatial.as_geojson(Address.entrance).label("geojson"))
+           *(c.label(n) for c, n in zip(spatial.point_lon_lat(Address.entrance), ("lon", "lat"),
+                                        strict=True)))
 _COMPARED = ("jurisdiction_id", "road_id", "number", "suffix", "village_group", "building",
              "unit", "room", "full_text", "status")
 
@@ -284,7 +284,7 @@ class AddressImport(Job):
             return True
         old, v = a.existing, a.values
         a.changes = {c: v[c] for c in _COMPARED if c in v and old[c] != v[c]}
-        if "entrance" in v and not _same_point(old["geojson"], v["entrance"]):
+        if "entrance" in v and not _same_point(old["lon"], old["lat"], v["entrance"]):
             a.changes["entrance"] = v["entrance"]
         self.report.counts["updated" if a.changes else "unchanged"] += 1
         return True
@@ -337,9 +337,8 @@ def _shared(a: str | None, b: str) -> int:
     return n
 
 
-def _same_point(stored: str | None, ewkt: str) -> bool:
-    if not stored:
+def _same_point(x: float | None, y: float | None, ewkt: str) -> bool:
+    if x is None or y is None:
         return False
-    x, y = json.loads(stored)["coordinates"][:2]
     nx, ny = (float(v) for v in ewkt.split("(", 1)[1].rstrip(")").split())
     return abs(x - nx) < 1e-7 and abs(y - ny) < 1e-7

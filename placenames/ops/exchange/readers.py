@@ -154,20 +154,21 @@ def match_columns(header: list[str], kind: str, *, has_geometry: bool = False) -
     """Map the file's ``header`` to record keys; :class:`FileProblem` when a required column
     is missing (the message lists the columns found and those expected)."""
     accepted = _accepted(kind)
-    index: dict[str, int] = {}
-    rank: dict[str, int] = {}
-    warnings: list[Problem] = []
+    found: dict[str, list[tuple[int, int]]] = {}  # key → (rank, column index)
     for i, h in enumerate(header):
-        for key in accepted.get(normalize_header(h), []):
-            r = _rank(kind, key, h)
-            if key in index and rank[key] <= r:
-                warnings.append(Problem(1, h, "duplicate_column",
-                                        f"列“{h}”与列“{header[index[key]]}”含义相同，使用后者",
-                                        f"column {h!r} means the same as {header[index[key]]!r}, "
+        keys = accepted.get(normalize_header(h))
+        if keys:
+            found.setdefault(keys[0], []).append((_rank(kind, keys[0], h), i))
+    index = {key: min(cols)[1] for key, cols in found.items()}
+    warnings: list[Problem] = []
+    for key, cols in found.items():
+        used = header[index[key]]
+        for _r, i in sorted(cols):
+            if i != index[key]:
+                warnings.append(Problem(1, header[i], "duplicate_column",
+                                        f"列“{header[i]}”与列“{used}”含义相同，使用后者",
+                                        f"column {header[i]!r} means the same as {used!r}, "
                                         "which is used", "warning"))
-                continue
-            index[key], rank[key] = i, r
-            break
     required = [k for k in REQUIRED[kind] if k not in index]
     if required:
         raise _missing(kind, header, required)
