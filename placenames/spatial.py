@@ -7,7 +7,7 @@ branches on the dialect itself. Raw SQL strings live only here and in migrations
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -180,6 +180,19 @@ def _sqlite_insert_many(conn: Connection, table: Table, rows: list[dict[str, Any
     pairs = list(zip(order, procs, strict=True))
     data = [tuple(row[k] if p is None else p(row[k]) for k, p in pairs) for row in rows]
     conn.exec_driver_sql(compiled.string, data)
+
+
+def analyze(conn: Connection, tables: Sequence[Table]) -> None:
+    """Refresh the planner's statistics of ``tables`` inside the current transaction, after a
+    bulk load that changed them much (PostgreSQL; SQLite's planner needs none). Without them
+    PostgreSQL guesses that ``key IN (…900 values…)`` matches most of a table never analyzed
+    and scans all of it: an import that looks names up in the rows it just loaded slows
+    down with every chunk."""
+    if backend_name(conn) != "postgis":
+        return
+    quote = conn.dialect.identifier_preparer.quote
+    for table in tables:
+        conn.exec_driver_sql(f"ANALYZE {quote(table.name)}")
 
 
 def geom_from_wkt(wkt: str) -> ColumnElement[Any]:

@@ -21,7 +21,7 @@ from shapely.geometry import shape
 from sqlalchemy import select
 
 from ... import spatial
-from ...models import Place
+from ...models import Place, PlaceSyllable
 from ...models.name_keys import derived_and_keys
 from ...models.places import HISTORICAL, PlaceStatus
 from ...naming import duplicates, rules
@@ -40,7 +40,7 @@ from ..names.screen import (
 from ..registry.places import PlaceRow, bulk_insert
 from . import readers
 from .coords import NAME_TYPES
-from .imports import Job, in_chunks, parse_date, same
+from .imports import CHUNK, Job, in_chunks, parse_date, same
 
 CLASS_WORDS: dict[str, str] = {
     **{c: c for c in CLASSES},
@@ -117,6 +117,7 @@ class NameImport(Job):
         self.seen: dict[str, dict[str, list[tuple[int, duplicates.Candidate]]]] = {}
         self.written: set[str] = set()
         self.reported: set[tuple[str, int]] = set()
+        self.inserted = self.analyzed = 0
         self.lexicons = self.session.info.get("lexicons")
 
     def process(self, rows: list[readers.SourceRow]) -> None:
@@ -399,6 +400,10 @@ class NameImport(Job):
             if len(self.report.samples) < 20:
                 self.report.samples.append((str(pid), n.name))
         bulk_insert(self.session, rows)
+        self.inserted += len(rows)
+        if self.inserted > self.analyzed * 2 + CHUNK:  # the register grew much: new statistics
+            spatial.analyze(self.session.connection(), [Place.__table__, PlaceSyllable.__table__])
+            self.analyzed = self.inserted
         changed = {n.existing["id"]: n for n in names if n.existing and n.changes}
         for part in in_chunks(changed):
             for place in self.session.scalars(select(Place).where(Place.id.in_(part))):
