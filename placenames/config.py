@@ -70,6 +70,10 @@ DEFAULTS: dict[str, Any] = {
     # how the public reaches the office about their personal data (shown on forms that
     # collect it), e.g. "电话 029-12345678，西咸新区…"
     "PRIVACY_CONTACT": None,
+    # open data (placenames export --publish, the /open-data page): the folder the published
+    # files live in (None: <instance>/open-data) and their licence, a name then its URL
+    "OPEN_DATA_DIR": None,
+    "OPEN_DATA_LICENCE": "CC BY 4.0 https://creativecommons.org/licenses/by/4.0/",
 }
 
 _INT_KEYS = {"MAX_CONTENT_LENGTH", "SQLITE_BUSY_TIMEOUT_MS", "NOTICE_DAYS", "FILING_DAYS",
@@ -102,3 +106,8 @@ def load(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[st
     if not settings["DATABASE_URL"]:
         settings["DATABASE_URL"] = "sqlite:///" + str(Path(instance_path) / "placenames.db")
     return settings
+
+
+def open_data_dir(settings: dict[str, Any], instance_path: str) -> Path:
+    """The published open-data folder: ``OPEN_DATA_DIR`` or ``<instance>/open-data``."""
+    return Path(settings.get("OPEN_DATA_DIR") or Path(instance_path) / "open-data")

@@ -49,8 +49,12 @@ def sqlite_module() -> Any:
     their own, newer PROJ and GEOS; loaded later, they would bind to Debian's symbols (pyproj
     then runs on the wrong PROJ, and both copies free the same C++ statics at exit: a crash
     when the process ends). Loading the wheels first keeps their copies to themselves.
+    The same holds for pyogrio's GDAL, which carries its own SQLite and GEOS and exports their
+    symbols: loaded after SpatiaLite, GDAL's GeoPackage driver runs on Debian's SQLite and
+    crashes the process at its first write.
     """
-    import pyproj  # noqa: F401 - before SpatiaLite, see above
+    import pyogrio  # noqa: F401 - before SpatiaLite, see above
+    import pyproj  # noqa: F401
     import shapely  # noqa: F401
     import sqlean
 
