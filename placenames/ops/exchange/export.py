@@ -224,9 +224,9 @@ class FileEntry:
                         if data.get("layers") is not None else None)
         except (KeyError, TypeError, AttributeError, ValueError) as exc:
             raise ValueError(f"malformed manifest entry: {exc}") from None
-        kinds = {ALL} if entry.format == "gpkg" else set(KINDS)
-        if entry.format not in FORMATS or entry.kind not in kinds or \
-                entry.name != file_name(next(iter(KINDS)), entry.format):
+        if entry.format not in FORMATS or entry.name not in {
+                file_name(k, entry.format) for k in KINDS} or \
+                entry.kind != file_kind(entry.name.partition(".")[0], entry.format):
             raise ValueError(f"unexpected file in the manifest: {entry.name!r}")
         return entry
 
@@ -555,8 +555,11 @@ def stream(conn: Connection, kind: str, *, historical: bool = False,
     server-side cursor on PostgreSQL)."""
     spec = KINDS[kind]
     result = conn.execute(spec.select(historical).execution_options(yield_per=chunk))
-    for rows in result.mappings().partitions():
-        yield [spec.record(row) for row in rows]
+    try:
+        for rows in result.mappings().partitions():
+            yield [spec.record(row) for row in rows]
+    finally:
+        result.close()  # the server-side cursor, also when the reader stops early
 
 
 def export(conn: Connection, folder: Path, formats: Sequence[str], *, now: datetime,
@@ -599,11 +602,12 @@ def _write_kind(conn: Connection, folder: Path, kind: str, formats: Sequence[str
                 on_progress: Progress | None) -> int:
     """Stream the records of ``kind`` into one writer per format; the number written."""
     writers: list[Writer] = []
+    parts = stream(conn, kind, historical=historical, chunk=chunk)  # runs at the first read
     try:
         for fmt in formats:
             writers.append(WRITERS[fmt](folder / file_name(kind, fmt), KINDS[kind], meta))
         done = 0
-        for part in stream(conn, kind, historical=historical, chunk=chunk):
+        for part in parts:
             for w in writers:
                 w.write(part)
             done += len(part)
@@ -617,6 +621,8 @@ def _write_kind(conn: Connection, folder: Path, kind: str, formats: Sequence[str
             with contextlib.suppress(Exception):
                 w.abort()
         raise
+    finally:
+        parts.close()  # the cursor, when a writer failed half-way
     return done
 
 
