@@ -22,6 +22,7 @@ from . import (
     limits,
     maps,
     notices,
+    open_data,
     plates_staff,
     public,
     records,
@@ -58,6 +59,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(committee.bp)
     app.register_blueprint(audit.bp)
     app.register_blueprint(notices.bp)
+    app.register_blueprint(open_data.bp)
     app.register_blueprint(api_applications.bp)
     csrf.exempt(api_applications.bp)  # bearer tokens only: no request there rides on a cookie
     api.register(api_changes.blp)

@@ -129,6 +129,14 @@ MATCH_LABELS = {"exact": _l("the whole name"), "prefix": _l("its beginning"),
 """How a search hit was found (``Hit.matched``), shown as "matched by …"."""
 VIA_LABELS = {"alias": _l("other name"), "former": _l("former name")}
 """What kind of name a hit was found by (``Hit.via_kind``)."""
+EXPORT_FORMAT_LABELS = {"geojson": _l("GeoJSON (web maps, programs)"),
+                        "csv": _l("CSV table (opens in Excel)"),
+                        "gpkg": _l("GeoPackage (QGIS, ArcGIS)"),
+                        "xlsx": _l("Excel workbook")}
+EXPORT_KIND_LABELS = {"names": _l("standard place names"),
+                      "addresses": _l("standard address records"),
+                      "all": _l("names and addresses, a layer each")}
+"""The open-data files' formats and contents (:mod:`placenames.ops.exchange.export`)."""
 
 KINDS = {
     "class": CLASS_LABELS, "status": STATUS_LABELS, "group": GROUP_LABELS,
@@ -140,6 +148,7 @@ KINDS = {
     "report_kind": REPORT_KIND_LABELS, "preset": PRESET_LABELS, "origin": ORIGIN_LABELS,
     "size": SIZE_LABELS, "audit_action": AUDIT_ACTION_LABELS, "role": ROLE_LABELS,
     "entity_type": ENTITY_TYPE_LABELS, "matched": MATCH_LABELS, "via": VIA_LABELS,
+    "export_format": EXPORT_FORMAT_LABELS, "export_kind": EXPORT_KIND_LABELS,
 }
 
 
