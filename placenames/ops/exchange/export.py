@@ -36,21 +36,26 @@ import contextlib
 import fcntl
 import hashlib
 import json
+import operator
 import os
+import queue
 import re
 import shutil
 import sqlite3
+import struct
 import tempfile
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any, Protocol
 
-from sqlalchemy import Connection, Engine, Select, func, select
+from sqlalchemy import Connection, Engine, Select, Table, func, select
 
 from ... import spatial, tables
 from ...errors import BadInput, PlacenamesError
+from ...models import Address, Place
 from . import records
 from .records import Field
 
@@ -107,11 +112,13 @@ class Kind:
 
     name: str
     title: str
+    table: Table
     select: Callable[[bool], Select[Any]]
     record: Callable[[Any], dict[str, Any]]
     fields: tuple[Field, ...]
     geometry_type: str
     types: dict[str, str] = field(default_factory=dict)
+    id_columns: tuple[str, ...] = ("id",)
 
     def keys(self) -> list[str]:
         """The record's keys but the geometry (the mapper run on a row of nulls)."""
@@ -120,14 +127,15 @@ class Kind:
 
 
 KINDS: dict[str, Kind] = {
-    "names": Kind("names", "标准地名 / standard place names",
+    "names": Kind("names", "标准地名 / standard place names", Place.__table__,
                   lambda h: records.names_select(historical=h), records.name_record,
                   records.NAME_FIELDS, "Unknown",
-                  {"length_m": "float", "width_m": "float", "version": "int"}),
-    "addresses": Kind("addresses", "标准地址 / standard addresses",
+                  {"length_m": "float", "width_m": "float", "version": "int"},
+                  ("id", "renamed_to_id")),
+    "addresses": Kind("addresses", "标准地址 / standard addresses", Address.__table__,
                       lambda h: records.addresses_select(historical=h),
                       records.address_record, records.ADDRESS_FIELDS, "Point",
-                      {"number": "int", "version": "int"}),
+                      {"number": "int", "version": "int"}, ("id", "road_id")),
 }
 
 
@@ -312,8 +320,7 @@ class _CsvWriter:
 
     def write(self, chunk: list[dict[str, Any]]) -> None:
         for record in chunk:
-            row = records.people_row(record, self.fields)
-            self._writer.writerow(list(row.values()))
+            self._writer.writerow(records.people_values(record, self.fields))
 
     def close(self) -> None:
         self._cm.__exit__(None, None, None)
@@ -381,8 +388,8 @@ class _XlsxWriter:
         for record in chunk:
             if self.rows >= XLSX_MAX_ROWS:
                 self._new_sheet()
-            row = records.people_row(record, self.kind.fields)
-            self.sheet.append([self._cell(v) for v in row.values()])
+            values = records.people_values(record, self.kind.fields)
+            self.sheet.append([self._cell(v) for v in values])
             self.rows += 1
 
     def close(self) -> None:
@@ -444,6 +451,7 @@ class _GpkgWriter:
     def __init__(self, path: Path, kind: Kind, meta: dict[str, Any]) -> None:
         self.path, self.kind, self.meta = path, kind, meta
         self.keys = kind.keys()
+        self._values = operator.itemgetter(*self.keys)
         self.buffer: list[dict[str, Any]] = []
         self.created = False
 
@@ -456,9 +464,12 @@ class _GpkgWriter:
         from pyogrio.raw import write as ogr_write
 
         rows, self.buffer = self.buffer, []
+        # one tuple per record, transposed to one tuple per key (both loops in C)
+        by_key = list(zip(*map(self._values, rows), strict=True)) if rows else [
+            () for _k in self.keys]
         columns, masks = [], []
-        for key in self.keys:
-            col, mask = _column([r.get(key) for r in rows], self.kind.types.get(key, "str"))
+        for key, values in zip(self.keys, by_key, strict=True):
+            col, mask = _column(values, self.kind.types.get(key, "str"))
             columns.append(col)
             masks.append(mask)
         options: dict[str, Any] = {}
@@ -483,33 +494,40 @@ class _GpkgWriter:
         self.buffer = []
 
 
-def _column(values: list[Any], kind: str) -> tuple[Any, Any]:
+def _column(values: Sequence[Any], kind: str) -> tuple[Any, Any]:
     """A numpy column for GDAL and its null mask (``None`` when nothing is null)."""
     import numpy as np
 
-    nulls = [v is None for v in values]
-    mask = np.array(nulls, dtype=bool) if any(nulls) else None
-    if kind == "int":
-        return np.array([0 if v is None else v for v in values], dtype=np.int64), mask
-    if kind == "float":
-        return np.array([np.nan if v is None else v for v in values], dtype=np.float64), mask
-    return np.array(values, dtype=object), None
+    if kind == "str":
+        return np.array(values, dtype=object), None  # GDAL writes None as null
+    if None not in values:
+        return np.array(values, dtype=np.int64 if kind == "int" else np.float64), None
+    mask = np.array([v is None for v in values], dtype=bool)
+    fill = 0 if kind == "int" else np.nan
+    return np.array([fill if v is None else v for v in values],
+                    dtype=np.int64 if kind == "int" else np.float64), mask
+
+
+_POINT_WKB = struct.Struct("<BIdd")  # little-endian, type 1 (Point), x, y
 
 
 def _wkb(geometries: list[dict[str, Any] | None]) -> Any:
-    """WKB of GeoJSON geometries (points in one vectorised call)."""
+    """WKB of GeoJSON geometries: points packed directly (a million addresses), other
+    geometries through shapely."""
     import numpy as np
     import shapely
     from shapely.geometry import shape
 
-    if geometries and all(g is not None and g.get("type") == "Point" for g in geometries):
-        coords = np.array([g["coordinates"][:2] for g in geometries if g is not None],
-                          dtype=np.float64)
-        return shapely.to_wkb(shapely.points(coords))
     out = np.empty(len(geometries), dtype=object)
     for i, g in enumerate(geometries):
-        out[i] = shape(g) if g else None
-    return shapely.to_wkb(out)
+        if g is None:
+            continue
+        if g.get("type") == "Point":
+            x, y = g["coordinates"][:2]
+            out[i] = _POINT_WKB.pack(1, 1, x, y)
+        else:
+            out[i] = shapely.to_wkb(shape(g))
+    return out
 
 
 def describe_columns(path: Path, table: str, fields: Sequence[Field]) -> None:
@@ -552,14 +570,80 @@ def count(conn: Connection, kind: str, *, historical: bool = False) -> int:
 def stream(conn: Connection, kind: str, *, historical: bool = False,
            chunk: int = READ_CHUNK) -> Iterator[list[dict[str, Any]]]:
     """The records of ``kind`` in chunks of ``chunk``, fetched as they are written (a
-    server-side cursor on PostgreSQL)."""
+    server-side cursor on PostgreSQL).
+
+    A thread of its own reads and maps the next chunks (at most :data:`PREFETCH` ahead) while
+    the caller writes this one: the database's part of the work (the join, the GeoJSON, the
+    network) and the driver's, which run without Python's lock, overlap the writing.
+    """
     spec = KINDS[kind]
-    result = conn.execute(spec.select(historical).execution_options(yield_per=chunk))
+    stmt = spec.select(historical)
+    # ids as text straight from the row: the mapper prints them anyway (a million times)
+    stmt = stmt.with_only_columns(*[
+        spatial.uuid_text(c) if c.key in spec.id_columns else c for c in stmt.selected_columns])
+    stmt = stmt.order_by(None).order_by(spatial.scan_order(conn, spec.table))
+
+    def produce() -> Iterator[list[dict[str, Any]]]:
+        result = conn.execute(stmt.execution_options(yield_per=chunk))
+        try:
+            for rows in result.mappings().partitions():
+                yield [spec.record(row) for row in rows]
+        finally:
+            result.close()  # the server-side cursor, also when the reader stops early
+
+    return _ahead(produce())
+
+
+PREFETCH = 2
+"""Chunks read ahead of the writers (each a few MB)."""
+_DONE = object()
+
+
+def _ahead(source: Iterator[Any], depth: int = PREFETCH) -> Iterator[Any]:
+    """``source``'s items, produced by a thread up to ``depth`` items ahead. An error in the
+    thread is raised here; closing this generator stops the thread and closes ``source``
+    (in the thread, which alone touched it)."""
+    out: queue.Queue[Any] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def run() -> None:
+        try:
+            for item in source:
+                while not stop.is_set():
+                    try:
+                        out.put(item, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    break
+            item = _DONE
+        except BaseException as exc:  # noqa: BLE001 - handed to the reader
+            item = exc
+        finally:
+            close = getattr(source, "close", None)
+            if close is not None:
+                close()
+        while not stop.is_set():
+            try:
+                out.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    thread = threading.Thread(target=run, name="export-read", daemon=True)
+    thread.start()
     try:
-        for rows in result.mappings().partitions():
-            yield [spec.record(row) for row in rows]
+        while True:
+            item = out.get()
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
     finally:
-        result.close()  # the server-side cursor, also when the reader stops early
+        stop.set()
+        thread.join()
 
 
 def export(conn: Connection, folder: Path, formats: Sequence[str], *, now: datetime,

@@ -236,24 +236,34 @@ def load(session: Session, entity: str, ids: Iterable[uuid.UUID],
 
 def people_row(record: Mapping[str, Any], fields: Iterable[Field]) -> dict[str, Any]:
     """A record as a row of a file for people: header → value, with lon/lat of a
-    representative point and the geometry as WKT (CGCS2000).
-
-    A point's lon/lat are read straight from its coordinates (a million addresses are exported
-    this way); shapely is only asked for other geometries and for WKT when a field wants it.
-    """
+    representative point and the geometry as WKT (CGCS2000)."""
     fields = tuple(fields)
+    return dict(zip([f.header for f in fields], people_values(record, fields), strict=True))
+
+
+_GEOMETRY_KEYS = ("lon", "lat", "wkt")
+
+
+def people_values(record: Mapping[str, Any], fields: tuple[Field, ...]) -> list[Any]:
+    """The values of :func:`people_row`, in the order of ``fields`` (what a file writer
+    wants, a million times: no dict is built).
+
+    A point's lon/lat are read straight from its coordinates; shapely is only asked for other
+    geometries and for WKT when a field wants it.
+    """
     geometry = record.get("geometry")
-    extra: dict[str, Any] = {"lon": None, "lat": None, "wkt": None}
+    lon = lat = wkt = None
     if geometry:
         wants_wkt = any(f.key == "wkt" for f in fields)
         if geometry.get("type") == "Point" and not wants_wkt:
             x, y = geometry["coordinates"][:2]
-            extra = {"lon": round(x, 7), "lat": round(y, 7), "wkt": None}
+            lon, lat = round(x, 7), round(y, 7)
         else:
             from shapely.geometry import shape
 
             geom = shape(geometry)
             point = geom if geom.geom_type == "Point" else geom.representative_point()
-            extra = {"lon": round(point.x, 7), "lat": round(point.y, 7),
-                     "wkt": geom.wkt if wants_wkt else None}
-    return {f.header: extra[f.key] if f.key in extra else record.get(f.key) for f in fields}
+            lon, lat = round(point.x, 7), round(point.y, 7)
+            wkt = geom.wkt if wants_wkt else None
+    extra = {"lon": lon, "lat": lat, "wkt": wkt}
+    return [extra[f.key] if f.key in _GEOMETRY_KEYS else record.get(f.key) for f in fields]
