@@ -35,7 +35,7 @@ from sqlalchemy import select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench_export import SHARED, _hwm, build  # noqa: E402 - scripts/ is sys.path[0]
+from bench_export import SHARED, Peak, _hwm, build  # noqa: E402 - scripts/ is sys.path[0]
 
 from placenames import create_app  # noqa: E402
 from placenames.models import Change  # noqa: E402
@@ -68,6 +68,7 @@ def measure(url: str, limit: int, work: Path) -> dict[str, Any]:
     # the API, as a department's client reads it
     pages: list[float] = []
     after, changes, body_bytes = 0, 0, 0
+    peak = Peak().__enter__()
     t0 = time.perf_counter()
     while True:
         p0 = time.perf_counter()
@@ -82,6 +83,7 @@ def measure(url: str, limit: int, work: Path) -> dict[str, Any]:
         if not page["has_more"]:
             break
     api_s = time.perf_counter() - t0
+    peak.__exit__()
     api_hwm = _hwm("self")
 
     # feed.read directly: the same pages without HTTP and JSON
@@ -114,7 +116,7 @@ def measure(url: str, limit: int, work: Path) -> dict[str, Any]:
     return {"changes": changes, "pages": len(pages), "api_s": api_s, "bytes": body_bytes,
             "p50": pct(pages, 50), "p95": pct(pages, 95), "max": max(pages),
             "direct": direct, "direct_s": direct_s, "floor": floor_n, "floor_s": floor_s,
-            "api_hwm_mib": api_hwm}
+            "api_hwm_mib": api_hwm, "anon_mib": peak.anon, "file_mib": peak.file}
 
 
 def run_backend(label: str, url: str, a: argparse.Namespace, work: Path) -> dict[str, Any]:
@@ -145,7 +147,8 @@ def run_backend(label: str, url: str, a: argparse.Namespace, work: Path) -> dict
               f"{(n / secs) / rate:>7.2f}")
     print(f"{res['pages']} pages of ≤ {a.limit}: p50 {res['p50'] * 1000:.0f} ms, p95 "
           f"{res['p95'] * 1000:.0f} ms, max {res['max'] * 1000:.0f} ms; "
-          f"{res['bytes'] / 1e6:.0f} MB of JSON; peak RSS {res['api_hwm_mib']:.0f} MiB. "
+          f"{res['bytes'] / 1e6:.0f} MB of JSON; peak RSS {res['api_hwm_mib']:.0f} MiB (anon ≤ "
+          f"{res['anon_mib']:.0f}, file ≤ {res['file_mib']:.0f}). "
           "×: that read's changes/s over the API's.")
     ok = rate >= TARGET
     verdict = [f"feed ≥ {TARGET:,.0f} changes/s", f"{rate:,.0f} changes/s", ok]

@@ -190,18 +190,25 @@ def test_more_records_than_a_sheet_holds_go_on_to_a_second_sheet(
     book.close()
 
 
-def test_historical_records_only_when_asked(app, session, engine, tmp_path):
+def test_historical_records_only_when_asked_and_never_names_not_yet_in_force(
+        app, session, engine, tmp_path):
     load_demo(app, session)
-    place = session.scalar(select(Place).where(Place.status == PlaceStatus.IN_FORCE,
-                                               Place.cls != "road").limit(1))
-    place.status = PlaceStatus.CANCELLED
+    places = session.scalars(select(Place).where(Place.status == PlaceStatus.IN_FORCE,
+                                                 Place.cls != "road").limit(5)).all()
+    cancelled, pending = places[0], places[1:]
+    cancelled.status = PlaceStatus.CANCELLED
+    for place, status in zip(pending, (PlaceStatus.PROPOSED, PlaceStatus.IN_PROCEDURE,
+                                       PlaceStatus.APPROVED, PlaceStatus.RESERVED), strict=True):
+        place.status = status
     session.commit()
+    in_force = session.query(Place).filter(Place.status == PlaceStatus.IN_FORCE).count()
     current = run_export(engine, tmp_path / "a", ["geojson"])
     ids = {f["id"] for f in json.loads((tmp_path / "a/names.geojson").read_text())["features"]}
-    assert str(place.id) not in ids and current.historical is False
+    assert len(ids) == in_force and current.historical is False
+    assert str(cancelled.id) not in ids
     full = run_export(engine, tmp_path / "b", ["geojson"], historical=True)
     doc = json.loads((tmp_path / "b/names.geojson").read_text())
-    assert str(place.id) in {f["id"] for f in doc["features"]}
+    assert {f["id"] for f in doc["features"]} == ids | {str(cancelled.id)}
     assert full.historical is True and doc["historical"] is True
     assert full.file("names.geojson").records == current.file("names.geojson").records + 1
 
@@ -427,3 +434,25 @@ def test_records_stream_in_chunks(app, session, engine):
         chunks = list(export.stream(conn, "addresses", chunk=50))
     assert len(chunks) > 2 and all(len(c) <= 50 for c in chunks)
     assert sum(map(len, chunks)) == len(register(session, "addresses"))
+
+
+def test_reading_ahead_hands_on_errors_and_stops_when_the_reader_stops():
+    closed = []
+
+    def source(fail_at=None):
+        try:
+            for i in range(100):
+                if i == fail_at:
+                    raise RuntimeError("the database went away")
+                yield i
+        finally:
+            closed.append(True)
+
+    assert list(export._ahead(source())) == list(range(100)) and closed == [True]
+    with pytest.raises(RuntimeError, match="went away"):
+        list(export._ahead(source(fail_at=7)))
+    assert closed == [True, True]
+    reader = export._ahead(source(), depth=2)
+    assert [next(reader), next(reader)] == [0, 1]
+    reader.close()  # a writer failed: the thread stops and closes its source
+    assert closed == [True, True, True]

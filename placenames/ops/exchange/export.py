@@ -128,7 +128,8 @@ class Kind:
 
 KINDS: dict[str, Kind] = {
     "names": Kind("names", "标准地名 / standard place names", Place.__table__,
-                  lambda h: records.names_select(historical=h), records.name_record,
+                  lambda h: records.names_select(historical=h, standard_only=True),
+                  records.name_record,
                   records.NAME_FIELDS, "Unknown",
                   {"length_m": "float", "width_m": "float", "version": "int"},
                   ("id", "renamed_to_id")),

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, aliased
 from ... import spatial
 from ...models import Address, Jurisdiction, Place, Plate
 from ...models.addresses import AddressStatus
-from ...models.places import HISTORICAL
+from ...models.places import HISTORICAL, PlaceStatus
 
 ENTITIES = ("name", "address", "plate", "jurisdiction")
 
@@ -93,8 +93,13 @@ def _str(value: Any) -> str | None:
 
 # --- names -------------------------------------------------------------------------------------
 
-def names_select(*, historical: bool = False) -> Select[Any]:
-    """Every name (current ones only unless ``historical``), ordered by id."""
+def names_select(*, historical: bool = False, standard_only: bool = False) -> Select[Any]:
+    """Every name (current ones only unless ``historical``), ordered by id.
+
+    ``standard_only``: the standard names, those in force (not the ones proposed, in the
+    procedure, approved but not yet announced, or reserved), with ``historical`` also the
+    renamed and cancelled ones: what the open-data files publish.
+    """
     stmt = select(
         Place.id, Place.name, Place.specific, Place.generic, Place.cls, Place.class_code,
         Place.romanization, Place.status, Place.division_code, Place.location_desc,
@@ -105,6 +110,9 @@ def names_select(*, historical: bool = False) -> Select[Any]:
     ).order_by(Place.id)
     if not historical:
         stmt = stmt.where(Place.status.not_in([str(s) for s in HISTORICAL]))
+    if standard_only:
+        stmt = stmt.where(Place.status.in_([str(PlaceStatus.IN_FORCE), *(
+            str(s) for s in HISTORICAL)]))
     return stmt
 
 
