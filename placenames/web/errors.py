@@ -39,6 +39,37 @@ def wants_json() -> bool:
         request.accept_mimetypes["text/html"]
 
 
+def invalid_message(errors: object) -> str:
+    """The message of a request whose arguments did not validate, naming them (中文 / English)
+    with the first reason given, e.g. ``参数 limit 无效 / invalid limit: Must be …``."""
+    names: list[str] = []
+    reasons: list[str] = []
+
+    def walk(node: object, name: str | None) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                top = name is None and (str(key) in LOCATIONS or str(key) == "_schema")
+                walk(value, None if top else name or str(key))
+        elif isinstance(node, list | tuple):
+            for value in node:
+                walk(value, name)
+        else:
+            if name is not None and name not in names:
+                names.append(name)
+            reasons.append(str(node))
+
+    walk(errors, None)
+    if not names:
+        return INVALID_MSG
+    listed = ", ".join(names[:5])
+    reason = f": {reasons[0]}" if reasons else ""
+    return f"参数 {listed} 无效 / invalid {listed}{reason}"
+
+
+LOCATIONS = frozenset({"query", "querystring", "json", "form", "headers", "cookies", "files",
+                       "path", "view_args", "json_or_form"})
+
+
 def render_error(status: int, message: str, extra: dict[str, object] | None = None
                  ) -> tuple[Response | str, int]:
     """Answer an error as JSON or as the HTML error page."""
@@ -56,7 +87,11 @@ def init_app(app: Flask) -> None:
     def _domain(exc: PlacenamesError) -> Response:
         if exc.detail:
             log.info("%s: %s", type(exc).__name__, exc.detail)
-        extra = {"problems": exc.problems} if isinstance(exc, ImportRejected) else None
+        extra: dict[str, object] = {"problems": exc.problems} \
+            if isinstance(exc, ImportRejected) else {}
+        code = getattr(exc, "code", None)  # e.g. the workflow guard's refusals
+        if isinstance(code, str):
+            extra["code"] = code
         response = make_response(render_error(exc.http_status, exc.user_msg, extra))
         if exc.http_status == 401:
             response.headers["WWW-Authenticate"] = 'Bearer realm="placenames"'
@@ -86,8 +121,9 @@ def init_app(app: Flask) -> None:
     def _http(exc: HTTPException) -> Response:
         data = getattr(exc, "data", None) or {}  # webargs' validation errors (flask-smorest)
         if "messages" in data or "errors" in data:
+            errors = data.get("errors", data.get("messages"))
             response = make_response(render_error(
-                exc.code or 422, INVALID_MSG, {"errors": data.get("errors", data.get("messages"))}))
+                exc.code or 400, invalid_message(errors), {"errors": errors}))
         else:
             response = make_response(render_error(exc.code or 500, exc.description or exc.name))
         for key, value in (data.get("headers") or {}).items():

@@ -29,7 +29,7 @@ from flask import Flask, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
-EXEMPT = frozenset({"public.healthz", "static", "scan.page", "scan.api", "maps.tile"})
+EXEMPT = frozenset({"public.healthz", "static", "scan.page", "api_plates.plate", "maps.tile"})
 """Endpoints left out of the default limit."""
 
 REDIS_TIMEOUT_S = 0.5

@@ -19,13 +19,15 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, func, select, true
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, aliased
 
 from ... import spatial
 from ...models import Address, Jurisdiction, Place, Plate
 from ...models.addresses import AddressStatus
 from ...models.places import HISTORICAL
+from ...models.workflow import Application
 
 ENTITIES = ("name", "address", "plate", "jurisdiction")
 
@@ -91,6 +93,24 @@ def _str(value: Any) -> str | None:
     return str(value) if value is not None else None
 
 
+BBox = tuple[float, float, float, float]
+"""minLon, minLat, maxLon, maxLat (CGCS2000)."""
+
+
+def meets_box(column: Any, box: BBox, bind: Engine | Connection) -> ColumnElement[bool]:
+    """Rows whose geometry meets the lon/lat box: the spatial index's bounding-box test,
+    then the exact one (a line passing beside the box is left out)."""
+    minx, miny, maxx, maxy = box
+    ring = (f"{minx!r} {miny!r}, {maxx!r} {miny!r}, {maxx!r} {maxy!r}, {minx!r} {maxy!r}, "
+            f"{minx!r} {miny!r}")
+    exact = func.ST_Intersects(column, spatial.geom_from_wkt(f"POLYGON(({ring}))"))
+    return spatial.intersects_box(column, box, bind) & exact.is_(true())
+
+
+def _prefix(column: Any, prefix: str) -> ColumnElement[bool]:
+    return column.startswith(prefix, autoescape=True)  # type: ignore[no-any-return]
+
+
 # --- names -------------------------------------------------------------------------------------
 
 def names_select(*, historical: bool = False) -> Select[Any]:
@@ -105,6 +125,27 @@ def names_select(*, historical: bool = False) -> Select[Any]:
     ).order_by(Place.id)
     if not historical:
         stmt = stmt.where(Place.status.not_in([str(s) for s in HISTORICAL]))
+    return stmt
+
+
+def filter_names(stmt: Select[Any], bind: Engine | Connection, *, cls: str | None = None,
+                 status: str | None = None, division: str | None = None,
+                 name: str | None = None, updated_since: datetime | None = None,
+                 bbox: BBox | None = None) -> Select[Any]:
+    """:func:`names_select` narrowed: class, status, division-code prefix, exact name,
+    changed at or after ``updated_since``, geometry meeting ``bbox``."""
+    if cls is not None:
+        stmt = stmt.where(Place.cls == cls)
+    if status is not None:
+        stmt = stmt.where(Place.status == status)
+    if division is not None:
+        stmt = stmt.where(_prefix(Place.division_code, division))
+    if name is not None:
+        stmt = stmt.where(Place.name == name)
+    if updated_since is not None:
+        stmt = stmt.where(Place.updated_at >= updated_since)
+    if bbox is not None:
+        stmt = stmt.where(meets_box(Place.geom, bbox, bind))
     return stmt
 
 
@@ -145,6 +186,28 @@ def addresses_select(*, historical: bool = False) -> Select[Any]:
     return stmt
 
 
+def filter_addresses(stmt: Select[Any], bind: Engine | Connection, *,
+                     road_id: uuid.UUID | None = None, jurisdiction: str | None = None,
+                     status: str | None = None, code: str | None = None,
+                     updated_since: datetime | None = None, bbox: BBox | None = None
+                     ) -> Select[Any]:
+    """:func:`addresses_select` narrowed: road, jurisdiction-code prefix, status, exact code,
+    changed at or after ``updated_since``, entrance inside ``bbox``."""
+    if road_id is not None:
+        stmt = stmt.where(Address.road_id == road_id)
+    if jurisdiction is not None:
+        stmt = stmt.where(_prefix(Jurisdiction.code, jurisdiction))
+    if status is not None:
+        stmt = stmt.where(Address.status == status)
+    if code is not None:
+        stmt = stmt.where(Address.code == code)
+    if updated_since is not None:
+        stmt = stmt.where(Address.updated_at >= updated_since)
+    if bbox is not None:
+        stmt = stmt.where(meets_box(Address.entrance, bbox, bind))
+    return stmt
+
+
 def address_record(row: Mapping[str, Any]) -> dict[str, Any]:
     """One address as the API and the feed give it."""
     return {
@@ -168,6 +231,19 @@ def plates_select() -> Select[Any]:
         Plate.version, Plate.updated_at, spatial.as_geojson(Address.entrance).label("geojson"))
         .join(Address, Address.id == Plate.address_id)
         .order_by(Plate.id))
+
+
+def filter_plates(stmt: Select[Any], *, status: str | None = None,
+                  batch_id: uuid.UUID | None = None, address_code: str | None = None
+                  ) -> Select[Any]:
+    """:func:`plates_select` narrowed: status, print batch, the address's code."""
+    if status is not None:
+        stmt = stmt.where(Plate.status == status)
+    if batch_id is not None:
+        stmt = stmt.where(Plate.batch_id == batch_id)
+    if address_code is not None:
+        stmt = stmt.where(Address.code == address_code)
+    return stmt
 
 
 def plate_record(row: Mapping[str, Any], *, with_plate_id: bool = True) -> dict[str, Any]:
@@ -198,6 +274,18 @@ def jurisdictions_select() -> Select[Any]:
         Jurisdiction.version, Jurisdiction.updated_at)
         .outerjoin(_parent, _parent.id == Jurisdiction.parent_id)
         .order_by(Jurisdiction.code))
+
+
+def filter_jurisdictions(stmt: Select[Any], *, level: str | None = None,
+                         parent: str | None = None, code: str | None = None) -> Select[Any]:
+    """:func:`jurisdictions_select` narrowed: level, the parent's code, code prefix."""
+    if level is not None:
+        stmt = stmt.where(Jurisdiction.level == level)
+    if parent is not None:
+        stmt = stmt.where(_parent.code == parent)
+    if code is not None:
+        stmt = stmt.where(_prefix(Jurisdiction.code, code))
+    return stmt
 
 
 def jurisdiction_record(row: Mapping[str, Any]) -> dict[str, Any]:
@@ -246,3 +334,46 @@ def people_row(record: Mapping[str, Any], fields: Iterable[Field]) -> dict[str, 
         point = geom if geom.geom_type == "Point" else geom.representative_point()
         extra = {"lon": round(point.x, 7), "lat": round(point.y, 7), "wkt": geom.wkt}
     return {f.header: extra[f.key] if f.key in extra else record.get(f.key) for f in fields}
+
+
+# --- announcements (公告) and public notices (公示) ---------------------------------------------
+
+def announcement_record(session: Session, app: Application, now: datetime) -> dict[str, Any]:
+    """A published name: its announcement (``type`` ``announcement``: the six fields of 条例,
+    with the approval's document and date) or its public notice (``notice``: the proposed
+    names with reasons and spelling, and the comment period). Never the applicant's person,
+    the comments or who made them."""
+    from ..procedure import applications as apps
+    from ..procedure import publication, steps
+
+    kind = publication.published_type(app)
+    jurisdiction = session.get(Jurisdiction, app.jurisdiction_id) if app.jurisdiction_id \
+        else None
+    spelled: dict[str, str] = {}
+    if kind == "notice":
+        screen = apps.latest(session, app, "screen") or {}
+        spelled = {r["name"]: r["romanization"] for r in screen.get("results", [])}
+    candidates = [{"rank": c.rank, "name": c.name, "reason": c.reason,
+                   "romanization": spelled.get(c.name)} for c in app.candidates] \
+        if kind == "notice" else []
+    first = candidates[0]["name"] if candidates else None
+    return {
+        "id": str(app.id), "type": kind, "procedure": app.kind, "class": app.cls,
+        "name": (app.approved_name or app.old_name) if kind == "announcement"
+        else first or app.old_name,
+        "romanization": app.romanization if kind == "announcement"
+        else spelled.get(first or ""),
+        "old_name": app.old_name, "candidates": candidates,
+        "jurisdiction": steps.jurisdiction_path(session, app) or None,
+        "jurisdiction_code": jurisdiction.code if jurisdiction is not None else None,
+        "location": app.location_desc,
+        "reason": app.reason if kind == "notice" else None,
+        "approving_body": app.approving_body if kind == "announcement" else None,
+        "approval_doc_no": app.approval_doc_no if kind == "announcement" else None,
+        "approval_date": _iso(app.approval_date) if kind == "announcement" else None,
+        "announced_on": _iso(app.announced_on),
+        "comment_opens": _iso(app.comment_opens) if kind == "notice" else None,
+        "comment_closes": _iso(app.comment_closes) if kind == "notice" else None,
+        "comments_open": steps.comments_open(app, now) if kind == "notice" else False,
+        "name_id": _str(app.place_id) if kind == "announcement" else None,
+    }

@@ -1,0 +1,194 @@
+"""What the ``/api/v1`` blueprints share: query schemas, a few argument types, and the
+answers of lists and single records (cursor pages with ``Link``, ``ETag`` and 304).
+
+Lists answer ``{"items": [...], "next_cursor": "…" | null}`` with ``Link: <…>; rel="next"``
+while there is more; each answer carries an ``ETag`` and ``If-None-Match`` with it is
+answered 304. Register lists (names, addresses, plates, jurisdictions) are validated by the
+map version before any query (:func:`placenames.ops.exchange.listing.register_etag`); other
+answers by a hash of their body.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+from urllib.parse import urlencode
+
+import marshmallow as ma
+from flask import Response, current_app, jsonify, request
+from webargs.multidictproxy import MultiDictProxy
+from werkzeug.datastructures import MultiDict
+
+from ..errors import NotFound
+from ..ops.exchange import listing
+from .api import Blueprint
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Arguments(ma.Schema):
+    """A request's arguments (query or JSON body); an empty value (``?status=``, as a form
+    sends it) counts as absent."""
+
+    @ma.pre_load
+    def _drop_empty(self, data: Any, **_kwargs: Any) -> Any:
+        if isinstance(data, MultiDictProxy):
+            kept = MultiDict([(k, v) for k, v in data.data.items(multi=True) if v != ""])
+            return MultiDictProxy(kept, self)
+        if isinstance(data, Mapping):
+            return {k: v for k, v in data.items() if v != ""}
+        return data
+
+
+class LonLat(ma.fields.String):
+    """``LON,LAT`` (CGCS2000 degrees), read as a pair of finite numbers."""
+
+    default_error_messages = {"lonlat": "经度,纬度 / must be LON,LAT"}  # noqa: RUF012
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any,
+                     **kwargs: Any) -> tuple[float, float]:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            lon, lat = (float(v) for v in text.split(","))
+        except ValueError:
+            raise self.make_error("lonlat") from None
+        if not (math.isfinite(lon) and math.isfinite(lat)):
+            raise self.make_error("lonlat")
+        return lon, lat
+
+
+class BBox(ma.fields.String):
+    """``minLon,minLat,maxLon,maxLat`` (CGCS2000 degrees), inside lon/lat ranges, min ≤ max."""
+
+    default_error_messages = {  # noqa: RUF012
+        "bbox": "应为 minLon,minLat,maxLon,maxLat（经纬度，最小值不大于最大值）/ must be "
+                "minLon,minLat,maxLon,maxLat in degrees, each min not above its max"}
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any,
+                     **kwargs: Any) -> tuple[float, float, float, float]:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            minx, miny, maxx, maxy = (float(v) for v in text.split(","))
+        except ValueError:
+            raise self.make_error("bbox") from None
+        ok = all(math.isfinite(v) for v in (minx, miny, maxx, maxy)) and \
+            -180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90
+        if not ok:
+            raise self.make_error("bbox")
+        return minx, miny, maxx, maxy
+
+
+def code_field(description: str, *, max_digits: int = 12) -> ma.fields.String:
+    """A division-code argument (digits only)."""
+    return ma.fields.String(validate=ma.validate.Regexp(rf"^[0-9]{{1,{max_digits}}}$"),
+                            metadata={"description": description})
+
+
+class ListArgs(Arguments):
+    """``limit`` and ``cursor`` of every list."""
+
+    limit = ma.fields.Integer(
+        load_default=listing.DEFAULT_LIMIT,
+        validate=ma.validate.Range(min=1, max=listing.MAX_LIMIT),
+        metadata={"description": f"每页条数 / records per page (1–{listing.MAX_LIMIT})"})
+    cursor = ma.fields.String(
+        validate=ma.validate.Length(max=400),
+        metadata={"description": "上一页返回的 next_cursor（不透明，原样传回）/ the "
+                                 "next_cursor of the previous page, passed back unchanged"})
+
+
+def page_schema(item: type[ma.Schema], name: str) -> type[ma.Schema]:
+    """The schema of a page of ``item`` records."""
+    return ma.Schema.from_dict({
+        "items": ma.fields.List(ma.fields.Nested(item), required=True),
+        "next_cursor": ma.fields.String(
+            required=True, allow_none=True,
+            metadata={"description": "下一页的 cursor，最后一页为 null / cursor of the next "
+                                     "page; null on the last"}),
+    }, name=name)
+
+
+ETAG_HEADER = {"description": "本答复的校验值（用于 If-None-Match）/ validator of this answer",
+               "schema": {"type": "string"}}
+LINK_HEADER = {"description": '下一页：<URL>; rel="next"（最后一页没有）/ the next page '
+                              '(absent on the last)', "schema": {"type": "string"}}
+
+
+def documented_list(blp: Blueprint, schema: type[ma.Schema], *errors: int) -> Callable[[F], F]:
+    """Document a list operation: its page schema with ``ETag`` and ``Link``, 304, and
+    ``errors`` (400 for bad arguments always)."""
+
+    def wrap(fn: F) -> F:
+        fn = blp.response(200, schema, headers={"ETag": ETAG_HEADER, "Link": LINK_HEADER})(fn)
+        return blp.conditional(blp.errors(400, *errors)(fn))
+
+    return wrap
+
+
+def documented_item(blp: Blueprint, schema: type[ma.Schema] | dict[str, Any],
+                    *errors: int) -> Callable[[F], F]:
+    """Document a single-record operation: its schema with ``ETag``, 304, 404 and
+    ``errors``."""
+
+    def wrap(fn: F) -> F:
+        fn = blp.response(200, schema, headers={"ETag": ETAG_HEADER})(fn)
+        return blp.conditional(blp.errors(400, 404, *errors)(fn))
+
+    return wrap
+
+
+def secret() -> bytes:
+    """The key cursors are signed with (the app's secret)."""
+    return str(current_app.config["SECRET_KEY"]).encode()
+
+
+def _cache(response: Response, private: bool) -> Response:
+    response.headers["Cache-Control"] = "private, no-cache" if private else "no-cache"
+    if private:
+        response.vary.add("Authorization")
+    return response
+
+
+def not_modified(etag: str, *, private: bool) -> Response | None:
+    """A 304 if the client holds ``etag`` (weak comparison), else None."""
+    if request.if_none_match.contains_weak(etag):
+        response = Response(status=304)
+        response.set_etag(etag, weak=True)
+        return _cache(response, private)
+    return None
+
+
+def _next_link(cursor: str) -> str:
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != "cursor"]
+    return f'<{request.base_url}?{urlencode([*args, ("cursor", cursor)])}>; rel="next"'
+
+
+def page_answer(page: listing.Page, *, etag: str | None = None,
+                private: bool = True) -> Response:
+    """A page as JSON with ``Link`` to the next one and an ``ETag`` (``etag``, weak, when the
+    page was validated before it was read; else a strong hash of the body), 304 if unchanged
+    for the client."""
+    response = jsonify({"items": page.items, "next_cursor": page.next_cursor})
+    if page.next_cursor:
+        response.headers["Link"] = _next_link(page.next_cursor)
+    return _validated(response, etag, private)
+
+
+def record_answer(record: dict[str, Any] | None, *, private: bool = True,
+                  missing: str = "未找到该记录 / no such record") -> Response:
+    """One record as JSON with a strong ``ETag``, 304 if unchanged; 404 if None."""
+    if record is None:
+        raise NotFound(missing)
+    return _validated(jsonify(record), None, private)
+
+
+def _validated(response: Response, etag: str | None, private: bool) -> Response:
+    if etag is None:
+        tag = listing.body_etag(response.get_data())
+        if request.if_none_match.contains_weak(tag):
+            response = Response(status=304)
+        response.set_etag(tag)
+    else:
+        response.set_etag(etag, weak=True)
+    return _cache(response, private)
