@@ -22,6 +22,7 @@ from .. import db
 from ..errors import BadInput
 from ..models import User
 from ..models.workflow import Application
+from ..naming.generics import CLASSES
 from ..ops.accounts import tokens
 from ..ops.procedure import applications as apps
 from ..workflow import STATE_LABELS_ZH, State
@@ -86,7 +87,8 @@ class ApplicationInput(Arguments):
         unknown = ma.EXCLUDE
 
     kind = f.String(load_default="new", validate=ma.validate.OneOf(["new", "rename", "cancel"]))
-    cls = f.String(data_key="class", metadata={"description": "地名类别 / class"})
+    cls = f.String(data_key="class", required=True, validate=ma.validate.OneOf(sorted(CLASSES)),
+                   metadata={"description": "地名类别 / class"})
     candidates = f.List(Candidate(metadata=CANDIDATE_DOC), load_default=list)
     reason = f.String(allow_none=True)
     location_desc = f.String(allow_none=True)
@@ -205,7 +207,7 @@ def _input(data: dict[str, Any]) -> tuple[apps.ApplicationInput, bool]:
     except ma.ValidationError as exc:
         raise BadInput(invalid_message({"json": exc.messages})) from exc
     return apps.ApplicationInput(
-        kind=v["kind"], cls=v.get("cls") or "", candidates=v["candidates"],
+        kind=v["kind"], cls=v["cls"], candidates=v["candidates"],
         reason=v.get("reason"), location_desc=v.get("location_desc"),
         jurisdiction_code=v.get("jurisdiction"), applicant_org=v.get("applicant_org"),
         old_name=v.get("old_name"), extent_desc=v.get("extent_desc"),

@@ -11,6 +11,7 @@ answers by a hash of their body.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 from urllib.parse import urlencode
@@ -41,14 +42,26 @@ class Arguments(ma.Schema):
         return data
 
 
-class LonLat(ma.fields.String):
-    """``LON,LAT`` (CGCS2000 degrees), read as a pair of finite numbers."""
+NUMBER = r"[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?"
+"""A decimal number as clients write it (``108.8``, ``-3``, ``1.2e-05``)."""
 
-    default_error_messages = {"lonlat": "经度,纬度 / must be LON,LAT"}  # noqa: RUF012
+
+class LonLat(ma.fields.String):
+    """``LON,LAT`` (CGCS2000 degrees), read as a pair of finite numbers (the ranges are the
+    operation's to check)."""
+
+    default_error_messages = {"lonlat": "应为 经度,纬度 / must be LON,LAT"}  # noqa: RUF012
+    PATTERN = rf"^\s*{NUMBER}\s*,\s*{NUMBER}\s*$"
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs["metadata"] = {"pattern": self.PATTERN, **kwargs.get("metadata", {})}
+        super().__init__(**kwargs)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any,
                      **kwargs: Any) -> tuple[float, float]:
         text = super()._deserialize(value, attr, data, **kwargs)
+        if not re.match(self.PATTERN, text):
+            raise self.make_error("lonlat")
         try:
             lon, lat = (float(v) for v in text.split(","))
         except ValueError:
@@ -60,6 +73,11 @@ class LonLat(ma.fields.String):
 
 class BBox(ma.fields.String):
     """``minLon,minLat,maxLon,maxLat`` (CGCS2000 degrees), inside lon/lat ranges, min ≤ max."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(validate=ma.validate.Regexp(
+            rf"^{NUMBER},{NUMBER},{NUMBER},{NUMBER}$",
+            error=self.default_error_messages["bbox"]), **kwargs)
 
     default_error_messages = {  # noqa: RUF012
         "bbox": "应为 minLon,minLat,maxLon,maxLat（经纬度，最小值不大于最大值）/ must be "

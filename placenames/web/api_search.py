@@ -17,6 +17,7 @@ from .. import db
 from ..errors import BadInput
 from ..ops import search as search_ops
 from ..ops.search.lookup import MAX_LIMIT
+from ..ops.search.reverse import MAX_RADIUS_M
 from .api import Blueprint
 from .api_common import Arguments, LonLat
 
@@ -31,8 +32,8 @@ def _q(description: str) -> ma.fields.Field:
 
 
 def _limit(default: int) -> ma.fields.Field:
-    return f.Integer(load_default=default, metadata={
-        "description": f"结果数 / number of results (1–{MAX_LIMIT})"})
+    return f.Integer(load_default=default, validate=ma.validate.Range(min=1, max=MAX_LIMIT),
+                     metadata={"description": f"结果数 / number of results (1–{MAX_LIMIT})"})
 
 
 class SearchArgs(Arguments):
@@ -64,9 +65,13 @@ class GeocodeArgs(Arguments):
 class ReverseArgs(Arguments):
     """A point."""
 
-    lon = f.Float(required=True, metadata={"description": "经度（CGCS2000）/ longitude"})
-    lat = f.Float(required=True, metadata={"description": "纬度（CGCS2000）/ latitude"})
-    radius = f.Float(load_default=200.0, metadata={"description": "半径（米）/ radius, metres"})
+    lon = f.Float(required=True, validate=ma.validate.Range(min=-180, max=180),
+                  metadata={"description": "经度（CGCS2000）/ longitude"})
+    lat = f.Float(required=True, validate=ma.validate.Range(min=-90, max=90),
+                  metadata={"description": "纬度（CGCS2000）/ latitude"})
+    radius = f.Float(load_default=200.0,
+                     validate=ma.validate.Range(min=0, max=MAX_RADIUS_M, min_inclusive=False),
+                     metadata={"description": "半径（米）/ radius, metres"})
     limit = _limit(10)
 
 
