@@ -74,18 +74,20 @@ class LonLat(ma.fields.String):
 class BBox(ma.fields.String):
     """``minLon,minLat,maxLon,maxLat`` (CGCS2000 degrees), inside lon/lat ranges, min ≤ max."""
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(validate=ma.validate.Regexp(
-            rf"^{NUMBER},{NUMBER},{NUMBER},{NUMBER}$",
-            error=self.default_error_messages["bbox"]), **kwargs)
-
     default_error_messages = {  # noqa: RUF012
         "bbox": "应为 minLon,minLat,maxLon,maxLat（经纬度，最小值不大于最大值）/ must be "
                 "minLon,minLat,maxLon,maxLat in degrees, each min not above its max"}
+    PATTERN = rf"^{NUMBER},{NUMBER},{NUMBER},{NUMBER}$"
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs["metadata"] = {"pattern": self.PATTERN, **kwargs.get("metadata", {})}
+        super().__init__(**kwargs)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any,
                      **kwargs: Any) -> tuple[float, float, float, float]:
         text = super()._deserialize(value, attr, data, **kwargs)
+        if not re.match(self.PATTERN, text):
+            raise self.make_error("bbox")
         try:
             minx, miny, maxx, maxy = (float(v) for v in text.split(","))
         except ValueError:
