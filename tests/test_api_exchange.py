@@ -416,3 +416,35 @@ def test_announcements_and_notices_without_personal_data(app, client, session, t
                             .limit(1)).one_or_none()
     if draft is not None:
         assert client.get(f"/api/v1/announcements/{draft}").status_code == 404
+
+
+# --- the converted operations keep their answers ----------------------------------------------
+
+def test_application_bodies_are_checked_field_by_field(client, demo_register):
+    from placenames.ops.accounts import tokens
+
+    personal = tokens.issue(demo_register, "applicant")
+    demo_register.commit()
+    for body, field in (({"class": "road", "candidates": [1]}, "candidates"),
+                        ({"class": "road", "candidates": [{"name": 5}]}, "candidates"),
+                        ({"class": "spaceport"}, "class"), ({"candidates": []}, "class"),
+                        ({"class": "road", "length_m": "nan"}, "length_m"),
+                        ({"class": "road", "reason": ["x"]}, "reason")):
+        r = client.post("/api/v1/applications", json=body, headers=auth(personal))
+        assert r.status_code == 400, (body, r.get_json())
+        assert field in r.get_json()["error"] and " / " in r.get_json()["error"], body
+    r = client.post("/api/v1/applications", json={"class": "road"}, headers=auth("pnd_x"))
+    assert r.status_code == 401 and r.get_json() == {
+        "error": "需要有效的令牌 / a valid bearer token is required", "status": 401}
+
+
+def test_search_refusals_keep_400_and_name_the_argument(client, demo_register):
+    for url, argument in (("/api/v1/search?q=世纪&limit=0", "limit"),
+                          ("/api/v1/search?q=世纪&near=east", "near"),
+                          ("/api/v1/reverse?lon=108.8", "lat"),
+                          ("/api/v1/reverse?lon=108.8&lat=34&radius=0", "radius"),
+                          ("/api/v1/names/check?name=丰邑路", "class")):
+        r = client.get(url)
+        assert r.status_code == 400 and argument in r.get_json()["error"], (url, r.get_json())
+    ok = client.get("/api/v1/search?q=世纪大道&near=108.8,34.27&limit=").get_json()
+    assert ok["names"] and ok["names"][0]["label"] == "世纪大道"  # an empty limit: the default

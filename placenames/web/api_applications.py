@@ -59,8 +59,8 @@ class Candidate(f.Field):
     """A proposed name: ``"丰邑路"`` or ``{"name": "丰邑路", "reason": "…"}``."""
 
     default_error_messages = {  # noqa: RUF012
-        "candidate": "拟用名称须为字符串或 {name, reason} / a candidate is a string or "
-                     "{name, reason}"}
+        "candidate": "拟用名称须为字符串或 {{name, reason}} / a candidate is a string or "
+                     "{{name, reason}}"}
 
     def _deserialize(self, value: Any, attr: str | None, data: Any,
                      **kwargs: Any) -> apps.CandidateInput:
