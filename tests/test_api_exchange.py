@@ -191,7 +191,8 @@ def test_garbled_tampered_and_foreign_cursors_are_refused(client, demo_register)
     forged = base64.urlsafe_b64encode(json.dumps([forged_key]).encode()).rstrip(b"=").decode()
     jurisdictions = client.get("/api/v1/jurisdictions?limit=3").get_json()["next_cursor"]
     for bad in ("garbage", "", cursor[:-2], f"{forged}.{sig}", "a.b.c", "%00", jurisdictions,
-                cursor + "x", "." + sig, "é" * 10):
+                cursor + "x", "." + sig, "é" * 10, f"{payload}.{'é' * len(sig)}",
+                "名.字"):
         r = client.get("/api/v1/names", query_string={"limit": 3, "cursor": bad},
                        headers=auth(secret))
         if bad == "":  # an empty value is no cursor: the first page

@@ -60,7 +60,8 @@ def _unb64(text: str) -> bytes:
 
 
 def _signature(secret: bytes, kind: str, payload: str) -> str:
-    mac = hmac.new(secret, f"cursor:{kind}:{payload}".encode(), hashlib.sha256)
+    mac = hmac.new(secret, f"cursor:{kind}:{payload}".encode("utf-8", "surrogatepass"),
+                   hashlib.sha256)
     return _b64(mac.digest()[:12])
 
 
@@ -77,7 +78,9 @@ def decode_cursor(secret: bytes, kind: str, cursor: str) -> str:
                     "invalid cursor: pass the next_cursor of the previous page unchanged, or "
                     "leave cursor out to start from the beginning")
     payload, _, signature = cursor.partition(".")
-    if not payload or not hmac.compare_digest(signature, _signature(secret, kind, payload)):
+    expected = _signature(secret, kind, payload).encode()
+    if not payload or not hmac.compare_digest(signature.encode("utf-8", "surrogatepass"),
+                                              expected):
         raise bad
     try:
         key = json.loads(_unb64(payload))[0]
