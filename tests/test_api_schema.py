@@ -47,7 +47,7 @@ from placenames.ops.procedure.applications import Settings
 
 pytestmark = pytest.mark.db
 
-EXAMPLES = 10
+EXAMPLES = 20
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_headers_conformance, response_schema_conformance]
 CONFIG = {"generation": {"mode": "positive", "database": "none"}}
