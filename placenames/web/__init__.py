@@ -22,6 +22,7 @@ from . import (
     limits,
     maps,
     notices,
+    ogc,
     plates_staff,
     public,
     records,
@@ -59,6 +60,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(audit.bp)
     app.register_blueprint(notices.bp)
     app.register_blueprint(api_applications.bp)
+    app.register_blueprint(ogc.bp)
     csrf.exempt(api_applications.bp)  # bearer tokens only: no request there rides on a cookie
     api.register(api_changes.blp)
     limits.init_app(app)  # last: it looks up the registered endpoints
