@@ -161,7 +161,8 @@ def test_next_links_keep_the_filters(client, session, demo_loaded):
 
 def test_limit_and_offset_are_checked(client, demo_loaded):
     for bad in ("limit=0", "limit=-3", "limit=abc", "limit=1.5", "offset=-1", "offset=x",
-                "after=nope", "limit=1&limit=2"):
+                "after=nope", "limit=1&limit=2", f"offset={features.MAX_OFFSET + 1}",
+                "offset=99999999999999999999999"):
         r, body = get_json(client, f"/ogc/collections/names/items?{bad}", status=400)
         assert r.content_type == "application/json"
         assert body["status"] == 400 and " / " in body["error"], bad
@@ -170,6 +171,15 @@ def test_limit_and_offset_are_checked(client, demo_loaded):
     assert features.parse_query(coll, {}).limit == features.DEFAULT_LIMIT == 100
     _r, body = get_json(client, "/ogc/collections/names/items?limit=999999")
     assert body["numberReturned"] == body["numberMatched"] == 42
+    # past the cap, a cursor (a next link) still reads on; its offset only numbers the page
+    _r, body = get_json(client, "/ogc/collections/names/items?limit=2")
+    nxt = next(lk["href"] for lk in body["links"] if lk["rel"] == "next")
+    cursor = parse_qs(urlsplit(nxt).query)["after"][0]
+    _r, deep = get_json(client, f"/ogc/collections/names/items?limit=2&after={cursor}"
+                                f"&offset={features.MAX_OFFSET + 3}")
+    assert deep["features"] and not [lk for lk in deep["links"] if lk["rel"] == "prev"]
+    _r, page2 = get_json(client, urlsplit(nxt).path + "?" + urlsplit(nxt).query)
+    assert deep["features"] == page2["features"]
 
 
 def test_unknown_parameters_and_formats_are_refused(client, demo_loaded):
@@ -178,7 +188,11 @@ def test_unknown_parameters_and_formats_are_refused(client, demo_loaded):
         _r, body = get_json(client, f"/ogc/collections/names/items?{bad}", status=400)
         assert body["status"] == 400, bad
     get_json(client, "/ogc/collections/names/items?f=json&crs=" + features.CRS84)
-    get_json(client, "/ogc/conformance?f=xml", status=400)
+    for url in ("/ogc/conformance?f=xml", "/ogc?limit=3", "/ogc/collections?bbox=0,0,1,1",
+                "/ogc/collections/names?f=json&f=json", "/ogc/api?x=1"):
+        _r, body = get_json(client, url, status=400)
+        assert body["status"] == 400, url
+    _r, body = get_json(client, "/ogc/collections/names/items/0?foo=1", status=400)
 
 
 @pytest.mark.parametrize("bbox", ["1,2,3", "1,2,3,4,5", "a,b,c,d", "nan,1,2,3", "1,,2,3",
@@ -317,8 +331,9 @@ def test_media_types_and_negotiation(client, demo_loaded):
     assert r.content_type == "application/json" and body["status"] == 406
     get_json(client, "/ogc/api", headers={
         "Accept": "application/vnd.oai.openapi+json;version=3.0"})
-    # errors under /ogc are JSON whatever the client accepts
-    r = client.get("/ogc/collections/nope", headers={"Accept": "text/html"})
+    # errors under /ogc are JSON, even for a browser that prefers HTML
+    r = client.get("/ogc/collections/nope",
+                   headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
     assert r.status_code == 404 and r.content_type == "application/json"
 
 
@@ -344,7 +359,10 @@ def test_datetime_filters_on_the_last_change(client, session, demo_loaded):
             assert got == want, value
     _r, meta = get_json(client, "/ogc/collections/addresses")
     assert meta["extent"]["temporal"]["interval"][0][0] == "2020-03-01T08:00:00Z"
-    for bad in ("yesterday", "2020-13-01", "2021-01-01/2020-01-01", "a/b/c", "..", ""):
+    _r, body = get_json(client, "/ogc/collections/addresses/items?datetime=9999-12-31/..")
+    assert body["features"] == []
+    for bad in ("yesterday", "2020-13-01", "2021-01-01/2020-01-01", "a/b/c", "..", "",
+                "0001-01-01T00:00:00%2B01:00", "10000-01-01"):
         _r, body = get_json(client, f"/ogc/collections/addresses/items?datetime={bad}",
                             status=400)
         assert "datetime" in body["error"], bad

