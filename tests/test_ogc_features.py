@@ -10,7 +10,10 @@ from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import schemathesis
 from geoalchemy2.shape import to_shape
+from hypothesis import HealthCheck, given, settings
+from schemathesis import checks
 from shapely.geometry import box, shape
 from sqlalchemy import select, update
 
@@ -395,3 +398,29 @@ def test_gis_paging_is_not_cut_off_by_the_default_limit(db_url, tmp_path, sessio
         app.extensions["placenames.engine"].dispose()
     assert pages == [200] * 20 and over == 429  # its own limit, still a limit
     assert meta == [200] * 3 + [429]
+
+
+CHECKS = [checks.not_a_server_error, checks.status_code_conformance,
+          checks.content_type_conformance, checks.response_schema_conformance,
+          checks.response_headers_conformance]
+
+
+def test_every_operation_answers_as_the_openapi_document_says(app, session, demo_loaded):
+    """Schemathesis sends requests generated from /ogc/api to each operation: no 5xx, and
+    every status, media type and body is one the document declares. (Not checked: that every
+    schema-valid request is accepted, since OpenAPI 3.0 cannot say that a bbox's second number
+    is a latitude or that its minimum comes first.) Its pytest plugin needs pytest < 9, so
+    the operations are walked here."""
+    schema = schemathesis.openapi.from_wsgi("/ogc/api", app)
+    operations = [result.ok() for result in schema.get_all_operations()]
+    labels = {op.label for op in operations}
+    assert {"GET /collections/names/items", "GET /collections/{collectionId}/items/{featureId}",
+            "GET /conformance"} <= labels and len(labels) >= 15
+    for op in operations:
+        @settings(max_examples=25, deadline=None, database=None,
+                  suppress_health_check=list(HealthCheck))
+        @given(case=op.as_strategy())
+        def run(case):  # type: ignore[no-untyped-def]
+            case.call_and_validate(checks=CHECKS)
+
+        run()

@@ -127,7 +127,8 @@ PARAMETERS: dict[str, dict[str, Any]] = {
     "bbox": _param("bbox", "只返回与此范围相交的要素："
                    "最小经度,最小纬度,最大经度,最大纬度（CRS84）。 / Only features that meet this "
                    "box: minLon,minLat,maxLon,maxLat (CRS84).",
-                   {"type": "array", "minItems": 4, "maxItems": 6,
+                   {"type": "array", "oneOf": [{"minItems": 4, "maxItems": 4},
+                                               {"minItems": 6, "maxItems": 6}],
                     "items": {"type": "number"}}),
     "limit": _param("limit", f"每页要素数，最多 {MAX_LIMIT}（更大的按 {MAX_LIMIT}）。 / Features "
                     f"per page, at most {MAX_LIMIT} (a larger value is served as {MAX_LIMIT}).",
@@ -194,13 +195,16 @@ SCHEMAS: dict[str, Any] = {
 
 
 def _get(summary: str, schema: str, media: str, parameters: list[Any] | None = None,
-         not_found: bool = False) -> dict[str, Any]:
+         not_found: bool = False, paged: bool = False) -> dict[str, Any]:
     responses: dict[str, Any] = {
         "200": {"description": summary, "content": {media: {"schema": {
             "$ref": f"#/components/schemas/{schema}"}}}},
-        "400": _ERROR, "500": _ERROR}
+        "400": _ERROR, "406": _ERROR, "500": _ERROR, "503": _ERROR}
     if not_found:
         responses["404"] = _ERROR
+    if paged:  # revalidated by the weak ETag of the map version; their own rate limit
+        responses["304"] = {"description": "未改变 / not modified"}
+        responses["429"] = _ERROR
     op: dict[str, Any] = {"summary": summary, "responses": responses}
     if parameters:
         op["parameters"] = parameters
@@ -216,7 +220,7 @@ def _items_path(coll: Collection) -> dict[str, Any]:
                for key in coll.columns.filters]
     common = [_ref(p) for p in PARAMETERS]
     return _get(f"{coll.title}：要素 / features", "featureCollectionGeoJSON", GEOJSON,
-                common + filters, not_found=True)
+                common + filters, not_found=True, paged=True)
 
 
 def openapi(base: str, title: str, description: str) -> dict[str, Any]:
@@ -230,14 +234,27 @@ def openapi(base: str, title: str, description: str) -> dict[str, Any]:
             "200": {"description": "OpenAPI 3.0", "content": {OPENAPI: {}}}}}},
         "/collections": _get("数据集 / collections", "collections", JSON, [_ref("f")]),
     }
+    feature_id = {"name": "featureId", "in": "path", "required": True,
+                  "schema": {"type": "string", "format": "uuid"}}
     for coll in COLLECTIONS.values():
         url = f"/collections/{coll.id}"
         paths[url] = _get(coll.title, "collection", JSON, [_ref("f")], not_found=True)
         paths[f"{url}/items"] = _items_path(coll)
         paths[f"{url}/items/{{featureId}}"] = _get(
             f"{coll.title}：单个要素 / one feature", "featureGeoJSON", GEOJSON,
-            [{"name": "featureId", "in": "path", "required": True,
-              "schema": {"type": "string", "format": "uuid"}}, _ref("f")], not_found=True)
+            [feature_id, _ref("f")], not_found=True, paged=True)
+    # the standard's templated paths too, for clients that look for them (concrete paths
+    # match first, as OpenAPI says)
+    collection_id = {"name": "collectionId", "in": "path", "required": True,
+                     "schema": {"type": "string", "enum": list(COLLECTIONS)}}
+    paths["/collections/{collectionId}"] = _get(
+        "数据集 / a collection", "collection", JSON, [collection_id, _ref("f")], not_found=True)
+    paths["/collections/{collectionId}/items"] = _get(
+        "要素 / features", "featureCollectionGeoJSON", GEOJSON,
+        [collection_id, *(_ref(p) for p in PARAMETERS)], not_found=True, paged=True)
+    paths["/collections/{collectionId}/items/{featureId}"] = _get(
+        "单个要素 / one feature", "featureGeoJSON", GEOJSON,
+        [collection_id, feature_id, _ref("f")], not_found=True, paged=True)
     return {
         "openapi": "3.0.3",
         "info": {"title": title, "description": description, "version": "1.0.0",
