@@ -27,6 +27,7 @@ from . import (
     limits,
     maps,
     notices,
+    ogc,
     plates_staff,
     public,
     records,
@@ -62,6 +63,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(audit.bp)
     app.register_blueprint(notices.bp)
     app.register_blueprint(api_docs.bp)
+    app.register_blueprint(ogc.bp)
     for blp in (api_names.blp, api_search.blp, api_applications.blp, api_changes.blp,
                 api_addresses.blp, api_plates.blp, api_jurisdictions.blp,
                 api_announcements.blp):
