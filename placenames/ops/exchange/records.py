@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select, true
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, aliased
 
@@ -98,16 +98,6 @@ BBox = tuple[float, float, float, float]
 """minLon, minLat, maxLon, maxLat (CGCS2000)."""
 
 
-def meets_box(column: Any, box: BBox, bind: Engine | Connection) -> ColumnElement[bool]:
-    """Rows whose geometry meets the lon/lat box: the spatial index's bounding-box test,
-    then the exact one (a line passing beside the box is left out)."""
-    minx, miny, maxx, maxy = box
-    ring = (f"{minx!r} {miny!r}, {maxx!r} {miny!r}, {maxx!r} {maxy!r}, {minx!r} {maxy!r}, "
-            f"{minx!r} {miny!r}")
-    exact = func.ST_Intersects(column, spatial.geom_from_wkt(f"POLYGON(({ring}))"))
-    return spatial.intersects_box(column, box, bind) & exact.is_(true())
-
-
 def _prefix(column: Any, prefix: str) -> ColumnElement[bool]:
     return column.startswith(prefix, autoescape=True)  # type: ignore[no-any-return]
 
@@ -135,19 +125,9 @@ def filter_names(stmt: Select[Any], bind: Engine | Connection, *, cls: str | Non
                  bbox: BBox | None = None) -> Select[Any]:
     """:func:`names_select` narrowed: class, status, division-code prefix, exact name,
     changed at or after ``updated_since``, geometry meeting ``bbox``."""
-    if cls is not None:
-        stmt = stmt.where(Place.cls == cls)
-    if status is not None:
-        stmt = stmt.where(Place.status == status)
-    if division is not None:
-        stmt = stmt.where(_prefix(Place.division_code, division))
-    if name is not None:
-        stmt = stmt.where(Place.name == name)
-    if updated_since is not None:
-        stmt = stmt.where(Place.updated_at >= updated_since)
-    if bbox is not None:
-        stmt = stmt.where(meets_box(Place.geom, bbox, bind))
-    return stmt
+    stmt = where_equal(stmt, "name", _given({"class": cls, "status": status, "name": name}))
+    return _narrowed(stmt, COLUMNS["name"], bind, ("division_code", division), updated_since,
+                     bbox)
 
 
 def name_record(row: Mapping[str, Any]) -> dict[str, Any]:
@@ -194,19 +174,11 @@ def filter_addresses(stmt: Select[Any], bind: Engine | Connection, *,
                      ) -> Select[Any]:
     """:func:`addresses_select` narrowed: road, jurisdiction-code prefix, status, exact code,
     changed at or after ``updated_since``, entrance inside ``bbox``."""
+    stmt = where_equal(stmt, "address", _given({"status": status, "code": code}))
     if road_id is not None:
         stmt = stmt.where(Address.road_id == road_id)
-    if jurisdiction is not None:
-        stmt = stmt.where(_prefix(Jurisdiction.code, jurisdiction))
-    if status is not None:
-        stmt = stmt.where(Address.status == status)
-    if code is not None:
-        stmt = stmt.where(Address.code == code)
-    if updated_since is not None:
-        stmt = stmt.where(Address.updated_at >= updated_since)
-    if bbox is not None:
-        stmt = stmt.where(meets_box(Address.entrance, bbox, bind))
-    return stmt
+    return _narrowed(stmt, COLUMNS["address"], bind, ("jurisdiction_code", jurisdiction),
+                     updated_since, bbox)
 
 
 def address_record(row: Mapping[str, Any]) -> dict[str, Any]:
@@ -244,13 +216,8 @@ def filter_plates(stmt: Select[Any], *, status: str | None = None,
                   batch_id: uuid.UUID | None = None, address_code: str | None = None
                   ) -> Select[Any]:
     """:func:`plates_select` narrowed: status, print batch, the address's code."""
-    if status is not None:
-        stmt = stmt.where(Plate.status == status)
-    if batch_id is not None:
-        stmt = stmt.where(Plate.batch_id == batch_id)
-    if address_code is not None:
-        stmt = stmt.where(Address.code == address_code)
-    return stmt
+    stmt = where_equal(stmt, "plate", _given({"status": status, "address_code": address_code}))
+    return stmt.where(Plate.batch_id == batch_id) if batch_id is not None else stmt
 
 
 def plate_record(row: Mapping[str, Any], *, with_plate_id: bool = True) -> dict[str, Any]:
@@ -330,6 +297,25 @@ COLUMNS: dict[str, Columns] = {
         "status": Plate.status, "kind": Plate.kind, "address_code": Address.code}),
 }
 """Names, addresses and plates: the columns of their selects (see :class:`Columns`)."""
+
+
+def _given(values: Mapping[str, str | None]) -> dict[str, str]:
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def _narrowed(stmt: Select[Any], cols: Columns, bind: Engine | Connection,
+              prefix: tuple[str, str | None], updated_since: datetime | None,
+              bbox: BBox | None) -> Select[Any]:
+    """``stmt`` keeping a record key that starts with a prefix, changes at or after
+    ``updated_since`` and geometries meeting ``bbox`` (each when given)."""
+    key, start = prefix
+    if start is not None:
+        stmt = stmt.where(_prefix(cols.filters[key], start))
+    if updated_since is not None:
+        stmt = stmt.where(cols.updated_at >= updated_since)
+    if bbox is not None:
+        stmt = stmt.where(spatial.meets_box(cols.geometry, bbox, bind))
+    return stmt
 
 
 def where_equal(stmt: Select[Any], entity: str, wanted: Mapping[str, str]) -> Select[Any]:
