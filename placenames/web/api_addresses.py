@@ -20,11 +20,9 @@ from .api_common import (
     code_field,
     documented_item,
     documented_list,
-    not_modified,
-    page_answer,
     page_schema,
     record_answer,
-    secret,
+    register_list,
 )
 
 blp = Blueprint("api_addresses", __name__, url_prefix="/api/v1/addresses",
@@ -66,15 +64,9 @@ def addresses(limit: int, cursor: str | None = None, **filters: Any) -> Response
     Needs the scope ``read:addresses``. Active addresses only unless ``historical`` (or
     ``status=retired``); ordered by id, a page at a time (``cursor``).
     """
-    s = db.session()
-    etag = listing.register_etag(s, "addresses",
-                                 {**filters, "limit": limit, "cursor": cursor}, secret())
-    cached = not_modified(etag, private=True)
-    if cached is not None:
-        return cached
-    page = listing.page(s, listing.addresses(s, listing.AddressFilters(**filters)),
-                        secret=secret(), cursor=cursor, limit=limit)
-    return page_answer(page, etag=etag)
+    wanted = listing.AddressFilters(**filters)
+    return register_list("addresses", lambda s: listing.addresses(s, wanted), args=filters,
+                         limit=limit, cursor=cursor)
 
 
 @blp.get("/<code>")

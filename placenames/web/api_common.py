@@ -18,9 +18,11 @@ from urllib.parse import urlencode
 
 import marshmallow as ma
 from flask import Response, current_app, jsonify, request
+from sqlalchemy.orm import Session
 from webargs.multidictproxy import MultiDictProxy
 from werkzeug.datastructures import MultiDict
 
+from .. import db
 from ..errors import NotFound
 from ..ops.exchange import listing
 from .api import Blueprint
@@ -46,57 +48,56 @@ NUMBER = r"[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?"
 """A decimal number as clients write it (``108.8``, ``-3``, ``1.2e-05``)."""
 
 
-class LonLat(ma.fields.String):
-    """``LON,LAT`` (CGCS2000 degrees), read as a pair of finite numbers (the ranges are the
+class Numbers(ma.fields.String):
+    """Comma-separated finite numbers, as many as :attr:`COUNT` (documented by a pattern,
+    checked before they are read); :meth:`accept` adds a subclass's own rule."""
+
+    COUNT = 2
+    default_error_messages = {"numbers": "数字格式有误 / bad numbers"}  # noqa: RUF012
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs["metadata"] = {"pattern": self.pattern(), **kwargs.get("metadata", {})}
+        super().__init__(**kwargs)
+
+    @classmethod
+    def pattern(cls) -> str:
+        """The regular expression of the text."""
+        return r"^\s*" + r"\s*,\s*".join([NUMBER] * cls.COUNT) + r"\s*$"
+
+    def accept(self, values: tuple[float, ...]) -> bool:
+        """True when the values make sense together (any finite ones here)."""
+        return True
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any,
+                     **kwargs: Any) -> tuple[float, ...]:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if not re.match(self.pattern(), text):
+            raise self.make_error("numbers")
+        values = tuple(float(v) for v in text.split(","))  # the pattern says they parse
+        if not all(math.isfinite(v) for v in values) or not self.accept(values):
+            raise self.make_error("numbers")
+        return values
+
+
+class LonLat(Numbers):
+    """``LON,LAT`` (CGCS2000 degrees), a pair of finite numbers (the ranges are the
     operation's to check)."""
 
-    default_error_messages = {"lonlat": "应为 经度,纬度 / must be LON,LAT"}  # noqa: RUF012
-    PATTERN = rf"^\s*{NUMBER}\s*,\s*{NUMBER}\s*$"
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs["metadata"] = {"pattern": self.PATTERN, **kwargs.get("metadata", {})}
-        super().__init__(**kwargs)
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any,
-                     **kwargs: Any) -> tuple[float, float]:
-        text = super()._deserialize(value, attr, data, **kwargs)
-        if not re.match(self.PATTERN, text):
-            raise self.make_error("lonlat")
-        try:
-            lon, lat = (float(v) for v in text.split(","))
-        except ValueError:
-            raise self.make_error("lonlat") from None
-        if not (math.isfinite(lon) and math.isfinite(lat)):
-            raise self.make_error("lonlat")
-        return lon, lat
+    default_error_messages = {"numbers": "应为 经度,纬度 / must be LON,LAT"}  # noqa: RUF012
 
 
-class BBox(ma.fields.String):
+class BBox(Numbers):
     """``minLon,minLat,maxLon,maxLat`` (CGCS2000 degrees), inside lon/lat ranges, min ≤ max."""
 
+    COUNT = 4
     default_error_messages = {  # noqa: RUF012
-        "bbox": "应为 minLon,minLat,maxLon,maxLat（经纬度，最小值不大于最大值）/ must be "
-                "minLon,minLat,maxLon,maxLat in degrees, each min not above its max"}
-    PATTERN = rf"^{NUMBER},{NUMBER},{NUMBER},{NUMBER}$"
+        "numbers": "应为 minLon,minLat,maxLon,maxLat（经纬度，最小值不大于最大值）/ must be "
+                   "minLon,minLat,maxLon,maxLat in degrees, each min not above its max"}
 
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs["metadata"] = {"pattern": self.PATTERN, **kwargs.get("metadata", {})}
-        super().__init__(**kwargs)
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any,
-                     **kwargs: Any) -> tuple[float, float, float, float]:
-        text = super()._deserialize(value, attr, data, **kwargs)
-        if not re.match(self.PATTERN, text):
-            raise self.make_error("bbox")
-        try:
-            minx, miny, maxx, maxy = (float(v) for v in text.split(","))
-        except ValueError:
-            raise self.make_error("bbox") from None
-        ok = all(math.isfinite(v) for v in (minx, miny, maxx, maxy)) and \
-            -180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90
-        if not ok:
-            raise self.make_error("bbox")
-        return minx, miny, maxx, maxy
+    def accept(self, values: tuple[float, ...]) -> bool:
+        """Inside lon/lat ranges, each minimum not above its maximum."""
+        minx, miny, maxx, maxy = values
+        return -180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90
 
 
 def code_field(description: str, *, max_digits: int = 12) -> ma.fields.String:
@@ -156,6 +157,20 @@ def documented_item(blp: Blueprint, schema: type[ma.Schema] | dict[str, Any],
         return blp.conditional(blp.errors(400, 404, *errors)(fn))
 
     return wrap
+
+
+def register_list(kind: str, listing_of: Callable[[Session], listing.Listing], *,
+                  args: Mapping[str, Any], limit: int, cursor: str | None,
+                  private: bool = True) -> Response:
+    """A page of a register list (names, addresses, plates, jurisdictions): 304 if the
+    client's validator still holds (checked before any query), else the page."""
+    s = db.session()
+    etag = listing.register_etag(s, kind, {**args, "limit": limit, "cursor": cursor}, secret())
+    cached = not_modified(etag, private=private)
+    if cached is not None:
+        return cached
+    page = listing.page(s, listing_of(s), secret=secret(), cursor=cursor, limit=limit)
+    return page_answer(page, etag=etag, private=private)
 
 
 def secret() -> bytes:

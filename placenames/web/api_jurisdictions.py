@@ -17,11 +17,9 @@ from .api_common import (
     code_field,
     documented_item,
     documented_list,
-    not_modified,
-    page_answer,
     page_schema,
     record_answer,
-    secret,
+    register_list,
 )
 
 blp = Blueprint("api_jurisdictions", __name__, url_prefix="/api/v1/jurisdictions",
@@ -49,15 +47,9 @@ def jurisdictions(limit: int, cursor: str | None = None, **filters: Any) -> Resp
 
     Public (no token). Ordered by code, a page at a time (``cursor``).
     """
-    s = db.session()
-    etag = listing.register_etag(s, "jurisdictions",
-                                 {**filters, "limit": limit, "cursor": cursor}, secret())
-    cached = not_modified(etag, private=False)
-    if cached is not None:
-        return cached
-    page = listing.page(s, listing.jurisdictions(s, listing.JurisdictionFilters(**filters)),
-                        secret=secret(), cursor=cursor, limit=limit)
-    return page_answer(page, etag=etag, private=False)
+    wanted = listing.JurisdictionFilters(**filters)
+    return register_list("jurisdictions", lambda s: listing.jurisdictions(s, wanted),
+                         args=filters, limit=limit, cursor=cursor, private=False)
 
 
 @blp.get("/<code>")

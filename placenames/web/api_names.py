@@ -26,11 +26,9 @@ from .api_common import (
     code_field,
     documented_item,
     documented_list,
-    not_modified,
-    page_answer,
     page_schema,
     record_answer,
-    secret,
+    register_list,
 )
 
 blp = Blueprint("api_names", __name__, url_prefix="/api/v1/names",
@@ -75,15 +73,8 @@ def names(limit: int, cursor: str | None = None, **filters: Any) -> Response:
     Needs the scope ``read:names``. Current names only unless ``historical`` (or a
     historical ``status``) is asked for; ordered by id, a page at a time (``cursor``).
     """
-    s = db.session()
-    etag = listing.register_etag(s, "names", {**filters, "limit": limit, "cursor": cursor},
-                                 secret())
-    cached = not_modified(etag, private=True)
-    if cached is not None:
-        return cached
-    page = listing.page(s, listing.names(s, listing.NameFilters(**filters)), secret=secret(),
-                        cursor=cursor, limit=limit)
-    return page_answer(page, etag=etag)
+    return register_list("names", lambda s: listing.names(s, listing.NameFilters(**filters)),
+                         args=filters, limit=limit, cursor=cursor)
 
 
 @blp.get("/<uuid:name_id>")

@@ -19,11 +19,9 @@ from .api_common import (
     ListArgs,
     documented_item,
     documented_list,
-    not_modified,
-    page_answer,
     page_schema,
     record_answer,
-    secret,
+    register_list,
 )
 
 blp = Blueprint("api_plates", __name__, url_prefix="/api/v1/plates",
@@ -57,15 +55,8 @@ def plates(limit: int, cursor: str | None = None, **filters: Any) -> Response:
     Needs the scope ``read:plates``. Every plate whatever its status (ordered, printed,
     installed, damaged, replaced, revoked), with its QR id; ordered by id, a page at a time.
     """
-    s = db.session()
-    etag = listing.register_etag(s, "plates", {**filters, "limit": limit, "cursor": cursor},
-                                 secret())
-    cached = not_modified(etag, private=True)
-    if cached is not None:
-        return cached
-    page = listing.page(s, listing.plates(s, listing.PlateFilters(**filters)),
-                        secret=secret(), cursor=cursor, limit=limit)
-    return page_answer(page, etag=etag)
+    return register_list("plates", lambda s: listing.plates(s, listing.PlateFilters(**filters)),
+                         args=filters, limit=limit, cursor=cursor)
 
 
 @blp.get("/<plate_id>")

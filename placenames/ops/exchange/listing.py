@@ -251,11 +251,16 @@ def name(session: Session, name_id: uuid.UUID) -> dict[str, Any] | None:
     return records.load(session, "name", [name_id]).get(name_id)
 
 
+def _first(session: Session, stmt: Select[Any],
+           record: Callable[[Any], dict[str, Any]]) -> dict[str, Any] | None:
+    row = session.execute(stmt.order_by(None).limit(1)).mappings().first()
+    return record(row) if row is not None else None
+
+
 def address(session: Session, code: str) -> dict[str, Any] | None:
     """The address with this code (active or retired), or None."""
-    stmt = records.addresses_select(historical=True).where(Address.code == code).order_by(None)
-    row = session.execute(stmt).mappings().first()
-    return records.address_record(row) if row is not None else None
+    return _first(session, records.addresses_select(historical=True).where(Address.code == code),
+                  records.address_record)
 
 
 def plate(session: Session, plate_id: str) -> dict[str, Any] | None:
@@ -264,16 +269,14 @@ def plate(session: Session, plate_id: str) -> dict[str, Any] | None:
         plate_id = normalize_plate_id(plate_id)
     except PlateIdError:
         return None
-    stmt = records.plates_select().where(Plate.plate_id == plate_id).order_by(None)
-    row = session.execute(stmt).mappings().first()
-    return records.plate_record(row) if row is not None else None
+    return _first(session, records.plates_select().where(Plate.plate_id == plate_id),
+                  records.plate_record)
 
 
 def jurisdiction(session: Session, code: str) -> dict[str, Any] | None:
     """The jurisdiction with this code, or None."""
-    stmt = records.jurisdictions_select().where(Jurisdiction.code == code).order_by(None)
-    row = session.execute(stmt).mappings().first()
-    return records.jurisdiction_record(row) if row is not None else None
+    return _first(session, records.jurisdictions_select().where(Jurisdiction.code == code),
+                  records.jurisdiction_record)
 
 
 def announcement(session: Session, app_id: uuid.UUID, now: datetime) -> dict[str, Any] | None:
