@@ -13,7 +13,9 @@ from . import (
     api_applications,
     api_changes,
     api_names,
+    api_reports,
     api_search,
+    api_standardize,
     audit,
     auth,
     committee,
@@ -29,6 +31,7 @@ from . import (
     scan,
     search_page,
     security,
+    tokens_admin,
 )
 
 csrf = CSRFProtect()
@@ -46,6 +49,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(auth.bp)
     app.register_blueprint(account.bp)
     app.register_blueprint(accounts_admin.bp)
+    app.register_blueprint(tokens_admin.bp)
     app.register_blueprint(api_names.bp)
     app.register_blueprint(api_search.bp)
     app.register_blueprint(scan.bp)
@@ -61,5 +65,9 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(api_applications.bp)
     csrf.exempt(api_applications.bp)  # bearer tokens only: no request there rides on a cookie
     api.register(api_changes.blp)
+    api.register(api_reports.blp)
+    api.register(api_standardize.blp)
+    csrf.exempt(api_reports.blp)  # department tokens only: nothing rides on a cookie
+    csrf.exempt(api_standardize.blp)
     limits.init_app(app)  # last: it looks up the registered endpoints
     notices.init_app(app)  # the comment form's tighter limit, through the app's limiter
