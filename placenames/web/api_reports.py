@@ -60,9 +60,12 @@ class ReportCreated(ma.Schema):
 @blp.alt_response(404, schema=ErrorSchema, description="no such address or plate")
 @blp.doc(security=[{BEARER: []}])
 def create(args: dict[str, Any]) -> dict[str, Any]:
-    """报告问题：门牌损坏、缺失或地址有误。Report a damaged or missing plate, a wrong address or
-    another problem, naming the address (its code), the plate (the id in its QR code) or
-    both. The naming office's staff see it in their queue with the department's name."""
+    """报告地址或门牌问题 / Report a problem with an address or a plate
+
+    门牌损坏、缺失、地址有误或其他问题，写明地址代码、门牌二维码编号或两者。Report a damaged
+    or missing plate, a wrong address or another problem, naming the address (its code), the
+    plate (the id in its QR code) or both. The naming office's staff see it in their queue
+    with the department's name; the audit log records it under the token."""
     token = current_token()
     s = db.session()
     report = reports.from_department(s, token_id=token.id, now=utcnow(), **args)

@@ -68,9 +68,11 @@ class StandardizeResult(ma.Schema):
 @blp.alt_response(403, schema=ErrorSchema, description="the token lacks write:standardize")
 @blp.doc(security=[{BEARER: []}])
 def standardize(args: dict[str, Any]) -> dict[str, Any]:
-    """地址标准化：为每条地址给出登记簿中最匹配的标准地址。For each written address, the best
-    standard address of the register: its text, code and point, the quality of the match
-    (exact, partial, none), a score and the reason."""
+    """地址标准化 / Standardize addresses
+
+    为每条地址给出登记簿中最匹配的标准地址。For each written address, in the order sent, the
+    best standard address of the register: its text, code and point, the quality of the
+    match (exact, partial, none), a score and the reason in Chinese and English."""
     token = current_token()
     s = db.session()
     s.commit()  # the token check's transaction (SQLite: the write lock) ends before the reads

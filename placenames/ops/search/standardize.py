@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from ...errors import BadInput
 from ...models import AuditEvent
+from .addresses import remembering_roads
 from .geocode import geocode_one
 from .results import QUALITIES, GeocodeMatch
 
@@ -40,7 +41,8 @@ def standardize(session: Session, texts: Sequence[str]) -> list[GeocodeMatch]:
     """The best standard address for each text, in order (reads only; a text that cannot be
     searched gives a ``none`` match saying why)."""
     check(texts)
-    return [geocode_one(session, t) for t in texts]
+    with remembering_roads(session):
+        return [geocode_one(session, t) for t in texts]
 
 
 def record(session: Session, matches: Sequence[GeocodeMatch], *, token_id: uuid.UUID,
