@@ -130,7 +130,7 @@ SCOPE_LABELS = {"read:names": _l("read names"), "read:addresses": _l("read addre
                 "write:standardize": _l("submit addresses for standardization")}
 """What a department token may do (``department_tokens.SCOPES``)."""
 TOKEN_STATE_LABELS = {"active": _l("in use"), "expired": _l("expired"),
-                      "revoked": _l("revoked")}
+                      "revoked": _l("revoked by the office")}
 
 MATCH_LABELS = {"exact": _l("the whole name"), "prefix": _l("its beginning"),
                 "substring": _l("part of the name"), "pinyin": _l("pinyin"),
