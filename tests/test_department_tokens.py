@@ -325,3 +325,16 @@ def test_two_workers_sharing_redis_count_a_token_together(make_app, session, red
             for i in range(3)] == [200] * 3
     keys = [k.decode() for k in redis.client().keys(f"{KEY_PREFIX}:*")]
     assert any(f"token:{token.id}" in k and DEPARTMENT_SCOPE in k for k in keys), keys
+
+
+def test_a_token_request_to_an_unreachable_database_is_503_not_401(tmp_path, caplog):
+    """The limiter looks the token up first; an outage there is neither "no token" for the
+    handler (401) nor a rate-limit store failure: the answer is the outage's 503."""
+    url = f"postgresql+psycopg://postgres@127.0.0.1:{redis_server.free_port()}/none"
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "x", "INSTANCE_PATH": str(tmp_path)})
+    client = app.test_client()
+    for method, path in (("get", CHANGES), ("post", "/api/v1/standardize")):
+        r = getattr(client, method)(path, json={"addresses": ["世纪大道7号"]},
+                                    headers=tb.auth("pnd_" + "z" * 43))
+        assert r.status_code == 503 and int(r.headers["Retry-After"]) > 0, r.get_json()
+    assert "falling back to in-memory storage" not in caplog.text

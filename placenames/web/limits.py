@@ -34,7 +34,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, cast
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, g, request
 from flask_limiter import ApplicationLimit, Limiter
 from flask_limiter.util import get_remote_address
 
@@ -65,6 +65,7 @@ ROUTE_LIMITS: dict[str, tuple[str, tuple[str, ...]]] = {
 """Endpoint → (limit, or the setting that holds it; methods it applies to)."""
 
 
+_LOOKUP_FAILED = "placenames_token_lookup_failed"
 DEPARTMENT_SCOPE = "department-token"
 """The limiter's scope of the per-token counters (``…/token:<id>/department-token``)."""
 
@@ -72,13 +73,15 @@ DEPARTMENT_SCOPE = "department-token"
 def department_token() -> ApiToken | None:
     """The valid department token of this API request, else None (pages never have one).
 
-    A database that does not answer counts as no token here: the handler then meets the
-    outage itself and answers 503, rather than the limiter taking it for a Redis failure."""
-    if not request.path.startswith(API_PREFIX + "/"):
+    A database that does not answer counts as no token here (asked once per request): the
+    handler then meets the outage itself and answers 503, rather than the limiter taking it
+    for a Redis failure."""
+    if not request.path.startswith(API_PREFIX + "/") or g.get(_LOOKUP_FAILED):
         return None
     try:
         return api_auth.token_or_none()
     except DATABASE_UNAVAILABLE:
+        g.setdefault(_LOOKUP_FAILED, True)
         return None
 
 
