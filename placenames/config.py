@@ -48,6 +48,9 @@ DEFAULTS: dict[str, Any] = {
     # from any address) instead of their address: this limit, unless the token has its own
     # (placenames tokens issue --rate-limit)
     "DEPARTMENT_RATELIMIT": "600 per minute",
+    # OGC API – Features item pages, per client address: GIS clients page through layers
+    # (GDAL's 10-feature pages: some 11,000 requests a minute; see web/limits.py)
+    "OGC_RATELIMIT": "30000 per minute",
     # Where the rate-limit counters live: unset → Redis when REDIS_URL is set (shared by every
     # worker and host), else memory:// (each worker counts alone). An explicit value wins.
     "RATELIMIT_STORAGE_URI": None,

@@ -24,6 +24,7 @@ from . import (
     limits,
     maps,
     notices,
+    ogc,
     plates_staff,
     public,
     records,
@@ -63,6 +64,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(audit.bp)
     app.register_blueprint(notices.bp)
     app.register_blueprint(api_applications.bp)
+    app.register_blueprint(ogc.bp)
     csrf.exempt(api_applications.bp)  # bearer tokens only: no request there rides on a cookie
     api.register(api_changes.blp)
     api.register(api_reports.blp)

@@ -32,9 +32,13 @@ TOO_MANY_MSG = ("请求过于频繁（限额 {limit}），请稍后再试 / too 
                 "try again later")
 
 
+JSON_PATHS = ("/api/", "/ogc/")
+"""Paths whose errors are always JSON: the API and OGC API – Features (GIS clients)."""
+
+
 def wants_json() -> bool:
     """True when the client asked for JSON (API paths, or Accept prefers JSON)."""
-    if request.path.startswith("/api/"):
+    if request.path.startswith(JSON_PATHS) or request.path == "/ogc":
         return True
     best = request.accept_mimetypes.best_match(["application/json", "text/html"])
     return best == "application/json" and request.accept_mimetypes[best] > \

@@ -61,6 +61,14 @@ ROUTE_LIMITS: dict[str, tuple[str, tuple[str, ...]]] = {
     # locks after five failures): the setting LOGIN_RATELIMIT
     "auth.login": ("LOGIN_RATELIMIT", ("POST",)),
     "auth.code": ("LOGIN_RATELIMIT", ("POST",)),
+    # OGC API – Features pages: GIS clients page through a layer request after request, and
+    # QGIS asks again for the view at every pan and zoom. GDAL 3.6 asks 10 features a page
+    # unless told otherwise: reading a million addresses it sent 5,329 requests in 30 s to
+    # one server process, so the default 300 a minute would cut a GIS user off mid-download.
+    # Its own limit (the setting OGC_RATELIMIT, above what one client paging in sequence
+    # reaches) replaces the default there and still brakes a client that floods the service.
+    "ogc.items": ("OGC_RATELIMIT", ("GET",)),
+    "ogc.item": ("OGC_RATELIMIT", ("GET",)),
 }
 """Endpoint → (limit, or the setting that holds it; methods it applies to)."""
 

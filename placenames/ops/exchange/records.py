@@ -26,6 +26,7 @@ from ... import spatial
 from ...models import Address, Jurisdiction, Place, Plate
 from ...models.addresses import AddressStatus
 from ...models.places import HISTORICAL
+from ...models.plates import LIVE_STATUSES
 
 ENTITIES = ("name", "address", "plate", "jurisdiction")
 
@@ -160,14 +161,20 @@ def address_record(row: Mapping[str, Any]) -> dict[str, Any]:
 
 # --- plates ------------------------------------------------------------------------------------
 
-def plates_select() -> Select[Any]:
-    """Every plate with its address's code and door point, ordered by id."""
-    return (select(
+def plates_select(*, current: bool = False) -> Select[Any]:
+    """Every plate with its address's code and door point, ordered by id; with ``current``,
+    only plates that still stand for an active address (ordered, printed, installed or
+    damaged: not replaced or revoked)."""
+    stmt = (select(
         Plate.id, Plate.plate_id, Plate.address_id, Address.code.label("address_code"),
         Plate.kind, Plate.size, Plate.status, Plate.installed_on, Plate.batch_id,
         Plate.version, Plate.updated_at, spatial.as_geojson(Address.entrance).label("geojson"))
         .join(Address, Address.id == Plate.address_id)
         .order_by(Plate.id))
+    if current:
+        stmt = stmt.where(Plate.status.in_([str(s) for s in LIVE_STATUSES]),
+                          Address.status == AddressStatus.ACTIVE)
+    return stmt
 
 
 def plate_record(row: Mapping[str, Any], *, with_plate_id: bool = True) -> dict[str, Any]:
@@ -208,6 +215,40 @@ def jurisdiction_record(row: Mapping[str, Any]) -> dict[str, Any]:
         "status": row["status"], "version": row["version"],
         "updated_at": _iso(row["updated_at"]),
     }
+
+
+# --- columns behind the records ----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Columns:
+    """The columns behind one kind of record, for readers that filter its select: the id
+    (the select's order), the geometry, the last change, and the record keys a reader may
+    filter on by equality, each with the column it comes from."""
+
+    id: Any
+    geometry: Any
+    updated_at: Any
+    filters: Mapping[str, Any]
+
+
+COLUMNS: dict[str, Columns] = {
+    "name": Columns(Place.id, Place.geom, Place.updated_at, {
+        "class": Place.cls, "status": Place.status, "division_code": Place.division_code,
+        "name": Place.name}),
+    "address": Columns(Address.id, Address.entrance, Address.updated_at, {
+        "code": Address.code, "jurisdiction_code": Jurisdiction.code,
+        "road_name": _road.name, "status": Address.status}),
+    "plate": Columns(Plate.id, Address.entrance, Plate.updated_at, {
+        "status": Plate.status, "kind": Plate.kind, "address_code": Address.code}),
+}
+"""Names, addresses and plates: the columns of their selects (see :class:`Columns`)."""
+
+
+def where_equal(stmt: Select[Any], entity: str, wanted: Mapping[str, str]) -> Select[Any]:
+    """``stmt`` (the select of ``entity``) keeping the records whose keys equal ``wanted``
+    (record key → value; keys from ``COLUMNS[entity].filters``)."""
+    filters = COLUMNS[entity].filters
+    return stmt.where(*(filters[key] == value for key, value in wanted.items()))
 
 
 # --- by id -------------------------------------------------------------------------------------
