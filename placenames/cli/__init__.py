@@ -201,7 +201,7 @@ def _ready_to_serve() -> None:
 
 def _register_domains() -> None:
     """Import the per-domain command modules; each attaches its commands to ``main``."""
-    from . import addresses, audit, names, plates, privacy, search, users  # noqa: F401
+    from . import addresses, audit, names, plates, privacy, search, tokens, users  # noqa: F401
 
 
 _register_domains()

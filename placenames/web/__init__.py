@@ -18,7 +18,9 @@ from . import (
     api_jurisdictions,
     api_names,
     api_plates,
+    api_reports,
     api_search,
+    api_standardize,
     audit,
     auth,
     committee,
@@ -35,6 +37,7 @@ from . import (
     scan,
     search_page,
     security,
+    tokens_admin,
 )
 
 csrf = CSRFProtect()
@@ -52,6 +55,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(auth.bp)
     app.register_blueprint(account.bp)
     app.register_blueprint(accounts_admin.bp)
+    app.register_blueprint(tokens_admin.bp)
     app.register_blueprint(scan.bp)
     app.register_blueprint(maps.bp)
     app.register_blueprint(search_page.bp)
@@ -66,7 +70,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(ogc.bp)
     for blp in (api_names.blp, api_search.blp, api_applications.blp, api_changes.blp,
                 api_addresses.blp, api_plates.blp, api_jurisdictions.blp,
-                api_announcements.blp):
+                api_announcements.blp, api_reports.blp, api_standardize.blp):
         api.register(blp)
         csrf.exempt(blp)  # bearer tokens or none: no request there rides on a session cookie
     limits.init_app(app)  # last: it looks up the registered endpoints

@@ -28,6 +28,8 @@ UNAVAILABLE_MSG = ("数据库暂时无法访问，请稍后再试。 / The datab
                    "please try again in a moment.")
 RETRY_AFTER_S = 5
 INVALID_MSG = "请求参数无效 / the request's parameters are invalid"
+TOO_MANY_MSG = ("请求过于频繁（限额 {limit}），请稍后再试 / too many requests (limit {limit}); "
+                "try again later")
 
 
 JSON_PATHS = ("/api/", "/ogc/")
@@ -124,7 +126,10 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> Response:
         data = getattr(exc, "data", None) or {}  # webargs' validation errors (flask-smorest)
-        if "messages" in data or "errors" in data:
+        if exc.code == 429:  # Flask-Limiter: the description is the limit ("3 per 1 minute")
+            response = make_response(render_error(
+                429, TOO_MANY_MSG.format(limit=exc.description), {"code": "rate_limited"}))
+        elif "messages" in data or "errors" in data:
             errors = data.get("errors", data.get("messages"))
             response = make_response(render_error(
                 exc.code or 400, invalid_message(errors), {"errors": errors}))
