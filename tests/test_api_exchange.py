@@ -449,3 +449,14 @@ def test_search_refusals_keep_400_and_name_the_argument(client, demo_register):
         assert r.status_code == 400 and argument in r.get_json()["error"], (url, r.get_json())
     ok = client.get("/api/v1/search?q=世纪大道&near=108.8,34.27&limit=").get_json()
     assert ok["names"] and ok["names"][0]["label"] == "世纪大道"  # an empty limit: the default
+
+
+@pytest.mark.parametrize("path", ["/api/v1/reports", "/api/v1/standardize"])
+def test_json_bodies_are_read_within_the_limits(client, session, path):
+    """Bodies that flask-smorest reads (webargs) go through the app's safe JSON: nesting
+    100,000 deep was a RecursionError (500), NaN was taken for a number."""
+    secret = token(session, "write:reports,write:standardize")
+    for raw, word in (("[" * 100_000, "nested"), ('{"addresses": [NaN]}', "NaN"),
+                      ("{", "JSON"), (b"\xff\xfe{", "UTF-8")):
+        r = client.post(path, data=raw, content_type="application/json", headers=auth(secret))
+        assert r.status_code == 400 and word in r.get_json()["error"], (raw[:10], r.get_json())

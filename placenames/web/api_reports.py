@@ -9,13 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 import marshmallow as ma
-from flask_smorest import Blueprint
 
 from .. import db
 from ..models.base import utcnow
 from ..models.plates import ReportKind
 from ..ops.plates import reports
-from .api import BEARER, ErrorSchema
+from .api import BEARER, Blueprint, ErrorSchema
 from .api_auth import current_token, require_scope
 
 blp = Blueprint("api_reports", __name__, url_prefix="/api/v1",
@@ -58,6 +57,7 @@ class ReportCreated(ma.Schema):
 @blp.alt_response(401, schema=ErrorSchema, description="no valid token")
 @blp.alt_response(403, schema=ErrorSchema, description="the token lacks write:reports")
 @blp.alt_response(404, schema=ErrorSchema, description="no such address or plate")
+@blp.errors(413)  # and 429, 503: any operation may answer them
 @blp.doc(security=[{BEARER: []}])
 def create(args: dict[str, Any]) -> dict[str, Any]:
     """报告地址或门牌问题 / Report a problem with an address or a plate

@@ -10,13 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 import marshmallow as ma
-from flask_smorest import Blueprint
 
 from .. import db
 from ..models.base import utcnow
 from ..ops.search import standardize as ops
 from ..ops.search.results import QUALITIES
-from .api import BEARER, ErrorSchema
+from .api import BEARER, Blueprint, ErrorSchema
 from .api_auth import current_token, require_scope
 
 blp = Blueprint("api_standardize", __name__, url_prefix="/api/v1",
@@ -66,6 +65,7 @@ class StandardizeResult(ma.Schema):
 @blp.response(200, StandardizeResult)
 @blp.alt_response(401, schema=ErrorSchema, description="no valid token")
 @blp.alt_response(403, schema=ErrorSchema, description="the token lacks write:standardize")
+@blp.errors(413)  # and 429, 503: any operation may answer them
 @blp.doc(security=[{BEARER: []}])
 def standardize(args: dict[str, Any]) -> dict[str, Any]:
     """地址标准化 / Standardize addresses
