@@ -44,6 +44,13 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_RATELIMIT": "20 per minute;200 per hour",
     "LEXICON_DIR": None,
     "RATELIMIT_DEFAULT": "300 per minute",
+    # API requests with a department token count against the token (all endpoints together,
+    # from any address) instead of their address: this limit, unless the token has its own
+    # (placenames tokens issue --rate-limit)
+    "DEPARTMENT_RATELIMIT": "600 per minute",
+    # OGC API – Features item pages, per client address: GIS clients page through layers
+    # (GDAL's 10-feature pages: some 11,000 requests a minute; see web/limits.py)
+    "OGC_RATELIMIT": "30000 per minute",
     # Where the rate-limit counters live: unset → Redis when REDIS_URL is set (shared by every
     # worker and host), else memory:// (each worker counts alone). An explicit value wins.
     "RATELIMIT_STORAGE_URI": None,

@@ -373,6 +373,42 @@ def intersects_box(column: Any, box: tuple[float, float, float, float],
     ).bindparams(minx=minx, miny=miny, maxx=maxx, maxy=maxy)
 
 
+def box_geometry(box: tuple[float, float, float, float],
+                 bind: Engine | Connection) -> ColumnElement[Any]:
+    """A lon/lat box as a CGCS2000 geometry: a polygon, or the point or line it shrinks to
+    when it has no width or height (an envelope of no area is an invalid polygon, which
+    PostGIS finds meeting nothing)."""
+    minx, miny, maxx, maxy = box
+    if minx == maxx and miny == maxy:
+        wkt = f"POINT({minx!r} {miny!r})"
+    elif minx == maxx or miny == maxy:
+        wkt = f"LINESTRING({minx!r} {miny!r}, {maxx!r} {maxy!r})"
+    elif backend_name(bind) == "postgis":
+        return func.ST_MakeEnvelope(minx, miny, maxx, maxy, SRID)
+    else:
+        return func.BuildMbr(minx, miny, maxx, maxy, SRID)
+    return geom_from_wkt(wkt)
+
+
+def meets_box(column: Any, box: tuple[float, float, float, float],
+              bind: Engine | Connection) -> ColumnElement[bool]:
+    """Rows whose geometry itself meets a lon/lat box (a road whose bounding box meets it but
+    which passes beside it is left out): the index finds candidates, ST_Intersects decides."""
+    return intersects_box(column, box, bind) & func.ST_Intersects(  # type: ignore[return-value]
+        column, box_geometry(box, bind))
+
+
+def extent_aggregates(column: Any, bind: Engine | Connection) -> list[ColumnElement[float]]:
+    """Aggregates giving the lon/lat bounding box of a geometry column over the rows selected:
+    min x, min y, max x, max y (NULL when no row has a geometry)."""
+    if backend_name(bind) == "postgis":
+        xmin, ymin, xmax, ymax = func.ST_XMin, func.ST_YMin, func.ST_XMax, func.ST_YMax
+    else:
+        xmin, ymin, xmax, ymax = func.ST_MinX, func.ST_MinY, func.ST_MaxX, func.ST_MaxY
+    return [func.min(xmin(column)), func.min(ymin(column)),
+            func.max(xmax(column)), func.max(ymax(column))]
+
+
 def uuid_feature_id(column: Any) -> ColumnElement[int]:
     """PostgreSQL: the top 52 bits of a UUID column as a bigint (see maps.layers.feature_id)."""
     from sqlalchemy.dialects.postgresql import BIT
