@@ -205,6 +205,7 @@ def _register_domains() -> None:
         addresses,
         audit,
         exchange,
+        imports,
         names,
         plates,
         privacy,

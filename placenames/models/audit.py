@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
@@ -73,6 +74,16 @@ def _plain(value: Any) -> Any:
     if value is None or isinstance(value, str | int | float | bool):
         return value
     return str(value)  # geometry elements: their WKB/WKT text
+
+
+def history_rows(entity_type: str, records: Iterable[dict[str, Any]], now: datetime
+                 ) -> list[dict[str, Any]]:
+    """History rows (version 1, ``create``) for records written by a bulk insert, which the
+    session hook does not see: each snapshot is the record's column values as inserted."""
+    return [{"id": uuid.uuid4(), "entity_type": entity_type, "entity_id": r["id"],
+             "version": r.get("version", 1), "changed_at": now, "action": "create",
+             "snapshot": json.dumps(r, ensure_ascii=False, sort_keys=True, default=_plain)}
+            for r in records]
 
 
 def snapshot(obj: Any) -> str:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from ..naming.duplicates import core_specific
 from ..naming.generics import split_name
-from ..naming.keys import index_terms, name_keys
+from ..naming.keys import NameKeys, index_terms, name_keys
 from ..naming.romanize import romanize
 from .jurisdictions import Jurisdiction
 from .places import Place, PlaceSyllable
@@ -24,6 +24,13 @@ WATCHED = ("name", "cls", "reading", "jurisdiction_id", "jurisdiction")
 
 def derived(name: str, cls: str, reading: str | None) -> tuple[dict[str, str], tuple[str, ...]]:
     """The derived column values of a name and the syllables its index rows hold."""
+    values, syllables, _keys = derived_and_keys(name, cls, reading)
+    return values, syllables
+
+
+def derived_and_keys(name: str, cls: str, reading: str | None
+                     ) -> tuple[dict[str, str], tuple[str, ...], NameKeys]:
+    """:func:`derived`, and the matching keys it was made from (for the screen)."""
     specific, generic = split_name(name, cls)
     keys = name_keys(name, cls, reading=reading)
     values = {
@@ -33,7 +40,7 @@ def derived(name: str, cls: str, reading: str | None) -> tuple[dict[str, str], t
         "key_fuzzy": keys.fuzzy, "key_specific": keys.specific, "key_initials": keys.initials,
         "key_core": core_specific(keys.specific),
     }
-    return values, index_terms(keys)
+    return values, index_terms(keys), keys
 
 
 def refresh(place: Place, division_code: str | None) -> None:

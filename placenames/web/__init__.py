@@ -25,6 +25,7 @@ from . import (
     auth,
     committee,
     errors,
+    imports_staff,
     labels,
     limits,
     maps,
@@ -64,6 +65,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(records_staff.bp)
     app.register_blueprint(plates_staff.bp)
     app.register_blueprint(addresses_staff.bp)
+    app.register_blueprint(imports_staff.bp)
     app.register_blueprint(committee.bp)
     app.register_blueprint(audit.bp)
     app.register_blueprint(notices.bp)

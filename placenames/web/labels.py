@@ -111,7 +111,8 @@ AUDIT_ACTION_LABELS = {"create": _l("created"), "status": _l("status changed"),
                        "erase_contacts": _l("contacts erased at the end of retention"),
                        "lookup_phone": _l("comments looked up by phone"),
                        "rotate_key": _l("personal data moved to a new key"),
-                       "download": _l("file downloaded")}
+                       "download": _l("file downloaded"),
+                       "import": _l("register file imported")}
 ROLE_LABELS = {"applicant": _l("Applicant"), "clerk": _l("Naming office clerk"),
                "surveyor": _l("Surveyor"), "expert": _l("Expert"),
                "committee": _l("Naming committee member"), "approver": _l("Approving authority"),
@@ -123,7 +124,8 @@ ENTITY_TYPE_LABELS = {"application": _l("naming application"),
                       "plate": _l("door plate"), "print_batch": _l("print batch"),
                       "user": _l("account"), "expert": _l("pool expert"),
                       "api_token": _l("department token"),
-                      "plate_report": _l("report about a plate or an address")}
+                      "plate_report": _l("report about a plate or an address"),
+                      "import": _l("imported file")}
 SCOPE_LABELS = {"read:names": _l("read names"), "read:addresses": _l("read addresses"),
                 "read:plates": _l("read plates"),
                 "write:reports": _l("report problems with addresses or plates"),
@@ -149,6 +151,12 @@ EXPORT_KIND_LABELS = {"names": _l("standard place names"),
                       "addresses": _l("standard address records"),
                       "all": _l("names and addresses, a layer each")}
 """The open-data files' formats and contents (:mod:`placenames.ops.exchange.export`)."""
+IMPORT_KIND_LABELS = {"names": _l("Place names"), "addresses": _l("Standard addresses")}
+"""What an imported file holds."""
+IMPORT_SOURCE_LABELS = {"format": _l("format"), "encoding": _l("encoding"),
+                        "sheet": _l("sheet"), "layer": _l("layer"),
+                        "crs": _l("coordinate system")}
+"""How an imported file was read (``Report.source``)."""
 
 KINDS = {
     "class": CLASS_LABELS, "status": STATUS_LABELS, "group": GROUP_LABELS,
@@ -162,6 +170,7 @@ KINDS = {
     "entity_type": ENTITY_TYPE_LABELS, "matched": MATCH_LABELS, "via": VIA_LABELS,
     "export_format": EXPORT_FORMAT_LABELS, "export_kind": EXPORT_KIND_LABELS,
     "scope": SCOPE_LABELS, "token_state": TOKEN_STATE_LABELS,
+    "import_kind": IMPORT_KIND_LABELS, "import_source": IMPORT_SOURCE_LABELS,
 }
 
 

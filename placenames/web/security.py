@@ -34,6 +34,8 @@ ROUTE_MAX_BYTES = {  # endpoint → the largest body it takes
     "committee.act": 12 * 8 * 1024 * 1024 + 2_000_000,
     "plates_staff.create_batch": 2_500_000,  # a CSV of address codes
     "plates_staff.plate_status": 9 * 1024 * 1024,  # one installation photo
+    # a register file to import (ops/exchange/uploads.MAX_UPLOAD_BYTES) + the form's fields
+    "imports_staff.upload": 10 * 1024 * 1024 + 100_000,
 }
 
 

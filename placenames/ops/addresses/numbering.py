@@ -35,7 +35,7 @@ from ...addressing.validate import Finding, validate_road
 from ...errors import BadInput, NotFound
 from ...models import Address, AddressStatus, Place
 from ...models.places import HISTORICAL
-from .register import jurisdiction_path
+from .register import jurisdiction_path, parts_of
 
 PRESETS: dict[str, NumberingPolicy] = {
     "default": NumberingPolicy(),  # from the start, 左单右双
@@ -135,14 +135,10 @@ def _entrances(items: list[RoadAddress], *, keep_numbers: bool) -> list[Entrance
 
 def compose_parts(session: Session, address: Address) -> AddressParts:
     """The address's parts: its jurisdiction path, road or village group, number and below."""
-    base = jurisdiction_path(session, address.jurisdiction)
-    sub = int(address.suffix) if address.suffix and address.suffix.isdigit() else None
-    group = int(address.village_group) if address.village_group and \
-        address.village_group.isdigit() else None
-    unit = int(address.unit) if address.unit and address.unit.isdigit() else None
-    return replace(base, road=address.road.name if address.road else None, group=group,
-                   number=address.number, sub_number=sub, building=address.building,
-                   unit=unit, room=address.room)
+    return parts_of(jurisdiction_path(session, address.jurisdiction),
+                    road=address.road.name if address.road else None, number=address.number,
+                    suffix=address.suffix, village_group=address.village_group,
+                    building=address.building, unit=address.unit, room=address.room)
 
 
 @dataclass(frozen=True)

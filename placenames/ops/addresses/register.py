@@ -1,16 +1,23 @@
-"""Registering standard addresses: the jurisdiction path, the text and a never-reused code."""
+"""Registering standard addresses: the jurisdiction path, the text and a never-reused code;
+many at once for an office's existing register (:func:`bulk_insert`)."""
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ... import spatial
 from ...addressing.compose import AddressParts, AddressType, format_zh, make_address_code
 from ...addressing.compose import next_serial as _next
-from ...models import Address, Jurisdiction, Level, ManagementMembership, Place
+from ...models import Address, HistoryRow, Jurisdiction, Level, ManagementMembership, Place
+from ...models.audit import history_rows
+from ...models.base import utcnow
+from ...models.changes import record_bulk
 from ...spatial import SRID
 
 
@@ -83,14 +90,28 @@ def next_code(session: Session, division_code: str, kind: AddressType) -> str:
     return make_address_code(division_code, kind, _next(serial, kind))
 
 
+def parts_of(base: AddressParts, *, road: str | None, number: int | None,
+             suffix: str | None = None, village_group: str | int | None = None,
+             building: str | None = None, unit: str | int | None = None,
+             room: str | None = None) -> AddressParts:
+    """The parts of an address under the jurisdiction path ``base`` (:func:`jurisdiction_path`),
+    from its stored values: a numeric suffix, group or unit becomes a number."""
+    def number_of(value: str | int | None) -> int | None:
+        if isinstance(value, int):
+            return value
+        return int(value) if value and value.isdigit() else None
+
+    return replace(base, road=road, group=number_of(village_group), number=number,
+                   sub_number=number_of(suffix), building=building, unit=number_of(unit),
+                   room=room)
+
+
 def create_address(session: Session, data: AddressInput) -> Address:
     """Add an address with its code and full text; flushes so the history row is written."""
     base = jurisdiction_path(session, data.jurisdiction)
-    sub = int(data.suffix) if data.suffix and data.suffix.isdigit() else None
-    parts = AddressParts(**{**base.__dict__, "road": data.road.name if data.road else None,
-                            "group": data.village_group, "number": data.number,
-                            "sub_number": sub, "building": data.building, "unit": data.unit,
-                            "room": data.room})
+    parts = parts_of(base, road=data.road.name if data.road else None, number=data.number,
+                     suffix=data.suffix, village_group=data.village_group,
+                     building=data.building, unit=data.unit, room=data.room)
     kind = AddressType.ROOM if data.room else AddressType.UNIT if data.unit else \
         AddressType.BUILDING if data.building else AddressType.HOUSE
     address = Address(
@@ -111,3 +132,59 @@ def _point(lon: float | None, lat: float | None) -> str | None:
     if lon is None or lat is None:
         return None
     return f"SRID={SRID};POINT({lon!r} {lat!r})"
+
+
+@dataclass(frozen=True)
+class AddressRow:
+    """One address of a bulk load (an office's existing register): every stored value, the
+    code as the office issued it, the entrance as EWKT."""
+
+    id: uuid.UUID
+    code: str
+    jurisdiction_id: uuid.UUID
+    full_text: str
+    number: int | None
+    road_id: uuid.UUID | None = None
+    suffix: str | None = None
+    village_group: str | None = None
+    building: str | None = None
+    unit: str | None = None
+    room: str | None = None
+    status: str = "active"
+    entrance: str | None = None
+
+
+def bulk_insert(session: Session, rows: Iterable[AddressRow],
+                on_progress: Callable[[int], None] | None = None, batch: int = 5000) -> int:
+    """Insert many addresses with their history rows and change-feed rows, bypassing the ORM
+    (COPY on PostgreSQL); flushes nothing, the caller commits. Returns the count."""
+    conn = session.connection()
+    done = 0
+    chunk: list[AddressRow] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == batch:
+            done += _insert_chunk(session, conn, chunk)
+            chunk = []
+            if on_progress:
+                on_progress(done)
+    if chunk:
+        done += _insert_chunk(session, conn, chunk)
+        if on_progress:
+            on_progress(done)
+    return done
+
+
+def _insert_chunk(session: Session, conn: Any, chunk: list[AddressRow]) -> int:
+    now = utcnow()
+    records = [{"id": r.id, "code": r.code, "jurisdiction_id": r.jurisdiction_id,
+                "road_id": r.road_id, "village_group": r.village_group, "number": r.number,
+                "suffix": r.suffix, "building": r.building, "unit": r.unit, "room": r.room,
+                "full_text": r.full_text, "status": r.status, "side": None, "distance_m": None,
+                "entrance": r.entrance, "road_point": None, "version": 1, "created_at": now,
+                "updated_at": now} for r in chunk]
+    spatial.bulk_insert_rows(conn, Address.__table__, records)
+    spatial.bulk_insert_rows(conn, HistoryRow.__table__,
+                             history_rows("address", records, now))
+    record_bulk(session, "address", ((r["id"], "insert", 1) for r in records))
+    return len(records)

@@ -333,3 +333,97 @@ def as_dict(result: ScreenResult) -> dict[str, Any]:
                   "severity": h.severity, "reason_zh": h.reason_zh, "reason_en": h.reason_en}
                  for h in result.hits],
     }
+
+
+# --- many names at once (imports) --------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Proposal:
+    """One name of a batch screened by :func:`screen_many`; ``exclude`` are ids not to report
+    (the record itself, records the same batch wrote)."""
+
+    name: str
+    cls: str
+    keys: NameKeys
+    division_code: str | None
+    scope: ScreenScope
+    exclude: frozenset[str] = frozenset()
+
+
+_KEY_COLUMNS = ("name", "key_specific", "key_specific_pinyin", "key_fuzzy", "key_core")
+_BULK_CHUNK = 900  # values per IN list (SQLite's limit of bound parameters is far above)
+
+
+def probe_keys(name: str, keys: NameKeys) -> dict[str, set[str]]:
+    """What :func:`duplicate_ids` and :func:`variant_ids` look up for one name, by column."""
+    core = duplicates.core_specific(keys.specific)
+    names = {name}
+    if keys.specific:
+        names |= {keys.specific + g for g in ONE_CHARACTER_GENERICS}
+    stem = duplicates.stem(name)
+    specifics = {keys.specific, core} | ({stem} if stem else set())
+    return {"name": names, "key_specific": {s for s in specifics if s},
+            "key_specific_pinyin": {keys.specific_pinyin} - {""},
+            "key_fuzzy": {keys.fuzzy} - {""}, "key_core": {core, keys.specific} - {""}}
+
+
+def in_scope_code(code: str | None, scope: ScreenScope) -> bool:
+    """Python's side of :func:`in_scope`: the division code lies in one of the scope's ranges."""
+    if scope.nationwide:
+        return True
+    if code is None:
+        return False
+    return any(code.startswith(p) if p.isdigit() else code == p for p in scope.prefixes)
+
+
+def screen_many(session: Session, proposals: Sequence[Proposal]) -> list[list[duplicates.Hit]]:
+    """Duplicates and homophones of many names against the register, by the indexed keys in
+    bulk: one IN query per key column and chunk of values, instead of one screen a name.
+
+    Finds what :func:`duplicate_ids` and :func:`variant_ids` find (same name, same 专名, same
+    专名 pinyin, same fuzzy key, directional variants, ambiguous splits) in each proposal's
+    legal scope, scored by :func:`duplicates.score`; it leaves out the per-name syllable
+    search for merely similar spellings and the radius around a point. Returns the hits
+    (block and warn only) of each proposal, in order.
+    """
+    wanted: dict[str, set[str]] = {c: set() for c in _KEY_COLUMNS}
+    probes = []
+    for p in proposals:
+        probe = probe_keys(p.name, p.keys)
+        probes.append(probe)
+        for column, values in probe.items():
+            wanted[column] |= values
+    found: dict[str, dict[str, list[duplicates.Candidate]]] = {c: {} for c in _KEY_COLUMNS}
+    for column, values in wanted.items():
+        ordered = sorted(values)
+        for start in range(0, len(ordered), _BULK_CHUNK):
+            part = ordered[start:start + _BULK_CHUNK]
+            stmt = select(*_CANDIDATE_COLUMNS).where(getattr(Place, column).in_(part))
+            for row in session.execute(stmt).mappings():
+                found[column].setdefault(row[column], []).append(_row_candidate(row))
+    results = []
+    for p, probe in zip(proposals, probes, strict=True):
+        candidates: dict[str, duplicates.Candidate] = {}
+        for column, values in probe.items():
+            for value in values:
+                for cand in found[column].get(value, ()):
+                    if cand.id not in p.exclude and in_scope_code(cand.jurisdiction_code,
+                                                                  p.scope):
+                        candidates[cand.id] = cand
+        hits = duplicates.score(p.name, p.cls, p.keys, candidates.values())
+        results.append([h for h in hits if h.severity in ("block", "warn")])
+    return results
+
+
+_CANDIDATE_COLUMNS = (Place.id, Place.name, Place.cls, Place.status, Place.division_code,
+                      Place.key_pinyin, Place.key_specific_pinyin, Place.key_fuzzy,
+                      Place.key_specific, Place.key_initials, Place.key_core)
+
+
+def _row_candidate(row: Any) -> duplicates.Candidate:
+    keys = NameKeys(pinyin=row["key_pinyin"] or "", specific_pinyin=row["key_specific_pinyin"]
+                    or "", fuzzy=row["key_fuzzy"] or "", specific=row["key_specific"] or "",
+                    initials=row["key_initials"] or "")
+    return duplicates.Candidate(id=str(row["id"]), name=row["name"], cls=row["cls"],
+                                status=row["status"], jurisdiction_code=row["division_code"],
+                                distance_m=None, keys=keys)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -15,6 +14,7 @@ from sqlalchemy.orm import Session
 from ... import spatial
 from ...errors import BadInput, NotFound
 from ...models import HistoryRow, Jurisdiction, Place, PlaceStatus, PlaceSyllable
+from ...models.audit import history_rows
 from ...models.base import utcnow
 from ...models.changes import record_bulk
 from ...models.name_keys import derived
@@ -66,43 +66,58 @@ def create_place(session: Session, data: PlaceInput) -> Place:
 
 @dataclass(frozen=True)
 class PlaceRow:
-    """One name of a bulk load (an office's existing register, a benchmark)."""
+    """One name of a bulk load (an office's existing register, a benchmark).
+
+    ``id`` keeps the office's record id (a new one is made when None); ``geom`` is EWKT in
+    CGCS2000; ``derived`` is :func:`~placenames.models.name_keys.derived` of the name when the
+    caller already has it.
+    """
 
     name: str
     cls: str
     jurisdiction_id: uuid.UUID | None
     division_code: str | None
     status: str = PlaceStatus.IN_FORCE
+    id: uuid.UUID | None = None
+    geom: str | None = None
+    class_code: str | None = None
+    location_desc: str | None = None
+    meaning: str | None = None
+    history: str | None = None
+    approving_body: str | None = None
+    approval_doc_no: str | None = None
+    approval_date: date | None = None
+    derived: tuple[dict[str, str], tuple[str, ...]] | None = None
 
 
 def bulk_insert(session: Session, rows: Iterable[PlaceRow], batch: int = 5000,
                 on_progress: Callable[[int], None] | None = None) -> int:
-    """Insert many names fast, with the same derived fields, syllable rows and history rows
-    as :func:`create_place` would write; flushes, the caller commits. Returns the count."""
+    """Insert many names fast, with the same derived fields, syllable rows, history rows and
+    search entries as :func:`create_place` would write, and their change-feed rows; flushes
+    nothing, the caller commits. Returns the count."""
     done = 0
     conn = session.connection()
     mark_map_changed(session)  # COPY/executemany bypass the session's hooks
     for chunk in _chunks(rows, batch):
         now = utcnow()
-        places, syllables, history, entries = [], [], [], []
+        places, syllables, entries = [], [], []
         for row in chunk:
-            values, syls = derived(row.name, row.cls, None)
-            pid = uuid.uuid4()
+            values, syls = row.derived or derived(row.name, row.cls, None)
+            pid = row.id or uuid.uuid4()
             record = {"id": pid, "name": row.name, "cls": row.cls, "status": str(row.status),
                       "jurisdiction_id": row.jurisdiction_id, "division_code": row.division_code,
+                      "geom": row.geom, "class_code": row.class_code,
+                      "location_desc": row.location_desc, "meaning": row.meaning,
+                      "history": row.history, "approving_body": row.approving_body,
+                      "approval_doc_no": row.approval_doc_no, "approval_date": row.approval_date,
                       "version": 1, "created_at": now, "updated_at": now, **values}
             places.append(record)
             entries.extend(entry_rows(pid, row.name, None, [], row.status))
             syllables.extend({"place_id": pid, "syllable": s, "division_code": row.division_code,
                               "specific_pinyin": values["key_specific_pinyin"]} for s in syls)
-            snap = {k: str(v) if isinstance(v, uuid.UUID | datetime) else v
-                    for k, v in record.items()}
-            history.append({"id": uuid.uuid4(), "entity_type": "place", "entity_id": pid,
-                            "version": 1, "changed_at": now, "action": "create",
-                            "snapshot": json.dumps(snap, ensure_ascii=False, sort_keys=True)})
         spatial.bulk_insert_rows(conn, Place.__table__, places)
         spatial.bulk_insert_rows(conn, PlaceSyllable.__table__, syllables)
-        spatial.bulk_insert_rows(conn, HistoryRow.__table__, history)
+        spatial.bulk_insert_rows(conn, HistoryRow.__table__, history_rows("place", places, now))
         spatial.bulk_insert_rows(conn, SearchEntry.__table__, entries)
         record_bulk(session, "name", ((p["id"], "insert", 1) for p in places))
         done += len(places)
