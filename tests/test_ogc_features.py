@@ -34,7 +34,7 @@ def demo_loaded(session):
 
 def public_names(session):
     """Current names, read from the model (not through the service's selects)."""
-    rows = session.scalars(select(Place).where(Place.status.not_in(["renamed", "cancelled"])))
+    rows = session.scalars(select(Place).where(Place.status == "in_force"))
     return {str(p.id): p for p in rows}
 
 
@@ -269,8 +269,8 @@ def test_property_filters_match_the_register(client, session, demo_loaded):
 
 def test_only_public_data_is_served(client, session, demo_loaded):
     names = session.scalars(select(Place).where(Place.cls == "road")).all()
-    cancelled, renamed = names[0], names[1]
-    cancelled.status, renamed.status = "cancelled", "renamed"
+    cancelled, renamed, proposed = names[0], names[1], names[3]
+    cancelled.status, renamed.status, proposed.status = "cancelled", "renamed", "proposed"
     retired = session.scalars(select(Address).where(
         Address.road_id == names[2].id, Address.id.not_in(select(Plate.address_id)))).first()
     retired.status = "retired"
@@ -282,7 +282,7 @@ def test_only_public_data_is_served(client, session, demo_loaded):
                              status="installed")
     session.add(plate_of_retired)
     session.commit()
-    hidden = {"names": [cancelled.id, renamed.id], "addresses": [retired.id],
+    hidden = {"names": [cancelled.id, renamed.id, proposed.id], "addresses": [retired.id],
               "plates": [revoked.id, plate_of_retired.id]}
     for cid, ids in hidden.items():
         seen, _pages = walk(client, f"/ogc/collections/{cid}/items?limit=1000")

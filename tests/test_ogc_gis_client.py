@@ -59,7 +59,7 @@ def copy(source: str, layer: str, tmp_path: Path, *options: str) -> dict:
 
 def current_names(session):
     return {str(p.id): p for p in session.scalars(select(Place).where(
-        Place.status.not_in(["renamed", "cancelled"])))}
+        Place.status == "in_force"))}
 
 
 def active_addresses(session):

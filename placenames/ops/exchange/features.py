@@ -88,11 +88,12 @@ class Collection:
 COLLECTIONS: dict[str, Collection] = {c.id: c for c in (
     Collection(
         "names", "name", "标准地名 / Standard place names",
-        "现行标准地名（不含已更名、已注销的历史地名）：道路、桥梁、住宅区、建筑物等，线或点。"
-        " / Current standard names (renamed and cancelled names left out): roads, bridges, "
+        "现行标准地名（已生效；不含拟定、审批中、备用及已更名、已注销的地名）："
+        "道路、桥梁、住宅区、建筑物等，线或点。 / Standard names in force (not those proposed, "
+        "in procedure, reserved, renamed or cancelled): roads, bridges, "
         "residential areas, buildings…, as lines or points. datetime filters on updated_at, "
         "the time a record last changed.",
-        lambda: records.names_select(historical=False), records.name_record,
+        lambda: records.names_select(standard_only=True), records.name_record,
         {"class": "地名类别，如 road / class, e.g. road",
          "status": "状态，如 in_force / status, e.g. in_force",
          "division_code": "行政区划代码 / administrative division code",
