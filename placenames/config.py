@@ -44,6 +44,13 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_RATELIMIT": "20 per minute;200 per hour",
     "LEXICON_DIR": None,
     "RATELIMIT_DEFAULT": "300 per minute",
+    # API requests with a department token count against the token (all endpoints together,
+    # from any address) instead of their address: this limit, unless the token has its own
+    # (placenames tokens issue --rate-limit)
+    "DEPARTMENT_RATELIMIT": "600 per minute",
+    # OGC API – Features item pages, per client address: GIS clients page through layers
+    # (GDAL's 10-feature pages: some 11,000 requests a minute; see web/limits.py)
+    "OGC_RATELIMIT": "30000 per minute",
     # Where the rate-limit counters live: unset → Redis when REDIS_URL is set (shared by every
     # worker and host), else memory:// (each worker counts alone). An explicit value wins.
     "RATELIMIT_STORAGE_URI": None,
@@ -70,6 +77,10 @@ DEFAULTS: dict[str, Any] = {
     # how the public reaches the office about their personal data (shown on forms that
     # collect it), e.g. "电话 029-12345678，西咸新区…"
     "PRIVACY_CONTACT": None,
+    # open data (placenames export --publish, the /open-data page): the folder the published
+    # files live in (None: <instance>/open-data) and their licence, a name then its URL
+    "OPEN_DATA_DIR": None,
+    "OPEN_DATA_LICENCE": "CC BY 4.0 https://creativecommons.org/licenses/by/4.0/",
 }
 
 _INT_KEYS = {"MAX_CONTENT_LENGTH", "SQLITE_BUSY_TIMEOUT_MS", "NOTICE_DAYS", "FILING_DAYS",
@@ -102,3 +113,8 @@ def load(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[st
     if not settings["DATABASE_URL"]:
         settings["DATABASE_URL"] = "sqlite:///" + str(Path(instance_path) / "placenames.db")
     return settings
+
+
+def open_data_dir(settings: dict[str, Any], instance_path: str) -> Path:
+    """The published open-data folder: ``OPEN_DATA_DIR`` or ``<instance>/open-data``."""
+    return Path(settings.get("OPEN_DATA_DIR") or Path(instance_path) / "open-data")

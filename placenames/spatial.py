@@ -16,6 +16,8 @@ from sqlalchemy import (
     Engine,
     Table,
     Text,
+    TypeDecorator,
+    Uuid,
     cast,
     event,
     func,
@@ -23,6 +25,7 @@ from sqlalchemy import (
     literal_column,
     select,
     text,
+    type_coerce,
 )
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
@@ -49,8 +52,12 @@ def sqlite_module() -> Any:
     their own, newer PROJ and GEOS; loaded later, they would bind to Debian's symbols (pyproj
     then runs on the wrong PROJ, and both copies free the same C++ statics at exit: a crash
     when the process ends). Loading the wheels first keeps their copies to themselves.
+    The same holds for pyogrio's GDAL, which carries its own SQLite and GEOS and exports their
+    symbols: loaded after SpatiaLite, GDAL's GeoPackage driver runs on Debian's SQLite and
+    crashes the process at its first write.
     """
-    import pyproj  # noqa: F401 - before SpatiaLite, see above
+    import pyogrio  # noqa: F401 - before SpatiaLite, see above
+    import pyproj  # noqa: F401
     import shapely  # noqa: F401
     import sqlean
 
@@ -108,6 +115,44 @@ def read_only(engine: Engine) -> Engine:
     if engine.dialect.name == "sqlite":
         return engine.execution_options(sqlite_begin="DEFERRED")
     return engine.execution_options(isolation_level="AUTOCOMMIT")
+
+
+class _UuidText(TypeDecorator[str]):
+    """A UUID column read straight as its canonical text (``8-4-4-4-12``), without building a
+    ``uuid.UUID`` to print it again: SQLite keeps the 32 hex digits (SQLAlchemy's ``Uuid``),
+    PostgreSQL's driver gives a ``uuid.UUID``."""
+
+    impl = Uuid
+    cache_ok = True
+
+    def result_processor(self, dialect: Any, coltype: Any) -> Any:
+        """Dashes put into SQLite's hex digits; ``str`` of PostgreSQL's ``UUID``."""
+        if dialect.name == "sqlite":
+            def hex_text(v: str | None) -> str | None:
+                if v is None:
+                    return None
+                return f"{v[:8]}-{v[8:12]}-{v[12:16]}-{v[16:20]}-{v[20:]}"
+            return hex_text
+        return lambda v: None if v is None else str(v)
+
+
+def scan_order(bind: Engine | Connection, table: Table) -> ColumnElement[Any]:
+    """The order to read a whole table in, stable from one run to the next and cheap.
+
+    PostgreSQL: the primary key ``id`` (the server sorts or walks the index in its own
+    process). SQLite: the ``rowid``, the order rows were stored in; a UUID key is a separate
+    index there, and walking it reads the table's pages at random: four times the time of a
+    million-row export.
+    """
+    if backend_name(bind) == "spatialite":
+        return literal_column(f'"{table.name}".rowid')
+    return table.c.id  # type: ignore[no-any-return]
+
+
+def uuid_text(column: Any) -> ColumnElement[str]:
+    """``column`` (a UUID) read as text, labelled with its key: for exports of a million rows,
+    where each id is only ever written out."""
+    return type_coerce(column, _UuidText()).label(column.key)
 
 
 def snapshot_reads(engine: Engine) -> Engine:
@@ -359,6 +404,42 @@ def intersects_box(column: Any, box: tuple[float, float, float, float],
         f"{table}.ROWID IN (SELECT ROWID FROM SpatialIndex WHERE f_table_name = '{table}' "
         f"AND f_geometry_column = '{col}' AND search_frame = BuildMbr(:minx, :miny, :maxx, :maxy))"
     ).bindparams(minx=minx, miny=miny, maxx=maxx, maxy=maxy)
+
+
+def box_geometry(box: tuple[float, float, float, float],
+                 bind: Engine | Connection) -> ColumnElement[Any]:
+    """A lon/lat box as a CGCS2000 geometry: a polygon, or the point or line it shrinks to
+    when it has no width or height (an envelope of no area is an invalid polygon, which
+    PostGIS finds meeting nothing)."""
+    minx, miny, maxx, maxy = box
+    if minx == maxx and miny == maxy:
+        wkt = f"POINT({minx!r} {miny!r})"
+    elif minx == maxx or miny == maxy:
+        wkt = f"LINESTRING({minx!r} {miny!r}, {maxx!r} {maxy!r})"
+    elif backend_name(bind) == "postgis":
+        return func.ST_MakeEnvelope(minx, miny, maxx, maxy, SRID)
+    else:
+        return func.BuildMbr(minx, miny, maxx, maxy, SRID)
+    return geom_from_wkt(wkt)
+
+
+def meets_box(column: Any, box: tuple[float, float, float, float],
+              bind: Engine | Connection) -> ColumnElement[bool]:
+    """Rows whose geometry itself meets a lon/lat box (a road whose bounding box meets it but
+    which passes beside it is left out): the index finds candidates, ST_Intersects decides."""
+    return intersects_box(column, box, bind) & func.ST_Intersects(  # type: ignore[return-value]
+        column, box_geometry(box, bind))
+
+
+def extent_aggregates(column: Any, bind: Engine | Connection) -> list[ColumnElement[float]]:
+    """Aggregates giving the lon/lat bounding box of a geometry column over the rows selected:
+    min x, min y, max x, max y (NULL when no row has a geometry)."""
+    if backend_name(bind) == "postgis":
+        xmin, ymin, xmax, ymax = func.ST_XMin, func.ST_YMin, func.ST_XMax, func.ST_YMax
+    else:
+        xmin, ymin, xmax, ymax = func.ST_MinX, func.ST_MinY, func.ST_MaxX, func.ST_MaxY
+    return [func.min(xmin(column)), func.min(ymin(column)),
+            func.max(xmax(column)), func.max(ymax(column))]
 
 
 def uuid_feature_id(column: Any) -> ColumnElement[int]:

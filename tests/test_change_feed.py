@@ -153,12 +153,14 @@ def test_a_page_not_changed_answers_304(client, session):
     assert again.status_code == 304
 
 
-def test_bad_cursor_is_a_422_with_the_field_named(client, session):
+def test_bad_cursor_is_a_400_with_the_field_named(client, session):
+    # the API answers every bad argument with 400 (web/api.py ArgumentsParser)
     secret = token(session)
     resp = client.get("/api/v1/changes?after=abc",
                       headers={"Authorization": f"Bearer {secret}"})
-    assert resp.status_code == 422
+    assert resp.status_code == 400
     assert "after" in json.dumps(resp.get_json()["errors"])
+    assert "after" in resp.get_json()["error"]
 
 
 def test_seq_is_commit_order_under_concurrent_writers(app, session):

@@ -201,7 +201,18 @@ def _ready_to_serve() -> None:
 
 def _register_domains() -> None:
     """Import the per-domain command modules; each attaches its commands to ``main``."""
-    from . import addresses, audit, imports, names, plates, privacy, search, users  # noqa: F401
+    from . import (  # noqa: F401
+        addresses,
+        audit,
+        exchange,
+        imports,
+        names,
+        plates,
+        privacy,
+        search,
+        tokens,
+        users,
+    )
 
 
 _register_domains()

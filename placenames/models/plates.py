@@ -88,11 +88,13 @@ class Plate(RecordMixin, Base):
 
 
 class ReportKind(enum.StrEnum):
-    """What a member of the public can report about a plate."""
+    """What can be reported about a plate or an address: the public's scan page offers the
+    first three; a department may also send ``other`` (described in the note)."""
 
     DAMAGED = "damaged"
     MISSING = "missing"
     WRONG_ADDRESS = "wrong_address"
+    OTHER = "other"
 
 
 class PlateReport(Base):

@@ -10,11 +10,17 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey, String, Text, event
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from .audit import AuditEvent
 from .base import Base, utcnow
+
+ACTING_TOKEN = "placenames.acting_token_id"
+"""``session.info`` key: the department token a request acts with (set by the API's token
+check). Every audit event added in that session carries it (:func:`_stamp_token`)."""
 
 
 class ApiToken(Base):
@@ -43,3 +49,15 @@ class ApiToken(Base):
     def active_at(self, now: datetime) -> bool:
         """Neither revoked nor expired at ``now``."""
         return self.revoked_at is None and now < self.expires_at
+
+
+@event.listens_for(Session, "before_flush")
+def _stamp_token(session: Session, _ctx: Any, _instances: Any) -> None:
+    """Put the acting department token on every new audit event of the session, so no write
+    made with a token can leave an event that does not say which department made it."""
+    token_id = session.info.get(ACTING_TOKEN)
+    if token_id is None:
+        return
+    for obj in session.new:
+        if isinstance(obj, AuditEvent) and obj.token_id is None:
+            obj.token_id = token_id

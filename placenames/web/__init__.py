@@ -10,10 +10,17 @@ from . import (
     accounts_admin,
     addresses_staff,
     api,
+    api_addresses,
+    api_announcements,
     api_applications,
     api_changes,
+    api_docs,
+    api_jurisdictions,
     api_names,
+    api_plates,
+    api_reports,
     api_search,
+    api_standardize,
     audit,
     auth,
     committee,
@@ -23,6 +30,8 @@ from . import (
     limits,
     maps,
     notices,
+    ogc,
+    open_data,
     plates_staff,
     public,
     records,
@@ -30,6 +39,7 @@ from . import (
     scan,
     search_page,
     security,
+    tokens_admin,
 )
 
 csrf = CSRFProtect()
@@ -47,8 +57,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(auth.bp)
     app.register_blueprint(account.bp)
     app.register_blueprint(accounts_admin.bp)
-    app.register_blueprint(api_names.bp)
-    app.register_blueprint(api_search.bp)
+    app.register_blueprint(tokens_admin.bp)
     app.register_blueprint(scan.bp)
     app.register_blueprint(maps.bp)
     app.register_blueprint(search_page.bp)
@@ -60,8 +69,13 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(committee.bp)
     app.register_blueprint(audit.bp)
     app.register_blueprint(notices.bp)
-    app.register_blueprint(api_applications.bp)
-    csrf.exempt(api_applications.bp)  # bearer tokens only: no request there rides on a cookie
-    api.register(api_changes.blp)
+    app.register_blueprint(open_data.bp)
+    app.register_blueprint(api_docs.bp)
+    app.register_blueprint(ogc.bp)
+    for blp in (api_names.blp, api_search.blp, api_applications.blp, api_changes.blp,
+                api_addresses.blp, api_plates.blp, api_jurisdictions.blp,
+                api_announcements.blp, api_reports.blp, api_standardize.blp):
+        api.register(blp)
+        csrf.exempt(blp)  # bearer tokens or none: no request there rides on a session cookie
     limits.init_app(app)  # last: it looks up the registered endpoints
     notices.init_app(app)  # the comment form's tighter limit, through the app's limiter

@@ -11,11 +11,20 @@ argument or field is wrong, by location) or ``problems`` (rows of a file).
 
 from __future__ import annotations
 
-from typing import Any
+import http
+from collections.abc import Callable
+from copy import deepcopy
+from typing import Any, TypeVar
 
+import flask_smorest
 import marshmallow as ma
 from flask import Flask
-from flask_smorest import Api, Blueprint
+from flask_smorest import Api
+from marshmallow import missing
+from webargs.flaskparser import FlaskParser, is_json_request
+
+from .. import safejson
+from ..errors import BadInput
 
 API_PREFIX = "/api/v1"
 
@@ -37,9 +46,14 @@ class ErrorSchema(ma.Schema):
 
 
 class PlacenamesApi(Api):
-    """flask-smorest's Api with the project's error schema."""
+    """flask-smorest's Api with the project's error schema.
+
+    No catch-all ``default`` response: each operation lists the statuses it answers
+    (:meth:`Blueprint.errors`), so a client, and the schema test, can rely on the list.
+    """
 
     ERROR_SCHEMA = ErrorSchema
+    DEFAULT_ERROR_RESPONSE_NAME = None
 
     def _register_error_handlers(self) -> None:
         """Errors are rendered by :mod:`placenames.web.errors` for the whole app (HTML for
@@ -78,6 +92,73 @@ def init_app(app: Flask) -> None:
                        "(placenames users token USERNAME)"})
 
 
-def register(blp: Blueprint) -> None:
+class ArgumentsParser(FlaskParser):
+    """webargs' parser answering 400 for arguments that do not validate, and reading JSON
+    bodies within the app's limits.
+
+    The API refuses every bad argument with 400, whether the schema or the operation finds
+    it (a bad cursor, a query the search cannot read), so a client handles one status; the
+    body says which argument (``errors``, by location and name). webargs would parse a body
+    with :func:`json.loads`, which recurses once a level (``[`` × 100,000: a 500) and takes
+    NaN: :func:`placenames.safejson.loads` refuses both first, as for every JSON body.
+    """
+
+    DEFAULT_VALIDATION_STATUS = 400
+
+    def _raw_load_json(self, req: Any) -> Any:
+        if not is_json_request(req):
+            return missing
+        try:
+            return safejson.loads(req.get_data(cache=True))
+        except safejson.JSONRejected as exc:
+            raise BadInput(str(exc)) from None
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+ALWAYS = (429, 503)
+"""Statuses any operation may answer: too many requests (rate limits), the database away."""
+
+
+class Blueprint(flask_smorest.Blueprint):
+    """An ``/api/v1`` blueprint: flask-smorest's, with the 400 parser, :meth:`errors` and
+    :meth:`conditional`."""
+
+    ARGUMENTS_PARSER = ArgumentsParser()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._prepare_doc_cbks.append(self._prepare_conditional_doc)
+
+    def conditional(self, fn: F) -> F:
+        """Document that the operation answers ``If-None-Match`` with 304 (the handler does
+        it; flask-smorest's own ETag feature computes tags from dumped data, which these
+        handlers do not produce)."""
+        fn = self.alt_response(304, "NOT_MODIFIED")(fn)
+        doc = deepcopy(getattr(fn, "_apidoc", {}))
+        doc["conditional"] = True
+        fn._apidoc = doc  # type: ignore[attr-defined]
+        return fn
+
+    @staticmethod
+    def _prepare_conditional_doc(doc: dict[str, Any], doc_info: dict[str, Any],
+                                 **_kwargs: Any) -> dict[str, Any]:
+        if doc_info.get("conditional"):
+            doc.setdefault("parameters", []).append("IF_NONE_MATCH")
+        return doc
+
+    def errors(self, *statuses: int) -> Callable[[F], F]:
+        """Document the error answers of an operation (:class:`ErrorSchema`), plus
+        :data:`ALWAYS`."""
+
+        def wrap(fn: F) -> F:
+            for status in sorted(set(statuses) | set(ALWAYS), reverse=True):
+                fn = self.alt_response(status, http.HTTPStatus(status).name)(fn)
+            return fn
+
+        return wrap
+
+
+def register(blp: flask_smorest.Blueprint) -> None:
     """Register an ``/api/v1`` blueprint in the app and in the document."""
     api.register_blueprint(blp)

@@ -4,7 +4,8 @@ Authentication is a personal token only (``Authorization: Bearer …``; ``placen
 USERNAME`` prints one, the database keeps its SHA-256). A request without a valid token gets
 401 before anything else happens, so no request is ever authenticated by a session cookie here;
 that is why the blueprint is exempt from CSRF protection. The same operations as the web pages
-run with the token's user as the actor.
+run with the token's user as the actor. Refusals of the workflow guard carry their ``code``
+(e.g. ``role_not_allowed``) in the one error shape.
 """
 
 from __future__ import annotations
@@ -13,49 +14,185 @@ import json
 import uuid
 from typing import Any
 
-from flask import Blueprint, Response, g, jsonify, request, url_for
+import marshmallow as ma
+from flask import Response, g, jsonify, request, url_for
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 
 from .. import db
 from ..errors import BadInput
 from ..models import User
 from ..models.workflow import Application
+from ..naming.generics import CLASSES
 from ..ops.accounts import tokens
 from ..ops.procedure import applications as apps
 from ..workflow import STATE_LABELS_ZH, State
+from .api import PERSONAL, Blueprint
+from .api_auth import Unauthorized, bearer
+from .api_common import Arguments
 from .committee import now, perform, settings
+from .errors import invalid_message
 
-bp = Blueprint("api_applications", __name__, url_prefix="/api/v1/applications")
+blp = Blueprint("api_applications", __name__, url_prefix="/api/v1/applications",
+                description="地名申请（个人令牌）/ naming applications (personal token)")
 
-STRING_FIELDS = ("kind", "class", "reason", "location_desc", "jurisdiction", "applicant_org",
-                 "old_name", "extent_desc", "start_desc", "end_desc")
+f = ma.fields
+STATES = [s.value for s in State]
+SECURITY = [{PERSONAL: []}]
 
 
-@bp.before_request
-def _authenticate() -> Response | None:
-    header = request.headers.get("Authorization", "")
-    user = None
-    if header.startswith("Bearer "):
-        user = tokens.user_for(db.session(), header[7:].strip())
+@blp.before_request
+def _authenticate() -> None:
+    secret = bearer()
+    user = tokens.user_for(db.session(), secret) if secret else None
     if user is None:
-        resp = jsonify({"error": "需要有效的令牌 / a valid bearer token is required",
-                        "status": 401})
-        resp.status_code = 401
-        resp.headers["WWW-Authenticate"] = 'Bearer realm="placenames"'
-        return resp
+        raise Unauthorized("需要有效的令牌 / a valid bearer token is required")
     g.api_user = user
-    return None
-
-
-@bp.errorhandler(apps.ProcedureError)
-def _procedure_error(exc: apps.ProcedureError) -> tuple[Response, int]:
-    return jsonify({"error": exc.user_msg, "code": exc.code, "message_zh": exc.message_zh,
-                    "message_en": exc.message_en, "status": exc.http_status}), exc.http_status
 
 
 def _user() -> User:
     return g.api_user  # type: ignore[no-any-return]
 
+
+# --- schemas -----------------------------------------------------------------------------------
+
+class Candidate(f.Field):
+    """A proposed name: ``"丰邑路"`` or ``{"name": "丰邑路", "reason": "…"}``."""
+
+    default_error_messages = {  # noqa: RUF012
+        "candidate": "拟用名称须为字符串或 {{name, reason}} / a candidate is a string or "
+                     "{{name, reason}}"}
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any,
+                     **kwargs: Any) -> apps.CandidateInput:
+        if isinstance(value, str):
+            return apps.CandidateInput(value, None)
+        if isinstance(value, dict) and isinstance(value.get("name", ""), str) and \
+                isinstance(value.get("reason") or "", str):
+            return apps.CandidateInput(value.get("name") or "", value.get("reason") or None)
+        raise self.make_error("candidate")
+
+
+CANDIDATE_DOC = {"oneOf": [
+    {"type": "string"},
+    {"type": "object", "properties": {"name": {"type": "string"},
+                                      "reason": {"type": ["string", "null"]}}}]}
+
+
+class ApplicationInput(Arguments):
+    """An application as filed (``draft: true`` keeps it a draft, else it is submitted)."""
+
+    class Meta:
+        """Keys it does not know are left out, as before the schema."""
+
+        unknown = ma.EXCLUDE
+
+    kind = f.String(load_default="new", validate=ma.validate.OneOf(["new", "rename", "cancel"]))
+    cls = f.String(data_key="class", required=True, validate=ma.validate.OneOf(sorted(CLASSES)),
+                   metadata={"description": "地名类别 / class"})
+    candidates = f.List(Candidate(metadata=CANDIDATE_DOC), load_default=list)
+    reason = f.String(allow_none=True)
+    location_desc = f.String(allow_none=True)
+    jurisdiction = f.String(allow_none=True, metadata={"description": "行政区划代码 / code"})
+    applicant_org = f.String(allow_none=True)
+    old_name = f.String(allow_none=True)
+    extent_desc = f.String(allow_none=True)
+    start_desc = f.String(allow_none=True)
+    end_desc = f.String(allow_none=True)
+    length_m = f.Float(allow_none=True)
+    width_m = f.Float(allow_none=True)
+    draft = f.Boolean(load_default=False)
+
+
+class ActionInput(ma.Schema):
+    """An action's fields: ``version`` (the application's, as read) and the step's own
+    (``note``, ``surveyed_on``, ``findings``, ``geojson``, ``size``, ``opinion``,
+    ``approving_body``, ``doc_no``, ``decided_on``, ``announced_on``, ``filed_on`` …)."""
+
+    class Meta:
+        """The step's own fields pass through."""
+
+        unknown = ma.INCLUDE
+
+    version = f.Integer(required=True)
+
+
+class ApplicationsArgs(Arguments):
+    """Which applications to list."""
+
+    scope = f.String(validate=ma.validate.OneOf(["mine", "visible"]), metadata={
+        "description": "mine（默认）：自己的；visible：有权查看的全部 / mine (default) or every "
+                       "one the caller may see"})
+    state = f.String(validate=ma.validate.OneOf(STATES))
+
+
+class ApplicationSummary(ma.Schema):
+    """An application in a list."""
+
+    id = f.UUID(required=True)
+    state = f.String(required=True, validate=ma.validate.OneOf(STATES))
+    kind = f.String(required=True)
+    cls = f.String(required=True, data_key="class")
+    version = f.Integer(required=True)
+    names = f.List(f.String(), required=True)
+
+
+class ApplicationList(ma.Schema):
+    """The caller's applications."""
+
+    applications = f.List(f.Nested(ApplicationSummary), required=True)
+
+
+class CandidateOut(ma.Schema):
+    """A proposed name."""
+
+    rank = f.Integer(required=True)
+    name = f.String(required=True)
+    reason = f.String(required=True, allow_none=True)
+
+
+class Approval(ma.Schema):
+    """The approval, once decided."""
+
+    body = f.String(required=True, allow_none=True)
+    doc_no = f.String(required=True, allow_none=True)
+    date = f.Date(required=True, allow_none=True)
+
+
+class CommentPeriod(ma.Schema):
+    """The public notice's period."""
+
+    opens = f.String(required=True, allow_none=True, metadata={"format": "date-time"})
+    closes = f.String(required=True, allow_none=True, metadata={"format": "date-time"})
+
+
+class ApplicationStatus(ma.Schema):
+    """An application as its caller may see it."""
+
+    id = f.UUID(required=True)
+    kind = f.String(required=True)
+    cls = f.String(required=True, data_key="class")
+    state = f.String(required=True, validate=ma.validate.OneOf(STATES))
+    state_label_zh = f.String(required=True)
+    version = f.Integer(required=True)
+    applicant_org = f.String(required=True, allow_none=True)
+    old_name = f.String(required=True, allow_none=True)
+    candidates = f.List(f.Nested(CandidateOut), required=True)
+    screen = f.Dict(required=True, allow_none=True, metadata={
+        "description": "最近一次名称审查 / the latest names check"})
+    approved_name = f.String(required=True, allow_none=True)
+    romanization = f.String(required=True, allow_none=True)
+    approval = f.Nested(Approval, required=True)
+    announce_due = f.Date(required=True, allow_none=True)
+    filing_due = f.Date(required=True, allow_none=True)
+    comment_period = f.Nested(CommentPeriod, required=True)
+    place_id = f.UUID(required=True, allow_none=True)
+    actions = f.List(f.String(), required=True, metadata={
+        "description": "调用者现在可执行的操作 / actions the caller may take now"})
+    created_at = f.String(required=True, metadata={"format": "date-time"})
+    updated_at = f.String(required=True, metadata={"format": "date-time"})
+
+
+# --- reading the body --------------------------------------------------------------------------
 
 def _body() -> dict[str, Any]:
     data = request.get_json(silent=True)
@@ -64,35 +201,18 @@ def _body() -> dict[str, Any]:
     return data
 
 
-def _number(data: dict[str, Any], key: str) -> float | None:
-    value = data.get(key)
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise BadInput(f"{key} 须为数字 / {key} must be a number")
+def _input(data: dict[str, Any]) -> tuple[apps.ApplicationInput, bool]:
     try:
-        return float(value)
-    except ValueError:
-        raise BadInput(f"{key} 须为数字 / {key} must be a number") from None
-
-
-def _input(data: dict[str, Any]) -> apps.ApplicationInput:
-    for key in STRING_FIELDS:
-        if data.get(key) is not None and not isinstance(data[key], str):
-            raise BadInput(f"{key} 须为字符串 / {key} must be a string")
-    raw = data.get("candidates") or []
-    if not isinstance(raw, list) or not all(isinstance(c, dict | str) for c in raw):
-        raise BadInput("candidates 须为列表 / candidates must be a list of {name, reason}")
-    cands = [apps.CandidateInput(c, None) if isinstance(c, str) else
-             apps.CandidateInput(str(c.get("name") or ""), str(c.get("reason") or "") or None)
-             for c in raw]
+        v = ApplicationInput().load(data)
+    except ma.ValidationError as exc:
+        raise BadInput(invalid_message({"json": exc.messages})) from exc
     return apps.ApplicationInput(
-        kind=data.get("kind") or "new", cls=data.get("class") or "", candidates=cands,
-        reason=data.get("reason"), location_desc=data.get("location_desc"),
-        jurisdiction_code=data.get("jurisdiction"), applicant_org=data.get("applicant_org"),
-        old_name=data.get("old_name"), extent_desc=data.get("extent_desc"),
-        start_desc=data.get("start_desc"), end_desc=data.get("end_desc"),
-        length_m=_number(data, "length_m"), width_m=_number(data, "width_m"))
+        kind=v["kind"], cls=v["cls"], candidates=v["candidates"],
+        reason=v.get("reason"), location_desc=v.get("location_desc"),
+        jurisdiction_code=v.get("jurisdiction"), applicant_org=v.get("applicant_org"),
+        old_name=v.get("old_name"), extent_desc=v.get("extent_desc"),
+        start_desc=v.get("start_desc"), end_desc=v.get("end_desc"),
+        length_m=v.get("length_m"), width_m=v.get("width_m")), v["draft"]
 
 
 def status(app: Application, user: User) -> dict[str, Any]:
@@ -119,24 +239,41 @@ def status(app: Application, user: User) -> dict[str, Any]:
     }
 
 
-@bp.get("")
-def list_own() -> Response:
-    """The caller's own applications (``?scope=visible``: every one the caller may see)."""
+# --- operations --------------------------------------------------------------------------------
+
+@blp.get("")
+@blp.arguments(ApplicationsArgs, location="query", as_kwargs=True)
+@blp.response(200, ApplicationList)
+@blp.errors(400, 401)
+@blp.doc(security=SECURITY)
+def list_own(scope: str | None = None, state: str | None = None) -> Response:
+    """自己的申请 / The caller's own applications.
+
+    ``scope=visible``: every one the caller may see.
+    """
     user = _user()
-    mine = request.args.get("scope") != "visible"
-    rows = apps.list_for(db.session(), user, mine=mine, state=request.args.get("state") or None)
+    rows = apps.list_for(db.session(), user, mine=scope != "visible", state=state)
     return jsonify({"applications": [{"id": str(a.id), "state": a.state, "kind": a.kind,
                                       "class": a.cls, "version": a.version,
                                       "names": [c.name for c in a.candidates]} for a in rows]})
 
 
-@bp.post("")
+@blp.post("")
+@blp.doc(requestBody={"required": True,
+                      "content": {"application/json": {"schema": ApplicationInput}}})
+@blp.response(201, ApplicationStatus, headers={"Location": {
+    "description": "申请的地址 / the application's URL", "schema": {"type": "string"}}})
+@blp.errors(400, 401, 403, 404, 409, 413)
+@blp.doc(security=SECURITY)
 def submit() -> tuple[Response, int, dict[str, str]]:
-    """File an application and submit it (``"draft": true`` keeps it a draft)."""
+    """提交地名申请 / File an application and submit it.
+
+    ``"draft": true`` keeps it a draft.
+    """
     s, user = db.session(), _user()
-    data = _body()
-    app = apps.create_application(s, _input(data), actor=user, now=now())
-    if not data.get("draft"):
+    data, draft = _input(_body())
+    app = apps.create_application(s, data, actor=user, now=now())
+    if not draft:
         perform(app, "submit", MultiDict({"version": str(app.version)}), ImmutableMultiDict(),
                 user)
     s.commit()
@@ -144,16 +281,31 @@ def submit() -> tuple[Response, int, dict[str, str]]:
         "Location": url_for(".read", app_id=app.id)}
 
 
-@bp.get("/<uuid:app_id>")
+@blp.get("/<uuid:app_id>")
+@blp.response(200, ApplicationStatus)
+@blp.errors(401, 404)
+@blp.doc(security=SECURITY)
 def read(app_id: uuid.UUID) -> Response:
-    """One application's status (404 if the caller may not see it)."""
+    """申请的状态 / One application's status.
+
+    404 if the caller may not see it.
+    """
     user = _user()
     return jsonify(status(apps.get_for(db.session(), app_id, user), user))
 
 
-@bp.post("/<uuid:app_id>/actions/<action>")
+@blp.post("/<uuid:app_id>/actions/<action>")
+@blp.doc(requestBody={"required": True,
+                      "content": {"application/json": {"schema": ActionInput}}})
+@blp.response(200, ApplicationStatus)
+@blp.errors(400, 401, 403, 404, 409, 413)
+@blp.doc(security=SECURITY)
 def act(app_id: uuid.UUID, action: str) -> Response:
-    """Take an action; the body carries ``version`` and the step's fields."""
+    """执行程序步骤 / Take an action.
+
+    The body carries ``version`` and the step's fields; the guard refuses an action the
+    caller may not take now (403 or 409, with its ``code``).
+    """
     s, user = db.session(), _user()
     app = apps.get_for(s, app_id, user, for_update=True)
     data = _body()

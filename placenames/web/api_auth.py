@@ -3,7 +3,8 @@
 :func:`require_scope` guards a handler: no token, an unknown, expired or revoked one → 401
 (with ``WWW-Authenticate``), a token without the scope → 403. The token is checked against the
 database on every request, so revoking or expiring one takes effect at once. Handlers read the
-token with :func:`current_token`; writes put its id on their audit events.
+token with :func:`current_token`; once a request's token is known, every audit event its
+session adds carries the token's id (:data:`placenames.models.tokens.ACTING_TOKEN`).
 """
 
 from __future__ import annotations
@@ -13,11 +14,13 @@ from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
 from flask import g, request
+from sqlalchemy.orm import Session
 
 from .. import db
 from ..db import SAFE_METHODS
 from ..errors import PlacenamesError
 from ..models import ApiToken
+from ..models.tokens import ACTING_TOKEN
 from ..ops.accounts import department_tokens
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -46,18 +49,30 @@ def bearer() -> str | None:
 
 
 def token_or_none() -> ApiToken | None:
-    """This request's department token if it carries a valid one (checked once per request)."""
+    """This request's department token if it carries a valid one (checked once per request).
+
+    A request without ``Authorization: Bearer pnd_…`` costs no query."""
     if "api_token" not in g:
         secret = bearer()
-        session = db.session()
-        token = department_tokens.authenticate(session, secret) if secret else None
-        if token is not None and department_tokens.needs_touch(token):
-            if request.method in SAFE_METHODS:  # a GET reads through a session that never writes
-                db.write_apart(lambda writer: department_tokens.touch(writer, token.id))
-            else:  # the request's own transaction (SQLite: a second writer would wait on it)
-                department_tokens.touch(session, token.id)
+        token = None
+        if secret and secret.startswith(department_tokens.PREFIX):
+            session = db.session()
+            token = department_tokens.authenticate(session, secret)
+            if token is not None:
+                session.info[ACTING_TOKEN] = token.id  # its audit events name the token
+                if department_tokens.needs_touch(token):
+                    _touch(session, token)
         g.api_token = token
     return cast(ApiToken | None, g.api_token)
+
+
+def _touch(session: Session, token: ApiToken) -> None:
+    """Note the token's use: a GET reads through a session that never writes, so apart;
+    other requests in their own transaction (on SQLite a second writer would wait on it)."""
+    if request.method in SAFE_METHODS:
+        db.write_apart(lambda writer: department_tokens.touch(writer, token.id))
+    else:
+        department_tokens.touch(session, token.id)
 
 
 def current_token() -> ApiToken:

@@ -6,12 +6,11 @@ from typing import Any
 
 import marshmallow as ma
 from flask import Response, jsonify, request
-from flask_smorest import Blueprint
 
 from .. import db
 from ..ops.accounts.department_tokens import FEED_SCOPES
 from ..ops.exchange import feed
-from .api import BEARER
+from .api import BEARER, Blueprint
 from .api_auth import current_token
 
 blp = Blueprint("api_changes", __name__, url_prefix="/api/v1",
@@ -57,11 +56,14 @@ class ChangesPage(ma.Schema):
 
 @blp.get("/changes")
 @blp.arguments(ChangesArgs, location="query", as_kwargs=True)
-@blp.response(200, ChangesPage)
-@blp.alt_response(401, description="no valid token")
+@blp.response(200, ChangesPage, headers={"ETag": {"schema": {"type": "string"}}})
+@blp.conditional
+@blp.errors(400, 401)
 @blp.doc(security=[{BEARER: []}])
 def changes(after: int, limit: int, entity: list[str] | None = None) -> Response:
-    """变更流：按提交顺序列出插入、修改、更名、注销和状态变化。The change feed: every insert,
+    """变更流 / The change feed.
+
+    按提交顺序列出插入、修改、更名、注销和状态变化。Every insert,
     change, rename, cancel and status change in commit order, each with the record as it
     stands now. Names, addresses and plates need the matching read scope; jurisdictions are
     public. Replaying from ``after=0`` into an empty store gives the register."""

@@ -28,7 +28,8 @@ bp = Blueprint("audit", __name__, url_prefix="/staff/audit")
 
 auditor_only = roles_required(frozenset({"auditor"}),
                               _l("Only the audit administrator may read the audit log."))
-STATE_KINDS = {"plate": "plate_status", "print_batch": "batch_status"}
+STATE_KINDS = {"plate": "plate_status", "print_batch": "batch_status",
+               "api_token": "token_state"}
 TEXT_LIMIT = 60
 
 

@@ -28,15 +28,52 @@ UNAVAILABLE_MSG = ("数据库暂时无法访问，请稍后再试。 / The datab
                    "please try again in a moment.")
 RETRY_AFTER_S = 5
 INVALID_MSG = "请求参数无效 / the request's parameters are invalid"
+TOO_MANY_MSG = ("请求过于频繁（限额 {limit}），请稍后再试 / too many requests (limit {limit}); "
+                "try again later")
+
+
+JSON_PATHS = ("/api/", "/ogc/")
+"""Paths whose errors are always JSON: the API and OGC API – Features (GIS clients)."""
 
 
 def wants_json() -> bool:
     """True when the client asked for JSON (API paths, or Accept prefers JSON)."""
-    if request.path.startswith("/api/"):
+    if request.path.startswith(JSON_PATHS) or request.path == "/ogc":
         return True
     best = request.accept_mimetypes.best_match(["application/json", "text/html"])
     return best == "application/json" and request.accept_mimetypes[best] > \
         request.accept_mimetypes["text/html"]
+
+
+def invalid_message(errors: object) -> str:
+    """The message of a request whose arguments did not validate, naming them (中文 / English)
+    with the first reason given, e.g. ``参数 limit 无效 / invalid limit: Must be …``."""
+    names: list[str] = []
+    reasons: list[str] = []
+
+    def walk(node: object, name: str | None) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                top = name is None and (str(key) in LOCATIONS or str(key) == "_schema")
+                walk(value, None if top else name or str(key))
+        elif isinstance(node, list | tuple):
+            for value in node:
+                walk(value, name)
+        else:
+            if name is not None and name not in names:
+                names.append(name)
+            reasons.append(str(node))
+
+    walk(errors, None)
+    if not names:
+        return INVALID_MSG
+    listed = ", ".join(names[:5])
+    reason = f": {reasons[0]}" if reasons else ""
+    return f"参数 {listed} 无效 / invalid {listed}{reason}"
+
+
+LOCATIONS = frozenset({"query", "querystring", "json", "form", "headers", "cookies", "files",
+                       "path", "view_args", "json_or_form"})
 
 
 def render_error(status: int, message: str, extra: dict[str, object] | None = None
@@ -56,7 +93,11 @@ def init_app(app: Flask) -> None:
     def _domain(exc: PlacenamesError) -> Response:
         if exc.detail:
             log.info("%s: %s", type(exc).__name__, exc.detail)
-        extra = {"problems": exc.problems} if isinstance(exc, ImportRejected) else None
+        extra: dict[str, object] = {"problems": exc.problems} \
+            if isinstance(exc, ImportRejected) else {}
+        code = getattr(exc, "code", None)  # e.g. the workflow guard's refusals
+        if isinstance(code, str):
+            extra["code"] = code
         response = make_response(render_error(exc.http_status, exc.user_msg, extra))
         if exc.http_status == 401:
             response.headers["WWW-Authenticate"] = 'Bearer realm="placenames"'
@@ -85,9 +126,13 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> Response:
         data = getattr(exc, "data", None) or {}  # webargs' validation errors (flask-smorest)
-        if "messages" in data or "errors" in data:
+        if exc.code == 429:  # Flask-Limiter: the description is the limit ("3 per 1 minute")
             response = make_response(render_error(
-                exc.code or 422, INVALID_MSG, {"errors": data.get("errors", data.get("messages"))}))
+                429, TOO_MANY_MSG.format(limit=exc.description), {"code": "rate_limited"}))
+        elif "messages" in data or "errors" in data:
+            errors = data.get("errors", data.get("messages"))
+            response = make_response(render_error(
+                exc.code or 400, invalid_message(errors), {"errors": errors}))
         else:
             response = make_response(render_error(exc.code or 500, exc.description or exc.name))
         for key, value in (data.get("headers") or {}).items():

@@ -54,7 +54,8 @@ FINDING_SEVERITY_LABELS = {"error": _l("error"), "warning": _l("warning"), "info
 
 SCREEN_SEVERITY_LABELS = {"block": _l("blocks"), "warn": _l("warns"), "info": _l("for information")}
 REPORT_KIND_LABELS = {"damaged": _l("The plate is damaged"), "missing": _l("The plate is missing"),
-                      "wrong_address": _l("The address is wrong")}
+                      "wrong_address": _l("The address is wrong"),
+                      "other": _l("Another problem (see the note)")}
 PRESET_LABELS = {"default": _l("from the start, odd numbers on the left"),
                  "beijing-ew": _l("east-west roads: from the east, odd numbers on the north"),
                  "distance": _l("by distance from the start")}
@@ -82,6 +83,8 @@ AUDIT_ACTION_LABELS = {"create": _l("created"), "status": _l("status changed"),
                        "recovery_used": _l("recovery code used"),
                        "recovery_codes_new": _l("new recovery codes"),
                        "token_issued": _l("API token issued"),
+                       "token_revoked": _l("API token revoked"),
+                       "standardize": _l("addresses standardized"),
                        # the naming procedure (one per workflow action) and its records
                        "edit": _l("edited"), "submit": _l("submitted"),
                        "accept": _l("accepted"),
@@ -120,7 +123,16 @@ ENTITY_TYPE_LABELS = {"application": _l("naming application"),
                       "public_comment": _l("public comment"), "place": _l("place name"),
                       "plate": _l("door plate"), "print_batch": _l("print batch"),
                       "user": _l("account"), "expert": _l("pool expert"),
+                      "api_token": _l("department token"),
+                      "plate_report": _l("report about a plate or an address"),
                       "import": _l("imported file")}
+SCOPE_LABELS = {"read:names": _l("read names"), "read:addresses": _l("read addresses"),
+                "read:plates": _l("read plates"),
+                "write:reports": _l("report problems with addresses or plates"),
+                "write:standardize": _l("submit addresses for standardization")}
+"""What a department token may do (``department_tokens.SCOPES``)."""
+TOKEN_STATE_LABELS = {"active": _l("in use"), "expired": _l("expired"),
+                      "revoked": _l("revoked by the office")}
 
 MATCH_LABELS = {"exact": _l("the whole name"), "prefix": _l("its beginning"),
                 "substring": _l("part of the name"), "pinyin": _l("pinyin"),
@@ -131,6 +143,14 @@ MATCH_LABELS = {"exact": _l("the whole name"), "prefix": _l("its beginning"),
 """How a search hit was found (``Hit.matched``), shown as "matched by …"."""
 VIA_LABELS = {"alias": _l("other name"), "former": _l("former name")}
 """What kind of name a hit was found by (``Hit.via_kind``)."""
+EXPORT_FORMAT_LABELS = {"geojson": _l("GeoJSON (web maps, programs)"),
+                        "csv": _l("CSV table (opens in Excel)"),
+                        "gpkg": _l("GeoPackage (QGIS, ArcGIS)"),
+                        "xlsx": _l("Excel workbook")}
+EXPORT_KIND_LABELS = {"names": _l("standard place names"),
+                      "addresses": _l("standard address records"),
+                      "all": _l("names and addresses, a layer each")}
+"""The open-data files' formats and contents (:mod:`placenames.ops.exchange.export`)."""
 IMPORT_KIND_LABELS = {"names": _l("Place names"), "addresses": _l("Standard addresses")}
 """What an imported file holds."""
 IMPORT_SOURCE_LABELS = {"format": _l("format"), "encoding": _l("encoding"),
@@ -148,6 +168,8 @@ KINDS = {
     "report_kind": REPORT_KIND_LABELS, "preset": PRESET_LABELS, "origin": ORIGIN_LABELS,
     "size": SIZE_LABELS, "audit_action": AUDIT_ACTION_LABELS, "role": ROLE_LABELS,
     "entity_type": ENTITY_TYPE_LABELS, "matched": MATCH_LABELS, "via": VIA_LABELS,
+    "export_format": EXPORT_FORMAT_LABELS, "export_kind": EXPORT_KIND_LABELS,
+    "scope": SCOPE_LABELS, "token_state": TOKEN_STATE_LABELS,
     "import_kind": IMPORT_KIND_LABELS, "import_source": IMPORT_SOURCE_LABELS,
 }
 

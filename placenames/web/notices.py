@@ -25,21 +25,19 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from .. import db
 from ..errors import NotFound
 from ..models.workflow import Application
 from ..ops.privacy import contacts
 from ..ops.procedure import applications as apps
-from ..ops.procedure import documents
+from ..ops.procedure import documents, publication
 from ..ops.procedure import steps as steps
 from ..workflow import State
 from .committee import now
 
 bp = Blueprint("notices", __name__)
 
-NOTICE_STATES = (State.IN_COMMENT,)
 DEFAULT_COMMENT_LIMIT = "5 per minute"
 
 
@@ -70,8 +68,7 @@ def _announced(app_id: uuid.UUID) -> Application:
 @bp.get("/notices")
 def index() -> str:
     """Names under public notice now, with their periods."""
-    rows = db.session().scalars(select(Application).where(
-        Application.state.in_(NOTICE_STATES)).order_by(Application.comment_closes)).all()
+    rows = db.session().scalars(publication.notices_select()).all()
     clock = now()
     return render_template("notices/index.html", rows=rows,
                            open_now={a.id: steps.comments_open(a, clock) for a in rows})
@@ -107,9 +104,7 @@ def comment(app_id: uuid.UUID) -> Response:
 @bp.get("/announcements")
 def announcements() -> str:
     """Announced names, newest first."""
-    rows = db.session().scalars(select(Application).where(
-        Application.announced_on.is_not(None)).order_by(Application.announced_on.desc())
-        .limit(200)).all()
+    rows = db.session().scalars(publication.announcements_select(limit=200)).all()
     return render_template("notices/announcements.html", rows=rows)
 
 

@@ -39,7 +39,7 @@ from ..models import AuditEvent
 from ..models.plates import Plate, PlateStatus, PrintBatch
 from ..ops.addresses import numbering
 from ..ops.plates import batches as plate_ops
-from ..ops.plates import scan as plate_scan
+from ..ops.plates import reports as plate_reports
 from ..ops.plates.lifecycle import TRANSITIONS, Change, parse_status, transition
 from .auth import actor_id, roles_required
 
@@ -312,9 +312,9 @@ def _save_photo(p: Plate) -> str | None:
 @bp.get("/plates/reports")
 @staff_required
 def reports() -> str:
-    """Problems reported from the scan page, newest first."""
+    """Problems reported from the scan page and by departments, newest first."""
     return render_template("plates/reports.html",
-                           reports=plate_scan.open_reports(db.session(), 200))
+                           reports=plate_reports.open_reports(db.session(), 200))
 
 
 # --- numbering -------------------------------------------------------------------------------

@@ -1,5 +1,8 @@
 """The public scan page ``/p/<id>``, its JSON, and the "report a problem" form.
 
+The JSON is also what ``GET /api/v1/plates/<id>`` answers without a token
+(:mod:`placenames.web.api_plates`).
+
 A scanned plate lands here. The page shows the standard address and nothing else: it never
 asks for money, a login or personal data. It is cacheable (``ETag``, ``Cache-Control: public``,
 304 on ``If-None-Match``) so a reverse proxy can serve repeats. An unknown or malformed id is a
@@ -122,7 +125,7 @@ def _cache_headers(resp: Response, etag: str) -> Response:
     return resp
 
 
-def _answer(plate_id: str, as_json: bool) -> Response:
+def answer(plate_id: str, as_json: bool) -> Response:
     """The plate's page or JSON: 304 when the client has it, else the (cached) rendering."""
     s = db.session()
     key = plate_scan.plate_key(s, plate_id)
@@ -147,13 +150,7 @@ def _answer(plate_id: str, as_json: bool) -> Response:
 @bp.get("/p/<plate_id>")
 def page(plate_id: str) -> Response:
     """The scan page (HTML, or JSON when the client prefers it)."""
-    return _answer(plate_id, wants_json())
-
-
-@bp.get("/api/v1/plates/<plate_id>")
-def api(plate_id: str) -> Response:
-    """The plate as JSON."""
-    return _answer(plate_id, True)
+    return answer(plate_id, wants_json())
 
 
 @bp.route("/p/<plate_id>/report", methods=["GET", "POST"])

@@ -14,7 +14,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from ...errors import BadInput
-from ...models import AuditChain, AuditEvent, User
+from ...models import ApiToken, AuditChain, AuditEvent, User
 
 MAX_PAGE = 200
 DEFAULT_PAGE = 50
@@ -36,11 +36,13 @@ class AuditQuery:
 
 @dataclass(frozen=True)
 class AuditRow:
-    """One event with its actor and its place in the chain (None: not chained)."""
+    """One event with its actor (or the department token it was made with) and its place in
+    the chain (None: not chained)."""
 
     event: AuditEvent
     actor: User | None
     seq: int | None
+    token: ApiToken | None = None
 
 
 def encode_cursor(event: AuditEvent) -> str:
@@ -63,8 +65,9 @@ def decode_cursor(text: str) -> tuple[datetime, uuid.UUID]:
 def search(session: Session, q: AuditQuery) -> tuple[list[AuditRow], str | None]:
     """The events matching ``q``, newest first, and the cursor of the next page (or None)."""
     limit = max(1, min(q.limit, MAX_PAGE))
-    stmt = (select(AuditEvent, User, AuditChain.seq)
+    stmt = (select(AuditEvent, User, AuditChain.seq, ApiToken)
             .outerjoin(User, User.id == AuditEvent.actor_id)
+            .outerjoin(ApiToken, ApiToken.id == AuditEvent.token_id)
             .outerjoin(AuditChain, AuditChain.event_id == AuditEvent.id))
     if q.actor:
         stmt = stmt.where(User.username == q.actor)
@@ -83,6 +86,6 @@ def search(session: Session, q: AuditQuery) -> tuple[list[AuditRow], str | None]
         stmt = stmt.where(or_(AuditEvent.at < at, and_(AuditEvent.at == at, AuditEvent.id < key)))
     rows = session.execute(stmt.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
                            .limit(limit + 1)).all()
-    page = [AuditRow(e, u, s) for e, u, s in rows[:limit]]
+    page = [AuditRow(e, u, s, t) for e, u, s, t in rows[:limit]]
     more = len(rows) > limit
     return page, encode_cursor(page[-1].event) if more and page else None

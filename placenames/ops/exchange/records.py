@@ -19,13 +19,16 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, aliased
 
 from ... import spatial
 from ...models import Address, Jurisdiction, Place, Plate
 from ...models.addresses import AddressStatus
-from ...models.places import HISTORICAL
+from ...models.places import HISTORICAL, PlaceStatus
+from ...models.plates import LIVE_STATUSES
+from ...models.workflow import Application
 
 ENTITIES = ("name", "address", "plate", "jurisdiction")
 
@@ -91,10 +94,23 @@ def _str(value: Any) -> str | None:
     return str(value) if value is not None else None
 
 
+BBox = tuple[float, float, float, float]
+"""minLon, minLat, maxLon, maxLat (CGCS2000)."""
+
+
+def _prefix(column: Any, prefix: str) -> ColumnElement[bool]:
+    return column.startswith(prefix, autoescape=True)  # type: ignore[no-any-return]
+
+
 # --- names -------------------------------------------------------------------------------------
 
-def names_select(*, historical: bool = False) -> Select[Any]:
-    """Every name (current ones only unless ``historical``), ordered by id."""
+def names_select(*, historical: bool = False, standard_only: bool = False) -> Select[Any]:
+    """Every name (current ones only unless ``historical``), ordered by id.
+
+    ``standard_only``: the standard names, those in force (not the ones proposed, in the
+    procedure, approved but not yet announced, or reserved), with ``historical`` also the
+    renamed and cancelled ones: what the open-data files publish.
+    """
     stmt = select(
         Place.id, Place.name, Place.specific, Place.generic, Place.cls, Place.class_code,
         Place.romanization, Place.status, Place.division_code, Place.location_desc,
@@ -105,7 +121,21 @@ def names_select(*, historical: bool = False) -> Select[Any]:
     ).order_by(Place.id)
     if not historical:
         stmt = stmt.where(Place.status.not_in([str(s) for s in HISTORICAL]))
+    if standard_only:
+        stmt = stmt.where(Place.status.in_([str(PlaceStatus.IN_FORCE), *(
+            str(s) for s in HISTORICAL)]))
     return stmt
+
+
+def filter_names(stmt: Select[Any], bind: Engine | Connection, *, cls: str | None = None,
+                 status: str | None = None, division: str | None = None,
+                 name: str | None = None, updated_since: datetime | None = None,
+                 bbox: BBox | None = None) -> Select[Any]:
+    """:func:`names_select` narrowed: class, status, division-code prefix, exact name,
+    changed at or after ``updated_since``, geometry meeting ``bbox``."""
+    stmt = where_equal(stmt, "name", _given({"class": cls, "status": status, "name": name}))
+    return _narrowed(stmt, COLUMNS["name"], bind, ("division_code", division), updated_since,
+                     bbox)
 
 
 def name_record(row: Mapping[str, Any]) -> dict[str, Any]:
@@ -145,6 +175,20 @@ def addresses_select(*, historical: bool = False) -> Select[Any]:
     return stmt
 
 
+def filter_addresses(stmt: Select[Any], bind: Engine | Connection, *,
+                     road_id: uuid.UUID | None = None, jurisdiction: str | None = None,
+                     status: str | None = None, code: str | None = None,
+                     updated_since: datetime | None = None, bbox: BBox | None = None
+                     ) -> Select[Any]:
+    """:func:`addresses_select` narrowed: road, jurisdiction-code prefix, status, exact code,
+    changed at or after ``updated_since``, entrance inside ``bbox``."""
+    stmt = where_equal(stmt, "address", _given({"status": status, "code": code}))
+    if road_id is not None:
+        stmt = stmt.where(Address.road_id == road_id)
+    return _narrowed(stmt, COLUMNS["address"], bind, ("jurisdiction_code", jurisdiction),
+                     updated_since, bbox)
+
+
 def address_record(row: Mapping[str, Any]) -> dict[str, Any]:
     """One address as the API and the feed give it."""
     return {
@@ -160,14 +204,28 @@ def address_record(row: Mapping[str, Any]) -> dict[str, Any]:
 
 # --- plates ------------------------------------------------------------------------------------
 
-def plates_select() -> Select[Any]:
-    """Every plate with its address's code and door point, ordered by id."""
-    return (select(
+def plates_select(*, current: bool = False) -> Select[Any]:
+    """Every plate with its address's code and door point, ordered by id; with ``current``,
+    only plates that still stand for an active address (ordered, printed, installed or
+    damaged: not replaced or revoked)."""
+    stmt = (select(
         Plate.id, Plate.plate_id, Plate.address_id, Address.code.label("address_code"),
         Plate.kind, Plate.size, Plate.status, Plate.installed_on, Plate.batch_id,
         Plate.version, Plate.updated_at, spatial.as_geojson(Address.entrance).label("geojson"))
         .join(Address, Address.id == Plate.address_id)
         .order_by(Plate.id))
+    if current:
+        stmt = stmt.where(Plate.status.in_([str(s) for s in LIVE_STATUSES]),
+                          Address.status == AddressStatus.ACTIVE)
+    return stmt
+
+
+def filter_plates(stmt: Select[Any], *, status: str | None = None,
+                  batch_id: uuid.UUID | None = None, address_code: str | None = None
+                  ) -> Select[Any]:
+    """:func:`plates_select` narrowed: status, print batch, the address's code."""
+    stmt = where_equal(stmt, "plate", _given({"status": status, "address_code": address_code}))
+    return stmt.where(Plate.batch_id == batch_id) if batch_id is not None else stmt
 
 
 def plate_record(row: Mapping[str, Any], *, with_plate_id: bool = True) -> dict[str, Any]:
@@ -200,6 +258,18 @@ def jurisdictions_select() -> Select[Any]:
         .order_by(Jurisdiction.code))
 
 
+def filter_jurisdictions(stmt: Select[Any], *, level: str | None = None,
+                         parent: str | None = None, code: str | None = None) -> Select[Any]:
+    """:func:`jurisdictions_select` narrowed: level, the parent's code, code prefix."""
+    if level is not None:
+        stmt = stmt.where(Jurisdiction.level == level)
+    if parent is not None:
+        stmt = stmt.where(_parent.code == parent)
+    if code is not None:
+        stmt = stmt.where(_prefix(Jurisdiction.code, code))
+    return stmt
+
+
 def jurisdiction_record(row: Mapping[str, Any]) -> dict[str, Any]:
     """One jurisdiction (legal division or management area)."""
     return {
@@ -208,6 +278,59 @@ def jurisdiction_record(row: Mapping[str, Any]) -> dict[str, Any]:
         "status": row["status"], "version": row["version"],
         "updated_at": _iso(row["updated_at"]),
     }
+
+
+# --- columns behind the records ----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Columns:
+    """The columns behind one kind of record, for readers that filter its select: the id
+    (the select's order), the geometry, the last change, and the record keys a reader may
+    filter on by equality, each with the column it comes from."""
+
+    id: Any
+    geometry: Any
+    updated_at: Any
+    filters: Mapping[str, Any]
+
+
+COLUMNS: dict[str, Columns] = {
+    "name": Columns(Place.id, Place.geom, Place.updated_at, {
+        "class": Place.cls, "status": Place.status, "division_code": Place.division_code,
+        "name": Place.name}),
+    "address": Columns(Address.id, Address.entrance, Address.updated_at, {
+        "code": Address.code, "jurisdiction_code": Jurisdiction.code,
+        "road_name": _road.name, "status": Address.status}),
+    "plate": Columns(Plate.id, Address.entrance, Plate.updated_at, {
+        "status": Plate.status, "kind": Plate.kind, "address_code": Address.code}),
+}
+"""Names, addresses and plates: the columns of their selects (see :class:`Columns`)."""
+
+
+def _given(values: Mapping[str, str | None]) -> dict[str, str]:
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def _narrowed(stmt: Select[Any], cols: Columns, bind: Engine | Connection,
+              prefix: tuple[str, str | None], updated_since: datetime | None,
+              bbox: BBox | None) -> Select[Any]:
+    """``stmt`` keeping a record key that starts with a prefix, changes at or after
+    ``updated_since`` and geometries meeting ``bbox`` (each when given)."""
+    key, start = prefix
+    if start is not None:
+        stmt = stmt.where(_prefix(cols.filters[key], start))
+    if updated_since is not None:
+        stmt = stmt.where(cols.updated_at >= updated_since)
+    if bbox is not None:
+        stmt = stmt.where(spatial.meets_box(cols.geometry, bbox, bind))
+    return stmt
+
+
+def where_equal(stmt: Select[Any], entity: str, wanted: Mapping[str, str]) -> Select[Any]:
+    """``stmt`` (the select of ``entity``) keeping the records whose keys equal ``wanted``
+    (record key → value; keys from ``COLUMNS[entity].filters``)."""
+    filters = COLUMNS[entity].filters
+    return stmt.where(*(filters[key] == value for key, value in wanted.items()))
 
 
 # --- by id -------------------------------------------------------------------------------------
@@ -237,12 +360,76 @@ def load(session: Session, entity: str, ids: Iterable[uuid.UUID],
 def people_row(record: Mapping[str, Any], fields: Iterable[Field]) -> dict[str, Any]:
     """A record as a row of a file for people: header → value, with lon/lat of a
     representative point and the geometry as WKT (CGCS2000)."""
-    geometry = record.get("geometry")
-    extra: dict[str, Any] = {"lon": None, "lat": None, "wkt": None}
-    if geometry:
-        from shapely.geometry import shape
+    fields = tuple(fields)
+    return dict(zip([f.header for f in fields], people_values(record, fields), strict=True))
 
-        geom = shape(geometry)
-        point = geom if geom.geom_type == "Point" else geom.representative_point()
-        extra = {"lon": round(point.x, 7), "lat": round(point.y, 7), "wkt": geom.wkt}
-    return {f.header: extra[f.key] if f.key in extra else record.get(f.key) for f in fields}
+
+_GEOMETRY_KEYS = ("lon", "lat", "wkt")
+
+
+def people_values(record: Mapping[str, Any], fields: tuple[Field, ...]) -> list[Any]:
+    """The values of :func:`people_row`, in the order of ``fields`` (what a file writer
+    wants, a million times: no dict is built).
+
+    A point's lon/lat are read straight from its coordinates; shapely is only asked for other
+    geometries and for WKT when a field wants it.
+    """
+    geometry = record.get("geometry")
+    lon = lat = wkt = None
+    if geometry:
+        wants_wkt = any(f.key == "wkt" for f in fields)
+        if geometry.get("type") == "Point" and not wants_wkt:
+            x, y = geometry["coordinates"][:2]
+            lon, lat = round(x, 7), round(y, 7)
+        else:
+            from shapely.geometry import shape
+
+            geom = shape(geometry)
+            point = geom if geom.geom_type == "Point" else geom.representative_point()
+            lon, lat = round(point.x, 7), round(point.y, 7)
+            wkt = geom.wkt if wants_wkt else None
+    extra = {"lon": lon, "lat": lat, "wkt": wkt}
+    return [extra[f.key] if f.key in _GEOMETRY_KEYS else record.get(f.key) for f in fields]
+
+
+# --- announcements (公告) and public notices (公示) ---------------------------------------------
+
+def announcement_record(session: Session, app: Application, now: datetime) -> dict[str, Any]:
+    """A published name: its announcement (``type`` ``announcement``: the six fields of 条例,
+    with the approval's document and date) or its public notice (``notice``: the proposed
+    names with reasons and spelling, and the comment period). Never the applicant's person,
+    the comments or who made them."""
+    from ..procedure import applications as apps
+    from ..procedure import publication, steps
+
+    kind = publication.published_type(app)
+    jurisdiction = session.get(Jurisdiction, app.jurisdiction_id) if app.jurisdiction_id \
+        else None
+    spelled: dict[str, str] = {}
+    if kind == "notice":
+        screen = apps.latest(session, app, "screen") or {}
+        spelled = {r["name"]: r["romanization"] for r in screen.get("results", [])}
+    candidates = [{"rank": c.rank, "name": c.name, "reason": c.reason,
+                   "romanization": spelled.get(c.name)} for c in app.candidates] \
+        if kind == "notice" else []
+    first = candidates[0]["name"] if candidates else None
+    return {
+        "id": str(app.id), "type": kind, "procedure": app.kind, "class": app.cls,
+        "name": (app.approved_name or app.old_name) if kind == "announcement"
+        else first or app.old_name,
+        "romanization": app.romanization if kind == "announcement"
+        else spelled.get(first or ""),
+        "old_name": app.old_name, "candidates": candidates,
+        "jurisdiction": steps.jurisdiction_path(session, app) or None,
+        "jurisdiction_code": jurisdiction.code if jurisdiction is not None else None,
+        "location": app.location_desc,
+        "reason": app.reason if kind == "notice" else None,
+        "approving_body": app.approving_body if kind == "announcement" else None,
+        "approval_doc_no": app.approval_doc_no if kind == "announcement" else None,
+        "approval_date": _iso(app.approval_date) if kind == "announcement" else None,
+        "announced_on": _iso(app.announced_on),
+        "comment_opens": _iso(app.comment_opens) if kind == "notice" else None,
+        "comment_closes": _iso(app.comment_closes) if kind == "notice" else None,
+        "comments_open": steps.comments_open(app, now) if kind == "notice" else False,
+        "name_id": _str(app.place_id) if kind == "announcement" else None,
+    }

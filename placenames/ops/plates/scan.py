@@ -21,12 +21,12 @@ from sqlalchemy.orm import Session, aliased
 from ... import spatial
 from ...addressing.compose import AddressParts, format_pinyin
 from ...db import FixedSelect
-from ...errors import BadInput
 from ...models import Address, Jurisdiction, Place
-from ...models.plates import Plate, PlateReport, PlateStatus, ReportKind
+from ...models.plates import Plate, PlateReport, PlateStatus
 from ...plates.errors import PlateIdError
 from ...plates.ids import display_plate_id, normalize_plate_id
 from .batches import PATHS, find_plate, name_pinyin
+from .reports import checked
 
 
 @dataclass(frozen=True)
@@ -205,22 +205,11 @@ _KEY_QUERY = FixedSelect(_view_query(full=False))
 
 def report_problem(session: Session, text: str, kind: str, note: str | None, *,
                    now: datetime) -> PlateReport:
-    """Store a report from the public about a plate; BadInput for an unknown kind or long text."""
-    try:
-        report_kind = ReportKind(kind)
-    except ValueError:
-        raise BadInput(f"未知问题类型 / unknown kind: {kind}") from None
-    note = (note or "").strip() or None
-    if note is not None and len(note) > 500:
-        raise BadInput("说明不能超过 500 字。 The note is limited to 500 characters.")
+    """Store a report from the public about a plate; BadInput for an unknown kind or long text
+    (the staff's queue: :func:`placenames.ops.plates.reports.open_reports`)."""
+    report_kind, note = checked(kind, note)
     plate = find_plate(session, text)
     report = PlateReport(plate_ref_id=plate.id, kind=report_kind, note=note, received_at=now)
     session.add(report)
     session.flush()
     return report
-
-
-def open_reports(session: Session, limit: int = 50) -> list[PlateReport]:
-    """The newest reports not yet closed."""
-    return list(session.scalars(select(PlateReport).where(PlateReport.status == "new")
-                                .order_by(PlateReport.received_at.desc()).limit(limit)))

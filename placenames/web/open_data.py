@@ -1,0 +1,76 @@
+"""The public open-data page: the published files with their date, licence, counts, sizes and
+SHA-256, and their downloads.
+
+The files are what ``placenames export --publish`` last wrote into ``OPEN_DATA_DIR``
+(:func:`placenames.ops.exchange.export.publish`), listed by its ``manifest.json``. Only a file
+the manifest names can be downloaded; the manifest and the file are read from the same release
+(the link is resolved once per request), so a publish that swaps the folder mid-request cannot
+pair one release's manifest with another's file. No account is needed.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from flask import Blueprint, Response, current_app, render_template, send_file
+from flask.typing import ResponseReturnValue
+
+from .. import config
+from ..errors import NotFound
+from ..ops.exchange import export, records
+
+bp = Blueprint("open_data", __name__, url_prefix="/open-data")
+
+NOTHING_PUBLISHED = "尚未发布开放数据 / nothing has been published yet"
+NO_SUCH_FILE = "没有这个文件（只能下载本页列出的文件）/ no such file (only the files listed on " \
+    "the open-data page can be downloaded)"
+CACHE_SECONDS = 300
+"""How long browsers and proxies may keep the page's files before asking again (a publish
+changes them; the ETag is the file's SHA-256, so a revalidation costs nothing)."""
+
+
+def _release() -> tuple[Path, export.Manifest | None]:
+    """The published release's real folder and its manifest (``None``: nothing published)."""
+    folder = config.open_data_dir(current_app.config, current_app.instance_path).resolve()
+    return folder, export.read_manifest(folder)
+
+
+@bp.get("")
+def page() -> ResponseReturnValue:
+    """The published files, or how to publish when there are none."""
+    _folder, manifest = _release()
+    published_at = datetime.fromisoformat(manifest.generated_at) if manifest else None
+    return render_template("open_data/index.html", manifest=manifest, published_at=published_at,
+                           name_fields=records.NAME_FIELDS,
+                           address_fields=records.ADDRESS_FIELDS)
+
+
+@bp.get("/manifest.json")
+def manifest_json() -> Response:
+    """The manifest itself, for programs that fetch the files on a schedule."""
+    folder, manifest = _release()
+    if manifest is None:
+        raise NotFound(NOTHING_PUBLISHED)
+    return _send(folder / export.MANIFEST, "application/json", None, manifest.generated_at)
+
+
+@bp.get("/files/<name>")
+def download(name: str) -> Response:
+    """One published file, as an attachment under its own name."""
+    folder, manifest = _release()
+    entry = manifest.file(name) if manifest is not None else None
+    path = folder / name if entry is not None else None
+    if entry is None or path is None or not path.is_file():
+        raise NotFound(NO_SUCH_FILE)
+    return _send(path, entry.media_type.partition(";")[0], name, entry.sha256)
+
+
+def _send(path: Path, media_type: str, attachment: str | None, etag: str) -> Response:
+    """The file with its type (Flask adds ``charset=utf-8`` to text types), under its name as an
+    attachment, revalidated by its SHA-256."""
+    response = send_file(path, mimetype=media_type, as_attachment=attachment is not None,
+                         download_name=attachment, etag=etag, conditional=True,
+                         max_age=CACHE_SECONDS)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
