@@ -72,12 +72,7 @@ def configure_sqlite(engine: Engine, library: str, busy_timeout_ms: int,
     opened with ``BEGIN IMMEDIATE`` so that a writer takes the lock at its start instead of
     failing with "database is locked" when it upgrades a read lock. Only connections of a
     :func:`read_only` engine begin deferred.
-
-    GDAL (pyogrio's wheel, which reads and writes GeoPackages) is loaded first: loaded after
-    mod_spatialite, GDAL's calls resolve to the SQLite and GEOS that SpatiaLite brought into
-    the process and reading or writing a GeoPackage crashes it (segmentation fault).
     """
-    import pyogrio  # noqa: F401  (see above: before any SpatiaLite connection)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:

@@ -151,6 +151,7 @@ class AddressRow:
     unit: str | None = None
     room: str | None = None
     status: str = "active"
+    side: str | None = None
     entrance: str | None = None
 
 
@@ -180,7 +181,7 @@ def _insert_chunk(session: Session, conn: Any, chunk: list[AddressRow]) -> int:
     records = [{"id": r.id, "code": r.code, "jurisdiction_id": r.jurisdiction_id,
                 "road_id": r.road_id, "village_group": r.village_group, "number": r.number,
                 "suffix": r.suffix, "building": r.building, "unit": r.unit, "room": r.room,
-                "full_text": r.full_text, "status": r.status, "side": None, "distance_m": None,
+                "full_text": r.full_text, "status": r.status, "side": r.side, "distance_m": None,
                 "entrance": r.entrance, "road_point": None, "version": 1, "created_at": now,
                 "updated_at": now} for r in chunk]
     spatial.bulk_insert_rows(conn, Address.__table__, records)

@@ -62,6 +62,16 @@ def load(session: Session, now: datetime | None = None, *,
                                   "places", "addresses", "plates", "applications")}
 
 
+def load_frame(session: Session) -> dict[str, int]:
+    """Only the demo's frame: its jurisdictions, the New Area's management areas and the
+    built-up area's scope, no names, addresses or users (what an office's own register is
+    imported into). Idempotent; returns what was added."""
+    added: Counter[str] = Counter()
+    _scope(session, _jurisdictions(session, added), added)
+    session.flush()
+    return {k: added[k] for k in ("jurisdictions", "memberships", "scopes")}
+
+
 def _get_or_add(session: Session, by_code: dict[str, Jurisdiction], added: Counter[str],
                 code: str, name: str, level: Level, parent: str | None,
                 source: str = "nbs") -> Jurisdiction:

@@ -35,17 +35,20 @@ STATUS_WORDS: dict[str, str] = {
     "停用": "retired", "注销": "retired", "已注销": "retired", "废止": "retired",
 }
 """状态 cell of an address → status."""
+SIDE_WORDS: dict[str, str] = {"left": "left", "right": "right", "左": "left", "右": "right",
+                              "左侧": "left", "右侧": "right"}
+"""所在侧 (the side of the road, from its start) → side."""
 
 ROAD_LIKE = ROAD_CLASSES | {"bridge", "tunnel"}
 _NUMBER = re.compile(r"^(\d{1,6})\s*(?:号)?\s*(?:(?:-|—|－|之)\s*(\d{1,4})\s*号?)?$")
 
 _STORED = (Address.id, Address.code, Address.jurisdiction_id, Address.road_id, Address.number,
            Address.suffix, Address.village_group, Address.building, Address.unit, Address.room,
-           Address.full_text, Address.status,
+           Address.full_text, Address.status, Address.side,
            *(c.label(n) for c, n in zip(spatial.point_lon_lat(Address.entrance), ("lon", "lat"),
                                         strict=True)))
 _COMPARED = ("jurisdiction_id", "road_id", "number", "suffix", "village_group", "building",
-             "unit", "room", "full_text", "status")
+             "unit", "room", "full_text", "status", "side")
 
 
 @dataclass(slots=True)
@@ -116,6 +119,7 @@ class AddressImport(Job):
             "unit": _strip(self.text(values, "unit", row, 16), ("单元",)),
             "room": _strip(self.text(values, "room", row, 16), ("室", "户")),
             "status": self.choice(values, "status", row, STATUS_WORDS, ("状态", "status")),
+            "side": self.choice(values, "side", row, SIDE_WORDS, ("所在侧", "side")),
             "entrance": self.geometry(src, ADDRESS_TYPES),
         }
         record_id = self.record_id(values, row)
@@ -303,7 +307,8 @@ class AddressImport(Job):
                 full_text=v["full_text"], number=a.number, road_id=v["road_id"],
                 suffix=v.get("suffix"), village_group=v.get("village_group"),
                 building=v.get("building"), unit=v.get("unit"), room=v.get("room"),
-                status=v.get("status", AddressStatus.ACTIVE), entrance=v.get("entrance")))
+                status=v.get("status", AddressStatus.ACTIVE), side=v.get("side"),
+                entrance=v.get("entrance")))
             if len(self.report.samples) < 20:
                 self.report.samples.append((a.code, v["full_text"]))
         bulk_insert(self.session, rows)

@@ -68,7 +68,8 @@ STATUS_WORDS: dict[str, str] = {
 
 DESCRIPTIVE = (("class_code", "class_code", 12), ("meaning", "meaning", 4000),
                ("history", "history", 4000), ("approving_body", "approving_body", 120),
-               ("approval_doc_no", "approval_doc_no", 80), ("location", "location_desc", 4000))
+               ("approval_doc_no", "approval_doc_no", 80), ("location", "location_desc", 4000),
+               ("start", "start_desc", 200), ("end", "end_desc", 200))
 """(file key, column of places, longest value) of the descriptive cells."""
 
 KIND_WORDS = {"exact": ("重名", "the same name"), "reuse": ("同名（已更名或销名）",
@@ -81,7 +82,8 @@ KIND_WORDS = {"exact": ("重名", "the same name"), "reuse": ("同名（已更�
 _STORED = (Place.id, Place.name, Place.cls, Place.class_code, Place.division_code,
            Place.jurisdiction_id, Place.status, Place.meaning, Place.history,
            Place.approving_body, Place.approval_doc_no, Place.approval_date,
-           Place.location_desc, Place.romanization, Place.reading,
+           Place.location_desc, Place.start_desc, Place.end_desc, Place.length_m,
+           Place.width_m, Place.romanization, Place.reading,
            spatial.as_geojson(Place.geom).label("geojson"))
 
 
@@ -155,6 +157,8 @@ class NameImport(Job):
         extra: dict[str, Any] = {"status": status}
         for key, column, limit in DESCRIPTIVE:
             extra[column] = self.text(values, key, row, limit)
+        for key in ("length_m", "width_m"):
+            extra[key] = self.metres(values, key, row)
         if values.get("approval_date"):
             extra["approval_date"] = parse_date(values["approval_date"])
             if extra["approval_date"] is None:
@@ -396,7 +400,8 @@ class NameImport(Job):
                 location_desc=v.get("location_desc"), meaning=v.get("meaning"),
                 history=v.get("history"), approving_body=v.get("approving_body"),
                 approval_doc_no=v.get("approval_doc_no"), approval_date=v.get("approval_date"),
-                derived=n.derived))
+                start_desc=v.get("start_desc"), end_desc=v.get("end_desc"),
+                length_m=v.get("length_m"), width_m=v.get("width_m"), derived=n.derived))
             if len(self.report.samples) < 20:
                 self.report.samples.append((str(pid), n.name))
         bulk_insert(self.session, rows)

@@ -174,6 +174,21 @@ class Job:
             return None
         return value
 
+    def metres(self, values: dict[str, str], key: str, row: int) -> float | None:
+        """A length in metres (None when empty or wrong, wrong being an error)."""
+        value = values.get(key, "").removesuffix("米").removesuffix("m").strip()
+        if not value:
+            return None
+        try:
+            number = float(value)
+        except ValueError:
+            number = -1.0
+        if not 0 <= number < 1e6:
+            self.error(row, key, "bad_number", f"应为米数：{value[:20]}",
+                       f"should be a number of metres: {value[:20]}")
+            return None
+        return number
+
     def record_id(self, values: dict[str, str], row: int) -> uuid.UUID | None:
         """The 标识码 cell as a UUID (None when empty or wrong, wrong being an error)."""
         value = values.get("id", "")

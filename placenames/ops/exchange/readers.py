@@ -39,7 +39,15 @@ TABLE_SUFFIXES = tables.CSV_SUFFIXES + tables.EXCEL_SUFFIXES
 LAYER_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".zip")
 SUFFIXES = TABLE_SUFFIXES + LAYER_SUFFIXES
 
-FIELDS: dict[str, tuple[Field, ...]] = {"names": NAME_FIELDS, "addresses": ADDRESS_FIELDS}
+EXTRA_FIELDS: dict[str, tuple[Field, ...]] = {
+    "names": (Field("起点", "start", "starts at"), Field("止点", "end", "ends at"),
+              Field("长度", "length_m", "length (m)"), Field("宽度", "width_m", "width (m)")),
+    "addresses": (Field("所在侧", "side", "side of the road"),),
+}
+"""Columns the record keeps beyond the national database's (the API's and the GeoPackage's
+record keys), read when a file has them."""
+FIELDS: dict[str, tuple[Field, ...]] = {"names": NAME_FIELDS + EXTRA_FIELDS["names"],
+                                        "addresses": ADDRESS_FIELDS + EXTRA_FIELDS["addresses"]}
 REQUIRED: dict[str, tuple[str, ...]] = {
     "names": ("name", "division_code"),
     "addresses": ("code", "jurisdiction_code", "number"),
@@ -65,6 +73,8 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
         "status": ("地名状态", "使用状态"),
         "id": ("地名标识码", "唯一标识码", "uuid"),
         "wkt": ("wkt", "geometry", "geom", "几何wkt", "空间数据"),
+        "start": ("起点位置", "起止点起点"), "end": ("止点位置", "终点"),
+        "length_m": ("长度米", "长度（米）"), "width_m": ("宽度米", "宽度（米）"),
     },
     "addresses": {
         "full_text": ("地址", "详细地址", "地址全称", "address"),
@@ -82,6 +92,7 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
         "lat": ("北纬", "latitude", "y"),
         "status": ("地址状态", "门牌状态"),
         "id": ("地址标识码", "uuid"),
+        "side": ("侧", "门牌侧"),
     },
 }
 """Other headers offices use, per record key (the national header, its English label and the

@@ -87,6 +87,10 @@ class PlaceRow:
     approving_body: str | None = None
     approval_doc_no: str | None = None
     approval_date: date | None = None
+    start_desc: str | None = None
+    end_desc: str | None = None
+    length_m: float | None = None
+    width_m: float | None = None
     derived: tuple[dict[str, str], tuple[str, ...]] | None = None
 
 
@@ -110,6 +114,8 @@ def bulk_insert(session: Session, rows: Iterable[PlaceRow], batch: int = 5000,
                       "location_desc": row.location_desc, "meaning": row.meaning,
                       "history": row.history, "approving_body": row.approving_body,
                       "approval_doc_no": row.approval_doc_no, "approval_date": row.approval_date,
+                      "start_desc": row.start_desc, "end_desc": row.end_desc,
+                      "length_m": row.length_m, "width_m": row.width_m,
                       "version": 1, "created_at": now, "updated_at": now, **values}
             places.append(record)
             entries.extend(entry_rows(pid, row.name, None, [], row.status))
