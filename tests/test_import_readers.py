@@ -148,3 +148,28 @@ def test_points_only_for_addresses_and_srid_prefixes_are_read():
 def test_dates(text, iso):
     found = parse_date(text)
     assert (found.isoformat() if found else None) == iso
+
+
+def test_a_zipped_shapefile_in_gbk(tmp_path):
+    import zipfile
+
+    import numpy as np
+    import pyogrio.raw
+
+    shp = tmp_path / "地名.shp"
+    point = np.array([shapely.to_wkb(shapely.Point(108.8401, 34.2712))], dtype=object)
+    pyogrio.raw.write(shp, point, [np.array(["凤鸣路"], dtype=object),
+                                   np.array(["610112002"], dtype=object)],
+                      ["name", "adcode"], driver="ESRI Shapefile", geometry_type="Point",
+                      crs="EPSG:4490", encoding="GBK")
+    assert "凤鸣路".encode("gbk") in shp.with_suffix(".dbf").read_bytes()
+    bundle = tmp_path / "地名.zip"
+    with zipfile.ZipFile(bundle, "w") as z:
+        for part in tmp_path.glob("地名.*"):
+            if part != bundle:
+                z.write(part, part.name)
+    source, rows = rows_of(bundle)
+    assert source.format == "shp" and source.crs.label == "EPSG:4490"
+    assert source.encoding is None  # GDAL decoded the text
+    assert rows[0].values == {"name": "凤鸣路", "division_code": "610112002"}
+    assert rows[0].geom.equals(shapely.Point(108.8401, 34.2712))

@@ -221,6 +221,10 @@ class Job:
         column, else 经度/纬度; None when none is given or it is bad (an error)."""
         crs: LayerCrs | None = self.source.crs
         try:
+            if src.geom_unreadable:
+                key = "geometry"
+                raise CoordinateError("bad_geometry", "几何无法读取（数据损坏）",
+                                      "the geometry cannot be read (damaged data)")
             if src.geom is not None:
                 key = "geometry"
                 geom = to_stored(shapely.force_2d(src.geom), crs or LayerCrs(""))

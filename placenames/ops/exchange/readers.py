@@ -215,6 +215,7 @@ class SourceRow:
     row: int
     values: dict[str, str]
     geom: BaseGeometry | None = None
+    geom_unreadable: bool = False
 
 
 @dataclass
@@ -308,8 +309,9 @@ def _open_layer(path: Path, kind: str, layer: str | None) -> Source:
     columns = match_columns(names, kind, has_geometry=wkb is not None)
     geoms = shapely.from_wkb(wkb, on_invalid="ignore") if wkb is not None else None
     count = len(data[0]) if len(data) else len(geoms) if geoms is not None else 0
-    return Source(kind, _layer_format(path), columns, _layer_rows(columns, data, geoms, count),
-                  total=count, encoding=meta.get("encoding"), layer=chosen, crs=crs,
+    return Source(kind, _layer_format(path), columns,
+                  _layer_rows(columns, data, wkb, geoms, count),
+                  total=count, layer=chosen, crs=crs,  # (GDAL decodes the text: .cpg, GBK…)
                   geometry_field=str(meta.get("geometry_name") or "geometry"))
 
 
@@ -335,11 +337,14 @@ def _choose_layer(layers: list[str], kind: str, layer: str | None) -> str:
                        f"the file has several layers, give --layer: {', '.join(layers)}")
 
 
-def _layer_rows(columns: Columns, data: Any, geoms: Any, count: int) -> Iterator[SourceRow]:
+def _layer_rows(columns: Columns, data: Any, wkb: Any, geoms: Any, count: int
+                ) -> Iterator[SourceRow]:
     pairs = list(columns.index.items())
     for i in range(count):
         values = {k: value_text(data[j][i]) for k, j in pairs}
-        yield SourceRow(i + 1, values, geoms[i] if geoms is not None else None)
+        geom = geoms[i] if geoms is not None else None
+        yield SourceRow(i + 1, values, geom, geom is None and wkb is not None and
+                        wkb[i] is not None)
 
 
 def value_text(value: Any) -> str:
