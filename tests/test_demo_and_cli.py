@@ -1,5 +1,6 @@
 """`placenames init` and `placenames demo` through the real command, on the test database."""
 
+import os
 import subprocess
 import sys
 
@@ -110,3 +111,17 @@ def test_the_demo_pool_can_seat_a_panel_whose_members_all_have_accounts(session)
     assert all(e.user is not None and "expert" in e.user.role_set() for e in experts)
     # none shares the demo applicant's organization, which the draw excludes
     assert all(e.affiliation != "沣东新城建设局" for e in experts)
+
+
+def test_a_database_that_cannot_be_reached_is_a_message_not_a_traceback(tmp_path):
+    import socket
+
+    with socket.socket() as s:  # a port where nothing listens
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = dict(os.environ, PLACENAMES_DATABASE_URL=f"postgresql+psycopg://u@127.0.0.1:{port}/x",
+               PLACENAMES_SECRET_KEY="t", PLACENAMES_INSTANCE_PATH=str(tmp_path))
+    out = subprocess.run([sys.executable, "-m", "placenames.cli", "tokens", "list"], env=env,
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 75, out.stderr
+    assert "Traceback" not in out.stderr and "数据库暂时无法访问" in out.stderr

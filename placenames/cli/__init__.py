@@ -16,9 +16,11 @@ from typing import Any
 import click
 from flask import Flask, current_app
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from .. import create_app, db, migrate
 from ..errors import Conflict, ImportRejected, PlacenamesError
+from ..web.errors import DATABASE_UNAVAILABLE, UNAVAILABLE_MSG
 
 
 def _app() -> Flask:
@@ -59,8 +61,19 @@ def with_app(fn: Callable[..., Any] | None = None, *, needs_schema: bool = True)
             except PlacenamesError as exc:
                 click.echo(exc.user_msg, err=True)
                 sys.exit(exc.exit_code)
+            except IntegrityError as exc:  # another writer took a code or key meanwhile
+                click.echo(f"{CLASH_MSG}\n  ({str(exc.orig).strip().splitlines()[0]})", err=True)
+                sys.exit(Conflict.exit_code)
+            except DATABASE_UNAVAILABLE as exc:
+                click.echo(f"{UNAVAILABLE_MSG}\n  ({type(exc).__name__})", err=True)
+                sys.exit(Conflict.exit_code)
 
     return wrapper
+
+
+CLASH_MSG = ("另一操作同时写入了相同的代码或记录，本次未写入任何内容，请重试。 / "
+             "Another write took the same code or record at the same time; nothing was "
+             "written, please try again.")
 
 
 def _check_schema() -> None:
