@@ -12,6 +12,7 @@ from .changes import Change
 from .jurisdictions import Jurisdiction, Level, ManagementMembership, Scope
 from .people import Expert, RecoveryCode, Role, User, UserSession
 from .places import Alias, Place, PlaceStatus, PlaceSyllable
+from .plans import NamingPlan, PlanStatus, ReservedName
 from .plates import Plate, PlateStatus, PrintBatch
 from .search import SearchEntry
 from .tokens import ApiToken
@@ -21,7 +22,7 @@ from .workflow import Application, CandidateName, PublicComment, StepRecord
 __all__ = [
     "Address", "AddressStatus", "Alias", "ApiToken", "Application", "AuditChain", "AuditEvent",
     "Base", "CandidateName", "Change", "Expert", "HistoryRow", "Jurisdiction", "Level",
-    "ManagementMembership", "Place", "PlaceStatus", "PlaceSyllable", "Plate", "PlateStatus",
-    "PrintBatch", "PublicComment", "RecoveryCode", "RegisterCounter", "Role", "Scope",
-    "SearchEntry", "StepRecord", "User", "UserSession",
+    "ManagementMembership", "NamingPlan", "Place", "PlaceStatus", "PlaceSyllable", "PlanStatus",
+    "Plate", "PlateStatus", "PrintBatch", "PublicComment", "RecoveryCode", "RegisterCounter",
+    "ReservedName", "Role", "Scope", "SearchEntry", "StepRecord", "User", "UserSession",
 ]

@@ -11,7 +11,7 @@ import enum
 import uuid
 from typing import Any
 
-from sqlalchemy import Column, ForeignKey, String, Table, Uuid
+from sqlalchemy import Column, ForeignKey, Index, String, Table, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, RecordMixin, geometry
@@ -45,6 +45,25 @@ class Jurisdiction(RecordMixin, Base):
     status: Mapped[str] = mapped_column(String(16), default="active")
     source: Mapped[str | None] = mapped_column(String(80))
     geom: Mapped[Any] = mapped_column(geometry("MULTIPOLYGON"), nullable=True)
+    # a division's name is a place name too (条例 art. 9): its 专名/通名, a staff reading
+    # override and the same matching keys as a place's, kept by models/name_keys.py
+    specific: Mapped[str | None] = mapped_column(String(80))
+    generic: Mapped[str | None] = mapped_column(String(20))
+    reading: Mapped[str | None] = mapped_column(String(240))
+    key_pinyin: Mapped[str | None] = mapped_column(String(320))
+    key_specific_pinyin: Mapped[str | None] = mapped_column(String(320))
+    key_fuzzy: Mapped[str | None] = mapped_column(String(320))
+    key_specific: Mapped[str | None] = mapped_column(String(80))
+    key_initials: Mapped[str | None] = mapped_column(String(80))
+    key_core: Mapped[str | None] = mapped_column(String(80))
+
+    __table_args__ = (
+        Index("ix_jurisdictions_key_specific_code", "key_specific", "code"),
+        Index("ix_jurisdictions_key_specific_pinyin_code", "key_specific_pinyin", "code"),
+        Index("ix_jurisdictions_key_fuzzy_code", "key_fuzzy", "code"),
+        Index("ix_jurisdictions_key_core_code", "key_core", "code"),
+        Index("ix_jurisdictions_level_code", "level", "code"),
+    )
 
     parent: Mapped[Jurisdiction | None] = relationship(remote_side="Jurisdiction.id")
 

@@ -26,6 +26,7 @@ class PlaceStatus(enum.StrEnum):
     APPROVED = "approved"
     IN_FORCE = "in_force"
     RESERVED = "reserved"  # 备用地名 of the naming plan
+    RELEASED = "released"  # a reserved name the plan gave up: free again, never in force
     RENAMED = "renamed"
     CANCELLED = "cancelled"
 
