@@ -22,6 +22,7 @@ from ...errors import BadInput, ImportRejected
 from ...models import Jurisdiction, Level
 from ...models.changes import record_bulk
 from ...models.jurisdictions import CODE_LENGTH
+from ...models.name_keys import jurisdiction_derived
 
 # header column that names the parent code, per level
 SHAPES: dict[Level, tuple[str, ...]] = {
@@ -137,7 +138,8 @@ def import_csv(session: Session, path: Path,
         parent_id = existing[row.parent_code][0] if row.parent_code else None
         if row.code not in existing:
             inserts.append({"id": uuid.uuid4(), "code": row.code, "name": row.name,
-                            "level": level.value, "parent_id": parent_id, "source": "nbs"})
+                            "level": level.value, "parent_id": parent_id, "source": "nbs",
+                            **jurisdiction_derived(row.name, level.value, None)})
         elif existing[row.code][1:] == (row.name, parent_id):
             unchanged += 1
         else:
