@@ -58,6 +58,8 @@ DIVISION_LEVELS: dict[str, tuple[str, ...]] = {
 """Division levels a proposal of each class is screened against (条例 art. 9): townships
 against the townships of the province, villages and communities against the villages of the
 county, county level and above against every county, city, province and management area."""
+UNBOUNDED_LEVELS = frozenset({"township", "village"})
+"""Levels too numerous nationwide (41,352 townships) to score every 专名 for similarity."""
 
 
 @dataclass(frozen=True)
@@ -354,25 +356,32 @@ def divisions_select() -> Any:
 def division_candidates(session: Session, name: str, keys: NameKeys, scope: ScreenScope,
                         levels: Sequence[str], threshold: float) -> list[duplicates.Candidate]:
     """Divisions of ``levels`` in ``scope`` that may conflict with the proposal: the same keys
-    as :func:`duplicate_ids` and :func:`variant_ids` look up (:func:`probe_keys`), by index,
-    and those whose 专名 pinyin reaches ``threshold`` (rapidfuzz ratio) among all divisions of
-    those levels in the scope."""
-    where = (Jurisdiction.level.in_(levels), in_scope(Jurisdiction.code, scope))
+    as :func:`duplicate_ids` and :func:`variant_ids` look up (:func:`probe_keys`), each by its
+    (key, code) index, and those whose 专名 pinyin reaches ``threshold`` (rapidfuzz ratio)
+    among all divisions of those levels in the scope, read through the (level, code) index.
+
+    The second part is skipped where the scope is not bounded (a township or village proposed
+    without an area: tens of thousands of rows); the keys are still looked up."""
     probe = probe_keys(name, keys)
     match = or_(*(getattr(Jurisdiction, column).in_(sorted(values))
                   for column, values in probe.items() if values))
-    rows = list(session.execute(divisions_select().where(match, *where)).mappings())
-    if keys.specific_pinyin:
-        seen = {row["id"] for row in rows}
-        pool = [(jid, sp) for jid, sp in session.execute(
-            select(Jurisdiction.id, Jurisdiction.key_specific_pinyin)
-            .where(Jurisdiction.key_specific_pinyin.is_not(None), *where)) if jid not in seen]
-        found = process.extract(keys.specific_pinyin, [sp for _jid, sp in pool],
+    # the level compared as a value (level || ''), not as an index key: the planner then
+    # serves each OR term by its (key, code) index instead of scanning a whole level
+    by_key = divisions_select().where(match, (Jurisdiction.level + "").in_(levels),
+                                      in_scope(Jurisdiction.code, scope))
+    conn = session.connection()  # plain rows: no ORM to build, no ids to parse in the pool
+    rows = list(conn.execute(by_key).mappings())
+    if keys.specific_pinyin and not (scope.nationwide and UNBOUNDED_LEVELS & set(levels)):
+        seen = {row["code"] for row in rows}
+        pool = conn.execute(select(Jurisdiction.code, Jurisdiction.key_specific_pinyin).where(
+            Jurisdiction.level.in_(levels), in_scope(Jurisdiction.code, scope),
+            Jurisdiction.key_specific_pinyin.is_not(None))).all()
+        found = process.extract(keys.specific_pinyin, [sp for _code, sp in pool],
                                 scorer=fuzz.ratio, score_cutoff=threshold, limit=None)
-        similar = [pool[i][0] for _choice, _score, i in found]
+        similar = [pool[i][0] for _choice, _score, i in found if pool[i][0] not in seen]
         if similar:
-            rows += session.execute(divisions_select()
-                                    .where(Jurisdiction.id.in_(similar))).mappings()
+            rows += conn.execute(divisions_select()
+                                 .where(Jurisdiction.code.in_(similar))).mappings()
     return [division_candidate(row) for row in rows]
 
 
@@ -517,7 +526,7 @@ def _bulk_divisions(session: Session, proposals: Sequence[Proposal],
         for start in range(0, len(ordered), _BULK_CHUNK):
             part = ordered[start:start + _BULK_CHUNK]
             stmt = divisions_select().where(getattr(Jurisdiction, column).in_(part),
-                                      Jurisdiction.level.in_(levels))
+                                      (Jurisdiction.level + "").in_(levels))  # by the key
             for row in session.execute(stmt).mappings():
                 found[column].setdefault(row[column], []).append(division_candidate(row))
     return found

@@ -21,6 +21,7 @@ from pathlib import Path
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from ... import spatial
 from ...errors import BadInput, ImportRejected
 from ...models import Jurisdiction, Level
 from ...models.changes import record_bulk
@@ -159,6 +160,8 @@ def import_csv(session: Session, path: Path,
         session.execute(insert(Jurisdiction), inserts[start:start + 5000])
     record_bulk(session, "jurisdiction", ((r["id"], "insert", 1) for r in inserts))
     session.flush()
+    if len(inserts) > 1000:  # fresh statistics for the screens that look names up by key
+        spatial.analyze(session.connection(), [Jurisdiction.__table__])
     written += [r["code"] for r in inserts]
     return ImportResult(level.value, len(inserts), updated, unchanged,
                         import_collisions(session, written, level.value))
