@@ -196,5 +196,4 @@ def division_class(level: str, name: str) -> str:
         return "community" if name.endswith(_COMMUNITY_GENERICS) else "village"
     if level == "management":
         return "county"
-    generic = _longest_generic(name)
-    return GENERICS[generic] if generic else "county"
+    return generic_class(split_name(name)[1]) or "county"
