@@ -185,7 +185,78 @@ def _section_length(specific: str) -> int:
     return 0
 
 
+_INNER_JOINING = frozenset("路街巷区县镇乡市省")
+"""One-character generics inside a specific that end a part of it (解放路南小街 -> Jiefanglu)."""
+
+
+def specific_parts(specific: str) -> tuple[tuple[int, int, bool], ...]:
+    """Cut a specific at the generics and management-area names it contains: (start, end,
+    is an area name) for each part. A generic of two characters or more after two characters
+    of a part, and an area name anywhere, are parts of their own (秦汉|新城|市民, 长安|花园);
+    a one-character generic of a road or division after two characters of a part ends that
+    part if two characters or more follow (解放路|南小, 唐山市|汉沽). No cut inside a protected
+    word."""
+    if len(specific) < 3:
+        return ((0, len(specific), False),)
+    return _cached_parts(specific)
+
+
+@lru_cache(maxsize=65536)
+def _cached_parts(specific: str) -> tuple[tuple[int, int, bool], ...]:
+    active = lex.active()
+    n = len(specific)
+    cuts: list[tuple[int, int, bool]] = []
+    last = 0  # start of the part being built
+    i = 0
+    while i < n:
+        found = False
+        for size in range(min(n - i, 8), 1, -1):  # an area name, anywhere
+            word = specific[i:i + size]
+            if word in active.areas:
+                if i > last:
+                    cuts.append((last, i, False))
+                cuts.append((i, i + size, True))
+                last = i = i + size
+                found = True
+                break
+        if found:
+            continue
+        if i - last >= 2:
+            for size in range(min(n - i, 6), 1, -1):  # a generic of two syllables or more
+                word = specific[i:i + size]
+                if word in active.generics and not _inside_word(specific, i, i + size):
+                    cuts.append((last, i, False))
+                    cuts.append((i, i + size, False))
+                    last = i = i + size
+                    found = True
+                    break
+            if found:
+                continue
+            if (specific[i] in _INNER_JOINING and n - i - 1 >= 2
+                    and not _inside_word(specific, i, i + 1)):
+                cuts.append((last, i + 1, False))
+                last = i = i + 1
+                continue
+        i += 1
+    if last < n:
+        cuts.append((last, n, False))
+    return tuple(cuts)
+
+
+def _inside_word(text: str, start: int, end: int) -> bool:
+    """True if a protected word of the lexicon covers a boundary of ``text[start:end]``."""
+    words = lex.active().words
+    if not words:
+        return False
+    for a in range(max(0, start - 6), end):
+        for b in range(a + 2, min(len(text), a + 8) + 1):
+            if (a < start < b or a < end < b) and text[a:b] in words:
+                return True
+    return False
+
+
 lex.register_cache(split_name.cache_clear)
+lex.register_cache(_cached_parts.cache_clear)
 
 
 _ETHNIC: tuple[str, ...] = (

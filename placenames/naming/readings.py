@@ -7,14 +7,17 @@ dōu), so a name is first cut into words and each word is read as a whole:
   see ``lexicon``), the generics (``data/generics.tsv``) and pypinyin's phrase dictionary
   (read only: pypinyin's global dictionaries are never modified, so importing this module
   changes nothing for other users of pypinyin);
-* the cut is the one with the fewest words; among those, the one whose words start longest
-  from the left (中华山路 is 中华|山|路, so 华山's reading huà does not leak into it). Where the
-  lexicon and pypinyin both know the same stretch, the lexicon's reading wins;
-* a lexicon entry marked as a place's own name (=六合 lù) counts only where it is the whole
-  specific part (专名) of the name;
+* the specific is first cut into its parts (at the generics it contains: 林甸县|长青林场, so
+  县长 "county head" is no word there; see ``generics.specific_parts``); each part is cut into
+  the fewest words; among those, the cut with most characters read by the lexicon (江西|乐平,
+  not 江|西乐|平), then the one whose words start longest from the left (中华|山|路: 中华 is a
+  word, and 华山's reading huà does not leak into it). Where the lexicon and pypinyin both know
+  the same stretch, the lexicon's reading wins;
+* a lexicon entry marked as a place's own name (=六合 lù) counts only where it begins a part of
+  the specific and nothing but a generic follows it (六合区, 六合路; not 六合窑巷, where 六合 is
+  the common word liùhé);
 * a character that no word covers takes the lexicon's one-character default (都 dū, 长 cháng,
-  as place names read them), else the default reading of a generic (铺 pù), else pypinyin's
-  first reading.
+  铺 pù, as place names read them), else pypinyin's first reading.
 
 The generic part (通名) takes the reading the generics table gives it. Syllables are handled in
 "tone3" form (``chang2``, ``lv4``; 5 = neutral tone).
@@ -34,8 +37,8 @@ from placenames.naming.normalize import clean_name, is_han
 
 Kind = str
 """How a segment was read: ``lexicon``, ``own_name``, ``generic``, ``phrase`` (pypinyin's
-phrase dictionary), ``char_lexicon`` (a one-character lexicon default), ``char_generic`` (the
-reading of a one-character generic), ``char`` (pypinyin's default) or ``other`` (not Han)."""
+phrase dictionary), ``char_lexicon`` (a one-character lexicon default), ``char`` (pypinyin's
+default) or ``other`` (not Han)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,18 +121,14 @@ def phrase_alternatives(word: str, k: int) -> tuple[str, ...]:
     return tuple(s for s in (_tone3(x) for x in raw[k]) if s)
 
 
-def _word(text: str, whole: bool) -> tuple[tuple[str, ...], Kind] | None:
+def _word(text: str) -> tuple[tuple[str, ...], Kind] | None:
     """The reading of ``text`` as one word, and where it comes from; None if it is no word."""
     active = lex.active()
     sylls = active.readings.get(text)
     if sylls is not None:
         return sylls, "lexicon"
-    if whole:
-        sylls = active.own_names.get(text)
-        if sylls is not None:
-            return sylls, "own_name"
     generic = active.generics.get(text)
-    if generic is not None:
+    if generic is not None and len(text) > 1:
         return generic.syllables, "generic"
     sylls = phrase_reading(text)
     if sylls is not None:
@@ -138,72 +137,84 @@ def _word(text: str, whole: bool) -> tuple[tuple[str, ...], Kind] | None:
 
 
 def _char(ch: str) -> tuple[str | None, Kind]:
-    active = lex.active()
-    sylls = active.readings.get(ch)
+    sylls = lex.active().readings.get(ch)
     if sylls is not None:
         return sylls[0], "char_lexicon"
-    generic = active.generics.get(ch)
-    if generic is not None:
-        return generic.syllables[0], "char_generic"
     return char_reading(ch), "char"
 
 
-def _segment_run(run: str, offset: int, whole: bool, tail: str = "") -> list[Segment]:
-    """Cut a run of Han characters into words (fewest words, longest first) and read them.
+def _generic_tail(text: str) -> bool:
+    """True if ``text`` is a generic, maybe after section words (路, 东路, 南小街)."""
+    generics = lex.active().generics
+    return any(text[k:] in generics for k in range(min(len(text), 3)))
 
-    ``tail`` is the generic that follows the run: a lexicon word may end with it (单县 shàn,
-    十里堡 pù, 张家堡 bǔ), taking the generic's reading with it; nothing else crosses into it.
+
+# a choice at position i: (words to the end, -characters read by the lexicon, end of the first
+# word, its reading or None for a single character, kind)
+_Choice = tuple[int, int, int, tuple[str, ...] | None, Kind]
+
+
+def _segment_run(run: str, offset: int, unit: bool, tail: str = "") -> list[Segment]:
+    """Cut a run of Han characters into words and read them: fewest words; among those, most
+    characters read by the lexicon; then the longest first word.
+
+    ``unit`` says the run is a whole part of a specific: a place's own name (=六合) may then be
+    its first word if nothing but a generic follows it (六合, 六合路; not 六合窑). ``tail`` is
+    the generic that follows the run: a lexicon word may end with it (单县 shàn, 十里堡 pù),
+    taking the generic's reading with it; nothing else crosses into it.
     """
     n = len(run)
     active = lex.active()
     first = active.first_chars
-    # best[i] = (words from i to the end of the run, end of the first word, its reading, kind)
-    # with the generic counted as one more word unless a lexicon word took it (end > n)
-    best: list[tuple[int, int, tuple[str, ...] | None, Kind]] = [(1 if tail else 0, n, None, "")]
-    best *= n + 1
+    best: list[_Choice] = [(1 if tail else 0, 0, n, None, "")] * (n + 1)
     for i in range(n - 1, -1, -1):
-        choice: tuple[int, int, tuple[str, ...] | None, Kind] = (best[i + 1][0] + 1, i + 1,
-                                                                 None, "char")
+        nxt = best[i + 1]
+        choice: _Choice = (nxt[0] + 1, nxt[1], i + 1, None, "char")
         if tail:
             crossing = run[i:] + tail
             sylls = active.readings.get(crossing)
             kind: Kind = "lexicon"
-            if sylls is None and whole and i == 0:
+            if sylls is None and unit and i == 0:
                 sylls, kind = active.own_names.get(crossing), "own_name"
             if sylls is not None:
-                choice = (1, n + len(tail), sylls, kind)
+                choice = (1, -len(crossing), n + len(tail), sylls, kind)
         window = max(first.get(run[i], 1), _PHRASE_FIRST.get(run[i], 1))
         for j in range(min(n, i + window), i + 1, -1):
-            found = _word(run[i:j], whole and i == 0 and j == n)
+            word = run[i:j]
+            found = _word(word)
+            if unit and i == 0 and word in active.own_names and \
+                    (j == n or _generic_tail(run[j:])):
+                found = active.own_names[word], "own_name"
             if found is None:
                 continue
-            count = best[j][0] + 1
-            if count < choice[0] or count == choice[0] and choice[2] is None:
-                choice = (count, j, found[0], found[1])
+            rest = best[j]
+            lexical = rest[1] - (j - i if found[1] in ("lexicon", "own_name") else 0)
+            candidate: _Choice = (rest[0] + 1, lexical, j, found[0], found[1])
+            if candidate[:2] < choice[:2] or candidate[:2] == choice[:2] and choice[3] is None:
+                choice = candidate
         best[i] = choice
     out: list[Segment] = []
     i = 0
     while i < n:
-        _count, j, sylls, kind = best[i]
+        j, sylls, kind = best[i][2:]
         if sylls is None:
             syl, kind = _char(run[i])
             out.append(Segment(offset + i, offset + j, run[i], (syl,), kind))
         else:
-            text = (run + tail)[i:j]
-            out.append(Segment(offset + i, offset + j, text, sylls, kind))
+            out.append(Segment(offset + i, offset + j, (run + tail)[i:j], sylls, kind))
         i = j
     return out
 
 
-def _segment_text(text: str, offset: int, whole: bool, tail: str = "") -> list[Segment]:
+def _segment_text(text: str, offset: int, unit: bool, tail: str = "") -> list[Segment]:
     out: list[Segment] = []
     start = 0
     for k, ch in enumerate(text + "\0"):
         if k == len(text) or not is_han(ch):
             if k > start:
-                run_whole = whole and start == 0 and k == len(text)
+                run_unit = unit and start == 0
                 run_tail = tail if k == len(text) else ""
-                out.extend(_segment_run(text[start:k], offset + start, run_whole, run_tail))
+                out.extend(_segment_run(text[start:k], offset + start, run_unit, run_tail))
             if k < len(text):
                 out.append(Segment(offset + k, offset + k + 1, ch, (None,), "other"))
             start = k + 1
@@ -225,7 +236,8 @@ def _generic_segments(generic: str, offset: int) -> list[Segment]:
 
 @lru_cache(maxsize=65536)
 def segments(name: str) -> tuple[Segment, ...]:
-    """The words of a cleaned name as read by default: the specific's words, then the generic."""
+    """The words of a cleaned name as read by default: the words of each part of the specific
+    (see ``generics.specific_parts``), then the generic."""
     from placenames.naming.generics import split_name  # generics imports nothing from here
 
     specific, generic = split_name(name)
@@ -239,7 +251,14 @@ def segments(name: str) -> tuple[Segment, ...]:
 
 @lru_cache(maxsize=65536)
 def _specific_segments(specific: str, generic: str) -> tuple[Segment, ...]:
-    return tuple(_segment_text(specific, 0, True, generic))
+    from placenames.naming.generics import specific_parts
+
+    parts = specific_parts(specific)
+    out: list[Segment] = []
+    for a, b, _area in parts:
+        tail = generic if b == len(specific) else ""
+        out.extend(_segment_text(specific[a:b], a, True, tail))
+    return tuple(out)
 
 
 def _default_reading(name: str) -> tuple[str | None, ...]:

@@ -50,7 +50,6 @@ Ningxia Huizu Zizhiqu).
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Literal
 
 from pypinyin.contrib.tone_convert import to_tone
@@ -63,6 +62,7 @@ from placenames.naming.generics import (
     ROAD_CLASSES,
     VILLAGE_GENERICS,
     generic_class,
+    specific_parts,
     split_name,
 )
 from placenames.naming.normalize import MIDDLE_DOT, clean_name, is_han
@@ -73,8 +73,6 @@ Style = Literal["standard", "tone", "sign", "pinyin"]
 STYLES: tuple[str, ...] = ("standard", "tone", "sign", "pinyin")
 
 _SHORT_AUTONOMOUS = {"自治州": "州", "自治县": "县", "自治旗": "旗"}
-_INNER_JOINING = frozenset("路街巷区县镇乡市省")
-"""One-character generics inside a specific that end a word of it (解放路南小街 -> Jiefanglu)."""
 
 
 def exceptions() -> dict[str, str]:
@@ -265,7 +263,7 @@ def _specific_words(specific: str, tone3: tuple[str | None, ...], cls: str | Non
     if cls in ROAD_CLASSES or cls == "bridge":
         head, number = _split_ordinal(specific)
     words: list[str] = []
-    for a, b, area in _parts(head):
+    for a, b, area in specific_parts(head):
         if area:
             words.extend(_area_words(head[a:b], tone3[a:b], style, lookup))
         else:
@@ -283,68 +281,3 @@ def _area_words(area: str, tone3: tuple[str | None, ...], style: Style,
     if generic:
         words.extend(_generic_words(generic, tone3[len(specific):], None, style))
     return words
-
-
-def _parts(specific: str) -> list[tuple[int, int, bool]]:
-    """Cut a specific at the generics and management-area names it contains: (start, end,
-    is an area name) for each part (see the module's docstring)."""
-    if len(specific) < 3 or not any(is_han(ch) for ch in specific):
-        return [(0, len(specific), False)]
-    return list(_cached_parts(specific))
-
-
-@lru_cache(maxsize=65536)
-def _cached_parts(specific: str) -> tuple[tuple[int, int, bool], ...]:
-    active = lex.active()
-    n = len(specific)
-    cuts: list[tuple[int, int, bool]] = []
-    last = 0  # start of the part being built
-    i = 0
-    while i < n:
-        found = False
-        for size in range(min(n - i, 8), 1, -1):  # an area name, anywhere
-            word = specific[i:i + size]
-            if word in active.areas:
-                if i > last:
-                    cuts.append((last, i, False))
-                cuts.append((i, i + size, True))
-                last = i = i + size
-                found = True
-                break
-        if found:
-            continue
-        if i - last >= 2:
-            for size in range(min(n - i, 6), 1, -1):  # a generic of two syllables or more
-                word = specific[i:i + size]
-                if word in active.generics and not _inside_word(specific, i, i + size):
-                    cuts.append((last, i, False))
-                    cuts.append((i, i + size, False))
-                    last = i = i + size
-                    found = True
-                    break
-            if found:
-                continue
-            if (specific[i] in _INNER_JOINING and n - i - 1 >= 2
-                    and not _inside_word(specific, i, i + 1)):
-                cuts.append((last, i + 1, False))
-                last = i = i + 1
-                continue
-        i += 1
-    if last < n:
-        cuts.append((last, n, False))
-    return tuple(cuts)
-
-
-def _inside_word(text: str, start: int, end: int) -> bool:
-    """True if a protected word of the lexicon covers a boundary of ``text[start:end]``."""
-    words = lex.active().words
-    if not words:
-        return False
-    for a in range(max(0, start - 6), end):
-        for b in range(a + 2, min(len(text), a + 8) + 1):
-            if (a < start < b or a < end < b) and text[a:b] in words:
-                return True
-    return False
-
-
-lex.register_cache(_cached_parts.cache_clear)
