@@ -120,7 +120,7 @@ def _rest_is_word(name: str, generic: str, active: lex.Lexicon) -> bool:
 
 
 def _longest_protected() -> int:
-    return lex.active().longest_word
+    return lex.active().longest_protected
 
 
 def _longest_generic(name: str) -> str:
@@ -136,7 +136,6 @@ def _max_generic() -> int:
     return lex.active().longest_word
 
 
-@lru_cache(maxsize=65536)
 def split_name(name: str, cls: str | None = None) -> tuple[str, str]:
     """Split a cleaned name into (specific 专名, generic 通名).
 
@@ -157,6 +156,11 @@ def split_name(name: str, cls: str | None = None) -> tuple[str, str]:
         is only a generic (e.g. "大街") is returned as (name, "").
     """
     del cls
+    return _split(name)
+
+
+@lru_cache(maxsize=65536)
+def _split(name: str) -> tuple[str, str]:
     auto = _split_ethnic(name)
     if auto is not None:
         return auto
@@ -255,7 +259,7 @@ def _inside_word(text: str, start: int, end: int) -> bool:
     return False
 
 
-lex.register_cache(split_name.cache_clear)
+lex.register_cache(_split.cache_clear)
 lex.register_cache(_cached_parts.cache_clear)
 
 

@@ -94,6 +94,11 @@ class Lexicon:
     directory: Path | None = None
     longest_word: int = 1
     """Length of the longest reading, generic or protected word (the segmenters' window)."""
+    longest_protected: int = 1
+    """Length of the longest protected word."""
+    word_tails: frozenset[str] = frozenset()
+    """Every proper ending of a reading entry (县 of 单县, 堡 of 十里堡): the generics a
+    lexicon word may take with it."""
     first_chars: Mapping[str, int] = field(default_factory=dict)
     """Character -> length of the longest reading entry or generic that starts with it."""
 
@@ -251,6 +256,9 @@ def load(directory: Path | None = None) -> Lexicon:
     return Lexicon(readings=b.readings, own_names=b.own_names, generics=b.generics,
                    words=frozenset(b.words), areas=frozenset(b.areas), exceptions=b.exceptions,
                    sources=b.sources, directory=directory, longest_word=longest,
+                   longest_protected=max((len(w) for w in b.words), default=1),
+                   word_tails=frozenset(w[k:] for table in (b.readings, b.own_names)
+                                        for w in table for k in range(1, len(w))),
                    first_chars=first)
 
 
@@ -261,15 +269,17 @@ _CACHES: list[Callable[[], None]] = []
 
 def default() -> Lexicon:
     """The packaged lexicon (no office folder)."""
-    global _DEFAULT
+    global _DEFAULT, _ACTIVE
     if _DEFAULT is None:
         _DEFAULT = load(None)
+        if _ACTIVE is None:
+            _ACTIVE = _DEFAULT
     return _DEFAULT
 
 
 def active() -> Lexicon:
     """The lexicon the engine uses now (the packaged one unless :func:`install` was called)."""
-    return _ACTIVE or default()
+    return _ACTIVE if _ACTIVE is not None else default()
 
 
 def register_cache(clear: Callable[[], None]) -> None:
@@ -281,6 +291,8 @@ def install(lexicon: Lexicon | Path | None) -> Lexicon:
     """Make ``lexicon`` (or the lexicon of a folder; None = the packaged one) the active one."""
     global _ACTIVE
     chosen = load(lexicon) if isinstance(lexicon, Path) else lexicon
+    if chosen is None:
+        chosen = default()
     if chosen is not _ACTIVE:
         _ACTIVE = chosen
         for clear in _CACHES:

@@ -121,26 +121,18 @@ def phrase_alternatives(word: str, k: int) -> tuple[str, ...]:
     return tuple(s for s in (_tone3(x) for x in raw[k]) if s)
 
 
-def _word(text: str) -> tuple[tuple[str, ...], Kind] | None:
-    """The reading of ``text`` as one word, and where it comes from; None if it is no word."""
-    active = lex.active()
-    sylls = active.readings.get(text)
-    if sylls is not None:
-        return sylls, "lexicon"
-    generic = active.generics.get(text)
-    if generic is not None and len(text) > 1:
-        return generic.syllables, "generic"
-    sylls = phrase_reading(text)
-    if sylls is not None:
-        return sylls, "phrase"
-    return None
+_CHAR_READ: dict[str, tuple[str | None, Kind]] = {}
 
 
 def _char(ch: str) -> tuple[str | None, Kind]:
-    sylls = lex.active().readings.get(ch)
-    if sylls is not None:
-        return sylls[0], "char_lexicon"
-    return char_reading(ch), "char"
+    """The reading of a character no word covers: the lexicon's default, else pypinyin's."""
+    try:
+        return _CHAR_READ[ch]
+    except KeyError:
+        sylls = lex.active().readings.get(ch)
+        found = (sylls[0], "char_lexicon") if sylls is not None else (char_reading(ch), "char")
+        _CHAR_READ[ch] = found
+        return found
 
 
 def _generic_tail(text: str) -> bool:
@@ -165,31 +157,40 @@ def _segment_run(run: str, offset: int, unit: bool, tail: str = "") -> list[Segm
     """
     n = len(run)
     active = lex.active()
-    first = active.first_chars
+    first, readings, own_names = active.first_chars, active.readings, active.own_names
+    generics = active.generics
     best: list[_Choice] = [(1 if tail else 0, 0, n, None, "")] * (n + 1)
     for i in range(n - 1, -1, -1):
         nxt = best[i + 1]
         choice: _Choice = (nxt[0] + 1, nxt[1], i + 1, None, "char")
         if tail:
             crossing = run[i:] + tail
-            sylls = active.readings.get(crossing)
+            sylls = readings.get(crossing)
             kind: Kind = "lexicon"
             if sylls is None and unit and i == 0:
-                sylls, kind = active.own_names.get(crossing), "own_name"
+                sylls, kind = own_names.get(crossing), "own_name"
             if sylls is not None:
                 choice = (1, -len(crossing), n + len(tail), sylls, kind)
-        window = max(first.get(run[i], 1), _PHRASE_FIRST.get(run[i], 1))
+        ch = run[i]
+        window = max(first.get(ch, 1), _PHRASE_FIRST.get(ch, 1))
         for j in range(min(n, i + window), i + 1, -1):
             word = run[i:j]
-            found = _word(word)
-            if unit and i == 0 and word in active.own_names and \
-                    (j == n or _generic_tail(run[j:])):
-                found = active.own_names[word], "own_name"
-            if found is None:
-                continue
+            sylls = readings.get(word)
+            if sylls is not None:
+                kind, lexical = "lexicon", j - i
+            elif unit and i == 0 and word in own_names and (j == n or _generic_tail(run[j:])):
+                sylls, kind, lexical = own_names[word], "own_name", j - i
+            else:
+                generic = generics.get(word)
+                if generic is not None:
+                    sylls, kind, lexical = generic.syllables, "generic", 0
+                else:
+                    sylls = phrase_reading(word)
+                    if sylls is None:
+                        continue
+                    kind, lexical = "phrase", 0
             rest = best[j]
-            lexical = rest[1] - (j - i if found[1] in ("lexicon", "own_name") else 0)
-            candidate: _Choice = (rest[0] + 1, lexical, j, found[0], found[1])
+            candidate: _Choice = (rest[0] + 1, rest[1] - lexical, j, sylls, kind)
             if candidate[:2] < choice[:2] or candidate[:2] == choice[:2] and choice[3] is None:
                 choice = candidate
         best[i] = choice
@@ -243,13 +244,14 @@ def segments(name: str) -> tuple[Segment, ...]:
     specific, generic = split_name(name)
     if not generic:
         return _specific_segments(name, "")
-    head = _specific_segments(specific, generic)
+    # the specific's words do not depend on the generic unless a lexicon word may take it
+    head = _specific_segments(specific, generic if generic in lex.active().word_tails else "")
     if head and head[-1].end == len(name):  # a lexicon word took the generic too
         return head
     return (*head, *_generic_segments(generic, len(specific)))
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=131072)
 def _specific_segments(specific: str, generic: str) -> tuple[Segment, ...]:
     from placenames.naming.generics import specific_parts
 
@@ -331,5 +333,6 @@ def reading_of(name: str, reading: str | None = None) -> list[str]:
 
 
 lex.register_cache(segments.cache_clear)
+lex.register_cache(_CHAR_READ.clear)
 lex.register_cache(_specific_segments.cache_clear)
 lex.register_cache(syllables.cache_clear)

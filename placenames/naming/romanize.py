@@ -228,12 +228,16 @@ def _generic_words(generic: str, tone3: tuple[str | None, ...], cls: str | None,
 
 
 def _pieces(start: int, end: int, breaks: list[int]) -> list[tuple[int, int]]:
+    if not breaks:
+        return [(start, end)]
     bounds = [start, *(b for b in breaks if start < b < end), end]
     return list(zip(bounds, bounds[1:], strict=False))
 
 
 def _ethnic_words(prefix: str) -> list[tuple[int, int]] | None:
     """Spans of the ethnic names that make up ``prefix`` (回族, 苗族瑶族), or None."""
+    if len(prefix) < 2 and prefix not in ETHNIC_GROUPS:
+        return None
     spans: list[tuple[int, int]] = []
     i = 0
     while i < len(prefix):
