@@ -209,12 +209,13 @@ def specific_parts(specific: str) -> tuple[tuple[int, int, bool], ...]:
 def _cached_parts(specific: str) -> tuple[tuple[int, int, bool], ...]:
     active = lex.active()
     n = len(specific)
+    longest = active.longest_word
     cuts: list[tuple[int, int, bool]] = []
     last = 0  # start of the part being built
     i = 0
     while i < n:
         found = False
-        for size in range(min(n - i, 8), 1, -1):  # an area name, anywhere
+        for size in range(min(n - i, longest), 1, -1):  # an area name, anywhere
             word = specific[i:i + size]
             if word in active.areas:
                 if i > last:
@@ -226,7 +227,7 @@ def _cached_parts(specific: str) -> tuple[tuple[int, int, bool], ...]:
         if found:
             continue
         if i - last >= 2:
-            for size in range(min(n - i, 6), 1, -1):  # a generic of two syllables or more
+            for size in range(min(n - i, longest), 1, -1):  # a generic of two syllables or more
                 word = specific[i:i + size]
                 if word in active.generics and not _inside_word(specific, i, i + size):
                     cuts.append((last, i, False))

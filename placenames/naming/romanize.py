@@ -267,9 +267,14 @@ def _specific_words(specific: str, tone3: tuple[str | None, ...], cls: str | Non
     if cls in ROAD_CLASSES or cls == "bridge":
         head, number = _split_ordinal(specific)
     words: list[str] = []
+    generics = lex.active().generics
     for a, b, area in specific_parts(head):
+        entry = None if area else generics.get(head[a:b])
         if area:
             words.extend(_area_words(head[a:b], tone3[a:b], style, lookup))
+        elif entry is not None and entry.breaks:  # a compound generic inside: its own words
+            for x, y in _pieces(a, b, [a + k for k in entry.breaks]):
+                words.extend(_words_of(head[x:y], tone3[x:y], style))
         else:
             words.extend(_words_of(head[a:b], tone3[a:b], style))
     if number is not None:
