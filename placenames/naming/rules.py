@@ -35,7 +35,6 @@ from placenames.naming.readings import (
     Segment,
     char_reading,
     phrase_alternatives,
-    phrase_reading,
     segments,
     syllables,
 )
@@ -362,16 +361,27 @@ def _open_reading(seg: Segment, k: int, ch: str, syl: str, active: lexicon_modul
     return ("open_character", others) if others else None
 
 
+_MARKS = str.maketrans("āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ", "aaaaeeeeiiiioooouuuuvvvvvnnnm")
+
+
 @cache
-def _phrase_stats() -> dict[str, Counter[str]]:
-    stats: dict[str, Counter[str]] = {}
+def _phrase_index() -> dict[str, list[tuple[str, int]]]:
+    """Character -> (word, position) for every word of pypinyin's phrase dictionary."""
+    index: dict[str, list[tuple[str, int]]] = {}
     for word in PHRASES_DICT:
-        sylls = phrase_reading(word)
-        if sylls is None:
-            continue
-        for ch, syl in zip(word, sylls, strict=True):
-            stats.setdefault(ch, Counter())[_toneless(syl)] += 1
-    return stats
+        for k, ch in enumerate(word):
+            index.setdefault(ch, []).append((word, k))
+    return index
+
+
+def _phrase_counts(ch: str) -> Counter[str]:
+    """How many words of pypinyin's phrase dictionary read ``ch`` each (toneless) way."""
+    counts: Counter[str] = Counter()
+    for word, k in _phrase_index().get(ch, ()):
+        items = PHRASES_DICT[word]
+        if len(items) == len(word):
+            counts[items[k][0].translate(_MARKS)] += 1
+    return counts
 
 
 @cache
@@ -380,7 +390,7 @@ def common_readings(ch: str) -> tuple[str, ...]:
     at least ``OPEN_SHARE`` (and three) of the dictionary's words with it use."""
     default = char_reading(ch)
     out = [_toneless(default)] if default else []
-    counts = _phrase_stats().get(ch, Counter())
+    counts = _phrase_counts(ch)
     total = sum(counts.values())
     for reading, count in counts.most_common():
         if reading not in out and count >= 3 and count >= OPEN_SHARE * total:
