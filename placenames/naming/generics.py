@@ -8,13 +8,17 @@ store them as they are.
 Where the generic ends: the longest generic that ends the name is taken, **provided the rest is
 a word** — the cut must not fall inside a word:
 
-* a protected word (``words.tsv``: 碑林, 万柏林, 创新…) is never cut: 碑林区 is 碑林 + 区 (Beilin
+* a protected word (``words.tsv``: 碑林, 万柏林, 高新…) is never cut: 碑林区 is 碑林 + 区 (Beilin
   Qu), not 碑 + 林区;
 * a compound administrative generic that ends in a shorter one (林区, 矿区, 新区, 特区 end in 区)
   is taken only after a specific of two characters or more: a county-level specific of one
   character followed by 林 or 新 is a two-character word (西林区, 新林区, 北林区 Beilin Qu;
   神农架林区 Shennongjia Linqu, 浦东新区 Pudong Xinqu, and 矿区 alone is Kuang Qu);
-* names with ethnic parts keep them in the generic (宁夏回族自治区, 顺河回族区, 七家族乡?).
+* names with ethnic parts keep them in the generic: autonomous areas (宁夏 + 回族自治区) and
+  ethnic districts and townships (顺河 + 回族区, 长哨营 + 满族乡).
+
+A specific may itself contain generics (太华路街道, 秦汉新城市民中心): ``specific_parts`` cuts
+it there for the readings and the romanization.
 """
 
 from __future__ import annotations
