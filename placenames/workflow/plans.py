@@ -166,15 +166,18 @@ def decide(state: PlanState | ReservedState | str, action: PlanAction | Reserved
         raise ValueError(f"{act} follows from the procedure; pass roles=None")
     target = table.get((current, act))
     if target is None:
-        possible = [a for (s, a) in table if s == current]
+        possible = [a for (s, a) in table if s == current and a not in PROCEDURE_ACTIONS]
         zh = "、".join(ACTION_LABELS_ZH[a] for a in possible) or "无"
         en = ", ".join(label_en(a) for a in possible) or "none"
         raise IllegalTransition(
             "illegal_transition",
             f"{what_zh}处于“{labels[current]}”状态，不能{ACTION_LABELS_ZH[act]}"  # type: ignore[index]
-            f"。当前可执行的操作：{zh}。",
+            f"。当前可执行的操作：{zh}。"
+            + ("须待其申请撤回、不予受理或不予批准后方可。" if current is R.TAKEN else ""),
             f"Cannot {label_en(act)} a {what_en} that is {label_en(current)}. "
-            f"Possible actions: {en}.")
+            f"Possible actions: {en}."
+            + (" Its application must end first (withdrawn, refused or rejected)."
+               if current is R.TAKEN else ""))
     return target  # type: ignore[no-any-return]
 
 
