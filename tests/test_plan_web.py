@@ -155,3 +155,13 @@ def test_reserved_record_page_is_not_public(client, world, session):
     assert "长杨路" not in client.get("/").get_data(True)
     login(client, "clerk")
     assert client.get(f"/names/{place_id}").status_code == 200
+
+
+def test_forms_only_for_who_may_use_them(client, world):
+    login(client, "committee")
+    assert client.get("/staff/plans/new").status_code == 403
+    assert client.get("/staff/plans/QH-T/names/new").status_code == 403
+    client.get("/logout")
+    login(client, "clerk")
+    assert client.get("/staff/plans/QH-T/edit").status_code == 409  # approved: not edited
+    assert client.get("/staff/plans/new").status_code == 200

@@ -22,8 +22,9 @@ from ..errors import Conflict, PlacenamesError
 from ..models.plans import NamingPlan
 from ..naming.generics import CLASSES
 from ..ops import plans
-from ..ops.plans.errors import ScreenBlocked
+from ..ops.plans.errors import PlanError, ScreenBlocked
 from ..ops.plans.plans import STALE_MSG
+from ..workflow.errors import WorkflowError
 from ..workflow.plans import (
     ACTION_LABELS_ZH,
     PLAN_STATE_LABELS_ZH,
@@ -34,6 +35,7 @@ from ..workflow.plans import (
     ReservedAction,
     ReservedState,
     allowed,
+    decide,
     label_en,
 )
 from .auth import roles_required
@@ -80,6 +82,14 @@ def _helpers() -> dict[str, object]:
 
 def _may(state: str, action: PlanAction | ReservedAction, kind: str = "plan") -> bool:
     return allowed(state, action, roles=actor().role_set(), kind=kind)
+
+
+def guard_plan_state(state: str, action: PlanAction) -> None:
+    """A form is shown only to whom the guard lets act on the plan as it stands (403/409)."""
+    try:
+        decide(state, action, roles=actor().role_set(), kind="plan")
+    except WorkflowError as exc:
+        raise PlanError(exc) from None
 
 
 def _areas() -> list[tuple[str, str]]:
@@ -129,6 +139,7 @@ def _plan_input(form: Any) -> plans.PlanInput:
 def new() -> tuple[str, int] | Response:
     """Draft a new plan (clerks)."""
     if request.method == "GET":
+        guard_plan_state(PlanState.DRAFT, PlanAction.EDIT)
         return _plan_form(None, {"period_start": "", "period_end": ""}, None)
     v = {k: request.form.get(k, "") for k in PLAN_FIELDS}
     s = db.session()
@@ -149,6 +160,7 @@ def edit(code: str) -> tuple[str, int] | Response:
     s = db.session()
     plan = plans.get_plan(s, code)
     if request.method == "GET":
+        guard_plan_state(plan.status, PlanAction.EDIT)
         v = {"code": plan.code, "title": plan.title, "area": plan.area.code,
              "period_start": str(plan.period_start), "period_end": str(plan.period_end),
              "themes": plan.themes, "description": plan.description or ""}
@@ -248,6 +260,7 @@ def reserve(code: str) -> tuple[str, int] | Response:
     s = db.session()
     plan = plans.get_plan(s, code)
     if request.method == "GET":
+        guard_plan_state(plan.status, PlanAction.RESERVE)
         divisions = plans.area_divisions(s, plan)
         return _name_form(plan, {"cls": "road", "theme": (plan.theme_list or [""])[0],
                                  "jurisdiction": divisions[0].code if len(divisions) == 1

@@ -262,7 +262,9 @@ def blocked_message(result: dict[str, Any]) -> str:
             "Give a reason to reserve it all the same.")
 
 
-def _guard(reserved: ReservedName, action: ReservedAction, actor: User) -> str:
+def guard_reserved(reserved: ReservedName, action: ReservedAction, actor: User) -> str:
+    """Ask the guard whether ``actor`` may take ``action`` on ``reserved``; returns its
+    current state or raises :class:`PlanError` (403/409)."""
     current = state_of(reserved)
     try:
         decide(current, action, roles=actor.role_set(), kind="reserved")
@@ -278,7 +280,8 @@ def _audit(session: Session, reserved: ReservedName, action: str, from_state: st
                            to_state=to_state, note=note))
 
 
-def _flush(session: Session) -> None:
+def flush_reserved(session: Session) -> None:
+    """Flush; a reserved name changed meanwhile by another writer is a 409."""
     try:
         session.flush()
     except StaleDataError:
@@ -340,7 +343,7 @@ def reserve(session: Session, plan: NamingPlan, data: ReserveInput, *, actor: Us
     _append(reserved, _entry(result, "reserve", actor, now,
                              reason if result["verdict"] == "block" else None))
     session.add(reserved)
-    _flush(session)
+    flush_reserved(session)
     _audit(session, reserved, "reserve", None, ReservedState.RESERVED, actor=actor, now=now,
            note=f"{plan.code} {name} [{result['verdict']}]"
            + (f" {reason}" if result["verdict"] == "block" else ""))
@@ -354,7 +357,7 @@ def release(session: Session, reserved: ReservedName, *, actor: User, now: datet
     """Give the name up (reserved → released): its place becomes ``released`` and no longer
     blocks a screen (information only). A taken name is released only after its application
     ended."""
-    current = _guard(reserved, ReservedAction.RELEASE, actor)
+    current = guard_reserved(reserved, ReservedAction.RELEASE, actor)
     text = (reason or "").strip()
     if len(text) < MIN_REASON:
         raise BadInput("请写明释放理由 / give the reason for releasing the name")
@@ -365,7 +368,7 @@ def release(session: Session, reserved: ReservedName, *, actor: User, now: datet
     place.updated_at = now
     reserved.released_on, reserved.release_reason = china_date(now), text
     reserved.updated_at = now
-    _flush(session)
+    flush_reserved(session)
     _audit(session, reserved, "release", current, ReservedState.RELEASED, actor=actor, now=now,
            note=text)
     session.flush()
@@ -376,7 +379,7 @@ def rescreen(session: Session, reserved: ReservedName, *, actor: User,
              now: datetime) -> dict[str, Any]:
     """Screen the name again against the register as it is now (not against itself) and add
     the result to its history; returns the new entry."""
-    current = _guard(reserved, ReservedAction.RESCREEN, actor)
+    current = guard_reserved(reserved, ReservedAction.RESCREEN, actor)
     place = reserved.place
     where = place.jurisdiction or reserved.plan.area
     wkt_text = _place_wkt(session, place)
@@ -385,7 +388,7 @@ def rescreen(session: Session, reserved: ReservedName, *, actor: User,
                    "rescreen", actor, now)
     _append(reserved, entry)
     reserved.updated_at = now
-    _flush(session)
+    flush_reserved(session)
     _audit(session, reserved, "rescreen", current, current, actor=actor, now=now,
            note=entry["verdict"])
     session.flush()

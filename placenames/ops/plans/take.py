@@ -27,7 +27,7 @@ from ..procedure.applications import (
     create_application,
 )
 from .plans import guard_plan
-from .reserved import _guard, history, planned_geojson
+from .reserved import flush_reserved, guard_reserved, history, planned_geojson
 
 
 def take(session: Session, reserved: ReservedName, *, actor: User, now: datetime,
@@ -42,7 +42,7 @@ def take(session: Session, reserved: ReservedName, *, actor: User, now: datetime
     """
     plan = reserved.plan
     guard_plan(plan, PlanAction.TAKE, actor)
-    current = _guard(reserved, ReservedAction.TAKE, actor)
+    current = guard_reserved(reserved, ReservedAction.TAKE, actor)
     place = reserved.place
     if place.jurisdiction is None:
         raise BadInput("备用地名缺少所属区域 / the reserved name has no jurisdiction")
@@ -68,7 +68,7 @@ def take(session: Session, reserved: ReservedName, *, actor: User, now: datetime
         session.flush()
     reserved.application_id = app.id
     reserved.updated_at = now
-    session.flush()
+    flush_reserved(session)  # a concurrent take of the same name loses here (409)
     session.add(AuditEvent(at=now, actor_id=actor.id, entity_type="reserved_name",
                            entity_id=str(reserved.id), action=str(ReservedAction.TAKE),
                            from_state=current, to_state=ReservedState.TAKEN,
