@@ -43,7 +43,7 @@ NAME = {"name": "丰京路", "cls": "road", "theme": "周文化", "meaning": "�
         "jurisdiction": pb.WEICHENG, "geojson": pb.LINE, "location_desc": "渭城街道北部"}
 
 
-def test_roles_and_pages(client, world):
+def test_roles_and_pages(client, world, session):
     for role, code in (("applicant", 403), ("expert", 403), ("sysadmin", 403),
                        ("auditor", 200), ("committee", 200), ("clerk", 200)):
         login(client, role)
@@ -53,7 +53,6 @@ def test_roles_and_pages(client, world):
             page = client.get("/staff/plans/QH-T").get_data(True)
             assert "长杨路" in page and "汉长杨宫故地" in page
             assert ('id="add-name"' in page) == (role == "clerk")
-        client.get("/logout")
     login(client, "clerk")
     assert client.get("/staff/plans/NOPE").status_code == 404
     assert 'id="nav-plans"' in client.get("/staff/plans").get_data(True)
@@ -61,6 +60,13 @@ def test_roles_and_pages(client, world):
     assert "Reserved names" in en and "reserved" in en
     zh = client.get("/staff/plans/QH-T?lang=zh").get_data(True)
     assert "备用" in zh and "秦汉文化" in zh
+    # a reserved name's record page is for staff only; the start page does not list it
+    place_id = plans.get_plan(session, pb.CODE).reserved[0].place_id
+    session.rollback()
+    assert client.get(f"/names/{place_id}").status_code == 200
+    public = client.application.test_client()
+    assert public.get(f"/names/{place_id}").status_code == 404
+    assert pb.NAME not in public.get("/").get_data(True)
 
 
 def test_create_plan_form_keeps_input(client, world, session):
@@ -127,14 +133,17 @@ def test_release_rescreen_take(client, world, session):
 
 
 def test_approve_is_for_the_committee(client, world, session):
+    login(client, "committee")  # the forms only for who may use them
+    assert client.get("/staff/plans/new").status_code == 403
+    assert client.get("/staff/plans/QH-T/names/new").status_code == 403
     login(client, "clerk")
+    assert client.get("/staff/plans/QH-T/edit").status_code == 409  # approved: not edited
     post(client, "/staff/plans/new", {"code": "QH-2031", "title": "下一期", "area":
                                       "xixian-qinhan", "period_start": "2031",
                                       "period_end": "2035", "themes": "秦汉文化"},
          "/staff/plans/new")
     page = "/staff/plans/QH-2031"
     assert 'id="approve-form"' not in client.get(page).get_data(True)
-    client.get("/logout")
     login(client, "committee")
     version = str(plans.get_plan(session, "QH-2031").version)
     session.rollback()
@@ -146,22 +155,3 @@ def test_approve_is_for_the_committee(client, world, session):
     assert r.status_code == 302
     session.expire_all()
     assert plans.get_plan(session, "QH-2031").status == "approved"
-
-
-def test_reserved_record_page_is_not_public(client, world, session):
-    place_id = plans.get_plan(session, pb.CODE).reserved[0].place_id
-    session.rollback()
-    assert client.get(f"/names/{place_id}").status_code == 404
-    assert "长杨路" not in client.get("/").get_data(True)
-    login(client, "clerk")
-    assert client.get(f"/names/{place_id}").status_code == 200
-
-
-def test_forms_only_for_who_may_use_them(client, world):
-    login(client, "committee")
-    assert client.get("/staff/plans/new").status_code == 403
-    assert client.get("/staff/plans/QH-T/names/new").status_code == 403
-    client.get("/logout")
-    login(client, "clerk")
-    assert client.get("/staff/plans/QH-T/edit").status_code == 409  # approved: not edited
-    assert client.get("/staff/plans/new").status_code == 200
