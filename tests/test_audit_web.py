@@ -65,7 +65,8 @@ def test_filters_narrow_the_events(app, client, session):
     assert _rows(by_clerk) == n_clerk > 0
     seats = client.get("/staff/audit/?entity_type=panel_member&n=200").get_data(True)
     assert _rows(seats) == n_seats == 6
-    approve = client.get("/staff/audit/?action=approve").get_data(True)
+    # (the demo's naming plan was approved too)
+    approve = client.get("/staff/audit/?action=approve&entity_type=application").get_data(True)
     assert _rows(approve) == 1 and "已批准" in approve
     one = client.get(f"/staff/audit/?entity_id={application.id}&action=submit").get_data(True)
     assert _rows(one) == 1

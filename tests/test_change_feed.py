@@ -57,7 +57,7 @@ class Copy:
 
 
 def register(session, entity):
-    select_of = {"name": lambda: records.names_select(historical=True),
+    select_of = {"name": lambda: records.names_select(historical=True, plan_names=True),
                  "address": lambda: records.addresses_select(historical=True),
                  "plate": records.plates_select, "jurisdiction": records.jurisdictions_select}
     mapper = {"name": records.name_record, "address": records.address_record,

@@ -32,6 +32,7 @@ from . import (
     notices,
     ogc,
     open_data,
+    plans_staff,
     plates_staff,
     public,
     records,
@@ -67,6 +68,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(addresses_staff.bp)
     app.register_blueprint(imports_staff.bp)
     app.register_blueprint(committee.bp)
+    app.register_blueprint(plans_staff.bp)
     app.register_blueprint(audit.bp)
     app.register_blueprint(notices.bp)
     app.register_blueprint(open_data.bp)

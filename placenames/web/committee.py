@@ -42,7 +42,7 @@ from ..models.workflow import Application
 from ..naming.generics import CLASSES
 from ..ops.privacy import contacts
 from ..ops.procedure import applications as apps
-from ..ops.procedure import documents, meetings, uploads
+from ..ops.procedure import documents, meetings, reserved_link, uploads
 from ..ops.procedure import experts as expert_ops
 from ..ops.procedure import steps as steps
 from ..ops.registry.geometry import stored_geojson
@@ -77,7 +77,8 @@ FILING_STATES = {State.APPROVED, State.ANNOUNCED, State.FILED}
 DOC_LABELS = {"announcement": _l("Announcement"), "filing": _l("Filing form"),
               "assessment": _l("Comprehensive assessment report"),
               "review": _l("Expert review report"), "comments": _l("Public comment report")}
-STAGE_LABELS = {"submission": _l("At submission"), "assessment": _l("Before the decision")}
+STAGE_LABELS = {"submission": _l("At submission"), "assessment": _l("Before the decision"),
+                "plan": _l("In the naming plan (reserved name)")}
 OTHER_ACTIONS = {"create": _l("created"), "edit": _l("edited"), "dispose": _l("disposition"),
                  "link_account": _l("account linked"),
                  "unlink_account": _l("account unlinked")}
@@ -387,7 +388,7 @@ def _application_page(app_id: uuid.UUID, *, error: str | None = None,
         place=steps.place_of(s, app), opinions=OPINIONS, rules=RULES,
         meetings=apps.step_data(s, app, "meeting"),
         can_download_minutes=bool(user.role_set() & MINUTES_ROLES),
-        sketch=sketch,
+        sketch=sketch, reserved=reserved_link.holding(s, app),
         map_panel=panel_config(json.loads(sketch) if sketch else None, title_of(app)),
         assessment_labels=ASSESSMENT_LABELS, today=today.isoformat(), cfg=cfg,
         can_edit=apps.is_owner(app, user) and app.state in (State.DRAFT, State.RETURNED),

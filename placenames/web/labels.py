@@ -19,7 +19,7 @@ CLASS_LABELS = {
 STATUS_LABELS = {
     "proposed": _l("proposed"), "in_procedure": _l("in procedure"), "approved": _l("approved"),
     "in_force": _l("in force"), "reserved": _l("reserved"), "renamed": _l("renamed"),
-    "cancelled": _l("cancelled"),
+    "cancelled": _l("cancelled"), "released": _l("released"),
 }
 GROUP_LABELS = {
     "in_force": _l("in force"), "in_procedure": _l("in procedure"), "reserved": _l("reserved"),
@@ -112,7 +112,12 @@ AUDIT_ACTION_LABELS = {"create": _l("created"), "status": _l("status changed"),
                        "lookup_phone": _l("comments looked up by phone"),
                        "rotate_key": _l("personal data moved to a new key"),
                        "download": _l("file downloaded"),
-                       "import": _l("register file imported")}
+                       "import": _l("register file imported"),
+                       # the naming plan and its reserved names
+                       "retire": _l("retired (plan)"), "reserve": _l("reserved in the plan"),
+                       "release": _l("released"), "rescreen": _l("screened again"),
+                       "take": _l("taken by an application"), "use": _l("put in force"),
+                       "give_back": _l("back in the plan's reserve")}
 ROLE_LABELS = {"applicant": _l("Applicant"), "clerk": _l("Naming office clerk"),
                "surveyor": _l("Surveyor"), "expert": _l("Expert"),
                "committee": _l("Naming committee member"), "approver": _l("Approving authority"),
@@ -125,7 +130,8 @@ ENTITY_TYPE_LABELS = {"application": _l("naming application"),
                       "user": _l("account"), "expert": _l("pool expert"),
                       "api_token": _l("department token"),
                       "plate_report": _l("report about a plate or an address"),
-                      "import": _l("imported file")}
+                      "import": _l("imported file"), "naming_plan": _l("naming plan"),
+                      "reserved_name": _l("reserved name")}
 SCOPE_LABELS = {"read:names": _l("read names"), "read:addresses": _l("read addresses"),
                 "read:plates": _l("read plates"),
                 "write:reports": _l("report problems with addresses or plates"),
