@@ -8,9 +8,9 @@ label that would cover another label is left out, a reserved name's never), a sc
 round length and the frame's extent in degrees.
 
 The projection is a local equirectangular one centred on the plan's names: metres east and
-north of the centre, the east scaled by the cosine of the centre's latitude. Over the few
-kilometres of a plan the scale error stays below 0.1 %, so the scale bar can be trusted on
-paper. North is up.
+north of the centre, by the lengths of a degree of longitude and of latitude at the centre on
+the CGCS2000 ellipsoid. Over the few kilometres of a plan the scale error stays below 0.1 %,
+so the scale bar can be trusted on paper. North is up.
 """
 
 from __future__ import annotations
@@ -23,13 +23,24 @@ from typing import Any
 import shapely
 from shapely.geometry import LineString
 
-M_PER_DEG_LAT = 110_574.0  # metres per degree of latitude (GRS80/CGCS2000, mid-latitudes)
-M_PER_DEG_LON_EQ = 111_320.0  # metres per degree of longitude at the equator
+CGCS2000_A = 6_378_137.0  # semi-major axis (m)
+CGCS2000_F = 1 / 298.257222101  # flattening
 PAD = 0.08  # share of the span added around the names
 MIN_SPAN_M = 400.0  # the smallest extent drawn (one point still gets surroundings)
 NICE_STEPS = (1, 2, 5)
 
 Point = tuple[float, float]
+
+
+def degree_lengths(lat: float) -> tuple[float, float]:
+    """Metres in one degree of longitude and of latitude at ``lat`` on the CGCS2000
+    ellipsoid."""
+    e2 = CGCS2000_F * (2 - CGCS2000_F)
+    s2 = math.sin(math.radians(lat)) ** 2
+    w = math.sqrt(1 - e2 * s2)
+    per_rad_lon = CGCS2000_A / w * math.cos(math.radians(lat))
+    per_rad_lat = CGCS2000_A * (1 - e2) / w ** 3
+    return (math.radians(1) * per_rad_lon, math.radians(1) * per_rad_lat)
 
 
 @dataclass(frozen=True)
@@ -44,15 +55,16 @@ class Frame:
 
     def project(self, lon: float, lat: float) -> Point:
         """The frame point (pt, origin lower left) of a lon/lat."""
-        east = (lon - self.lon0) * M_PER_DEG_LON_EQ * math.cos(math.radians(self.lat0))
-        north = (lat - self.lat0) * M_PER_DEG_LAT
+        per_lon, per_lat = degree_lengths(self.lat0)
+        east = (lon - self.lon0) * per_lon
+        north = (lat - self.lat0) * per_lat
         return (self.width / 2 + east * self.pt_per_m, self.height / 2 + north * self.pt_per_m)
 
     def extent(self) -> tuple[float, float, float, float]:
         """(west, south, east, north) in degrees of what the frame shows."""
-        half_e = self.width / 2 / self.pt_per_m / (
-            M_PER_DEG_LON_EQ * math.cos(math.radians(self.lat0)))
-        half_n = self.height / 2 / self.pt_per_m / M_PER_DEG_LAT
+        per_lon, per_lat = degree_lengths(self.lat0)
+        half_e = self.width / 2 / self.pt_per_m / per_lon
+        half_n = self.height / 2 / self.pt_per_m / per_lat
         return (self.lon0 - half_e, self.lat0 - half_n, self.lon0 + half_e, self.lat0 + half_n)
 
 
@@ -80,8 +92,9 @@ def fit_frame(box: tuple[float, float, float, float], width: float, height: floa
     at least :data:`MIN_SPAN_M` across) at one scale in both directions."""
     west, south, east, north = box
     lon0, lat0 = (west + east) / 2, (south + north) / 2
-    span_e = (east - west) * M_PER_DEG_LON_EQ * math.cos(math.radians(lat0))
-    span_n = (north - south) * M_PER_DEG_LAT
+    per_lon, per_lat = degree_lengths(lat0)
+    span_e = (east - west) * per_lon
+    span_n = (north - south) * per_lat
     span_e = max(span_e * (1 + 2 * PAD), MIN_SPAN_M)
     span_n = max(span_n * (1 + 2 * PAD), MIN_SPAN_M)
     return Frame(lon0, lat0, min(width / span_e, height / span_n), width, height)
