@@ -32,6 +32,9 @@ class PlaceStatus(enum.StrEnum):
 
 
 HISTORICAL = {PlaceStatus.RENAMED, PlaceStatus.CANCELLED}
+PLAN_ONLY = frozenset({PlaceStatus.RESERVED, PlaceStatus.RELEASED})
+"""Names that exist only in the naming plan (reserved, or given up): screened like names, but
+never shown to the public as names of the register (the plan's pages show them as planned)."""
 
 
 class Place(RecordMixin, Base):

@@ -18,6 +18,8 @@ Severity policy, from 条例 art. 9 "不应重名，并避免同音" (no duplica
   (warn at 95 and above).
 
 Renamed and cancelled candidates produce only ``reuse`` blocks; their other matches are info.
+A reserved name of the naming plan (``reserved``) counts like an active name; a ``released``
+one is free again: every match with it is info, and its reason says so.
 Each candidate yields at most one hit, the strongest.
 """
 
@@ -31,8 +33,11 @@ from rapidfuzz.fuzz import ratio
 from placenames.naming.generics import ROAD_CLASSES
 from placenames.naming.keys import NameKeys
 
-STATUSES = ("proposed", "in_procedure", "approved", "in_force", "reserved", "renamed", "cancelled")
+STATUSES = ("proposed", "in_procedure", "approved", "in_force", "reserved", "released",
+            "renamed", "cancelled")
 HISTORICAL = frozenset({"renamed", "cancelled"})
+FREED = frozenset({"released"})
+"""Statuses of names given up before they were ever in force: matches are information only."""
 PREFIXES = tuple("东西南北新老大小上下前后中内外")
 """One-character prefixes stripped for the ``directional`` comparison."""
 DIRECTIONS = tuple("东西南北中")
@@ -158,6 +163,20 @@ def _judge(
     return None
 
 
+def _plan_note(status: str, judged: tuple[str, float, str, str, str]
+               ) -> tuple[str, float, str, str, str]:
+    """Say when the candidate is a reserved name of the naming plan; a released one is free
+    again, so its match is information only."""
+    kind, value, severity, zh, en = judged
+    if status in FREED:
+        return (kind, value, "info", f"{zh}；该备用地名已释放，名称可再用",
+                f"{en}; that reserved name was released and is free again")
+    if status == "reserved":
+        return (kind, value, severity, f"{zh}（地名规划备用地名）",
+                f"{en} (a reserved name of the naming plan)")
+    return judged
+
+
 def _zh_status(status: str) -> str:
     return {"renamed": "更名", "cancelled": "注销"}.get(status, "登记")
 
@@ -188,7 +207,7 @@ def score(
         judged = _judge(proposed_name, proposed_cls, proposed_keys, cand, similarity_threshold)
         if judged is None:
             continue
-        kind, value, severity, zh, en = judged
+        kind, value, severity, zh, en = _plan_note(cand.status, judged)
         hits.append(Hit(cand.id, cand.name, cand.cls, cand.status, cand.jurisdiction_code,
                         cand.distance_m, kind, value, severity, zh, en))  # fmt: skip
     hits.sort(key=lambda h: (_SEVERITY_RANK[h.severity], -h.score, h.name, h.id))

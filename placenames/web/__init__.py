@@ -34,6 +34,7 @@ from . import (
     open_data,
     plans_print,
     plans_public,
+    plans_staff,
     plates_staff,
     public,
     records,
@@ -71,6 +72,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(addresses_staff.bp)
     app.register_blueprint(imports_staff.bp)
     app.register_blueprint(committee.bp)
+    app.register_blueprint(plans_staff.bp)
     app.register_blueprint(audit.bp)
     app.register_blueprint(notices.bp)
     app.register_blueprint(open_data.bp)

@@ -77,7 +77,8 @@ FILING_STATES = {State.APPROVED, State.ANNOUNCED, State.FILED}
 DOC_LABELS = {"announcement": _l("Announcement"), "filing": _l("Filing form"),
               "assessment": _l("Comprehensive assessment report"),
               "review": _l("Expert review report"), "comments": _l("Public comment report")}
-STAGE_LABELS = {"submission": _l("At submission"), "assessment": _l("Before the decision")}
+STAGE_LABELS = {"submission": _l("At submission"), "assessment": _l("Before the decision"),
+                "plan": _l("In the naming plan (reserved name)")}
 OTHER_ACTIONS = {"create": _l("created"), "edit": _l("edited"), "dispose": _l("disposition"),
                  "link_account": _l("account linked"),
                  "unlink_account": _l("account unlinked")}

@@ -19,7 +19,7 @@ CLASS_LABELS = {
 STATUS_LABELS = {
     "proposed": _l("proposed"), "in_procedure": _l("in procedure"), "approved": _l("approved"),
     "in_force": _l("in force"), "reserved": _l("reserved"), "renamed": _l("renamed"),
-    "cancelled": _l("cancelled"),
+    "cancelled": _l("cancelled"), "released": _l("released"),
 }
 GROUP_LABELS = {
     "in_force": _l("in force"), "in_procedure": _l("in procedure"), "reserved": _l("reserved"),

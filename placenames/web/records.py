@@ -9,13 +9,17 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user
 
 from .. import db
-from ..errors import BadInput
+from ..errors import BadInput, NotFound
 from ..maps.coords import amap_navigation_url, baidu_navigation_url
+from ..models.places import PLAN_ONLY
 from ..ops.maps.search import map_search
 from ..ops.registry import records
 from ..ops.search import QueryError
+from ..workflow.plans import VIEW_ROLES
 from .errors import wants_json
 from .maps import panel_config
 
@@ -38,8 +42,12 @@ def _representative_point(geometry: dict[str, Any] | None) -> list[float] | None
 
 @bp.get("/names/<place_id>")
 def name_page(place_id: str) -> Response | str:
-    """The record of one name."""
+    """The record of one name. A reserved (or released) name of the naming plan is not a
+    name of the register: only staff see its record; the public sees planned names on the
+    plan's pages."""
     rec = records.place_record(db.session(), place_id)
+    if rec["status"] in PLAN_ONLY and not set(getattr(current_user, "roles", ())) & VIEW_ROLES:
+        raise NotFound(_("No such name in the register."))
     if wants_json():
         return jsonify(rec)
     return render_template("records/name.html", r=rec,

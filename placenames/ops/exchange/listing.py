@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 
 from ...errors import BadInput
 from ...models import Address, Jurisdiction, Place, Plate
-from ...models.places import HISTORICAL
+from ...models.places import HISTORICAL, PLAN_ONLY
 from ...models.versions import map_version
 from ...models.workflow import Application
 from ...plates.ids import PlateIdError, normalize_plate_id
@@ -144,7 +144,8 @@ def page(session: Session, listing: Listing, *, secret: bytes, cursor: str | Non
 @dataclass(frozen=True)
 class NameFilters:
     """Filters of ``/api/v1/names``; ``historical`` adds renamed and cancelled names (asking
-    for one of those statuses implies it)."""
+    for one of those statuses implies it); the naming plan's reserved and released names are
+    listed only when their status is asked for."""
 
     cls: str | None = None
     status: str | None = None
@@ -158,8 +159,10 @@ class NameFilters:
 def names(session: Session, f: NameFilters) -> Listing:
     """The names list."""
     historical = f.historical or (f.status is not None and f.status in HISTORICAL)
+    plan_names = f.status is not None and f.status in PLAN_ONLY  # asked for by status only
     stmt = records.filter_names(
-        records.names_select(historical=historical), session.get_bind(), cls=f.cls,
+        records.names_select(historical=historical, plan_names=plan_names),
+        session.get_bind(), cls=f.cls,
         status=f.status, division=f.division, name=f.name, updated_since=f.updated_since,
         bbox=f.bbox)
     return Listing("names", stmt, Place.id, _uuid_key, lambda r: str(r["id"]),

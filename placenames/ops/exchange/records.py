@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session, aliased
 from ... import spatial
 from ...models import Address, Jurisdiction, Place, Plate
 from ...models.addresses import AddressStatus
-from ...models.places import HISTORICAL, PlaceStatus
+from ...models.places import HISTORICAL, PLAN_ONLY, PlaceStatus
 from ...models.plates import LIVE_STATUSES
 from ...models.workflow import Application
 
@@ -104,12 +104,14 @@ def _prefix(column: Any, prefix: str) -> ColumnElement[bool]:
 
 # --- names -------------------------------------------------------------------------------------
 
-def names_select(*, historical: bool = False, standard_only: bool = False) -> Select[Any]:
+def names_select(*, historical: bool = False, standard_only: bool = False,
+                 plan_names: bool = False) -> Select[Any]:
     """Every name (current ones only unless ``historical``), ordered by id.
 
     ``standard_only``: the standard names, those in force (not the ones proposed, in the
     procedure, approved but not yet announced, or reserved), with ``historical`` also the
-    renamed and cancelled ones: what the open-data files publish.
+    renamed and cancelled ones: what the open-data files publish. The naming plan's reserved
+    and released names are left out unless ``plan_names``.
     """
     stmt = select(
         Place.id, Place.name, Place.specific, Place.generic, Place.cls, Place.class_code,
@@ -121,6 +123,8 @@ def names_select(*, historical: bool = False, standard_only: bool = False) -> Se
     ).order_by(Place.id)
     if not historical:
         stmt = stmt.where(Place.status.not_in([str(s) for s in HISTORICAL]))
+    if not plan_names:
+        stmt = stmt.where(Place.status.not_in([str(s) for s in PLAN_ONLY]))
     if standard_only:
         stmt = stmt.where(Place.status.in_([str(PlaceStatus.IN_FORCE), *(
             str(s) for s in HISTORICAL)]))
@@ -336,7 +340,7 @@ def where_equal(stmt: Select[Any], entity: str, wanted: Mapping[str, str]) -> Se
 # --- by id -------------------------------------------------------------------------------------
 
 _BY_ID = {
-    "name": (lambda: names_select(historical=True), Place.id, name_record),
+    "name": (lambda: names_select(historical=True, plan_names=True), Place.id, name_record),
     "address": (lambda: addresses_select(historical=True), Address.id, address_record),
     "plate": (plates_select, Plate.id, plate_record),
     "jurisdiction": (jurisdictions_select, Jurisdiction.id, jurisdiction_record),

@@ -17,7 +17,7 @@ villages and communities within the county; county level and above nationwide.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -79,9 +79,13 @@ class ScreenResult:
 
 def screen(session: Session, name: str, cls: str, *, area_code: str | None = None,
            near: tuple[float, float] | None = None, exclude_id: str | None = None,
-           lexicons: rules.Lexicons | None = None,
+           exclude_ids: Collection[str] = (), lexicons: rules.Lexicons | None = None,
            similarity_threshold: float = SIMILARITY_THRESHOLD) -> ScreenResult:
-    """Screen ``name`` of class ``cls`` proposed in ``area_code`` (and/or ``near`` a point)."""
+    """Screen ``name`` of class ``cls`` proposed in ``area_code`` (and/or ``near`` a point).
+
+    ``exclude_id`` and ``exclude_ids`` are places never reported: the record itself (a
+    rename's target, the reserved name an application took).
+    """
     if cls not in CLASSES:
         raise BadInput(f"未知的地名类别 / unknown class: {cls!r} "
                        f"(one of {', '.join(sorted(CLASSES))})")
@@ -96,7 +100,8 @@ def screen(session: Session, name: str, cls: str, *, area_code: str | None = Non
     area = _jurisdiction(session, area_code) if area_code else None
     scope = resolve_scope(session, cls, area)
     rows = fetch_candidates(session, cleaned, keys, scope, near, similarity_threshold)
-    candidates = [_candidate(row, dist) for row, dist in rows]
+    skip = {str(i) for i in exclude_ids}
+    candidates = [_candidate(row, dist) for row, dist in rows if str(row.id) not in skip]
     hits = duplicates.score(cleaned, cls, keys, candidates, proposed_id=exclude_id,
                             similarity_threshold=similarity_threshold)
     codes = {h.jurisdiction_code for h in hits if h.jurisdiction_code}

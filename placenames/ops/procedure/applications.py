@@ -50,6 +50,7 @@ from ...workflow import (
     decide,
 )
 from ..registry import geometry
+from . import reserved_link
 
 VIEW_ALL_ROLES = frozenset({"clerk", "surveyor", "committee", "approver", "auditor"})
 """Roles that see every application; applicants see their own, experts those on their panel."""
@@ -346,6 +347,7 @@ def transition(session: Session, app: Application, action: Action | str, *, acto
                            from_state=str(decided.from_state), to_state=str(decided.to_state),
                            note=(note or None)))
     _history(session, app, now)
+    reserved_link.after_transition(session, app, decided, actor=actor, now=now)
     session.flush()
     return decided
 

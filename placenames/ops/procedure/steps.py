@@ -49,7 +49,7 @@ from ..privacy import contacts
 from ..registry import geometry
 from ..registry.places import PlaceInput, create_place
 from . import experts as expert_ops
-from . import uploads
+from . import reserved_link, uploads
 from .applications import ProcedureError, Settings, add_step, check, latest, transition
 
 NOTE_REQUIRED = {Action.RETURN_INCOMPLETE, Action.REFUSE, Action.REJECT,
@@ -99,11 +99,11 @@ def run_screen(session: Session, app: Application, stage: str, *, actor: User | 
     area = session.get(Jurisdiction, app.jurisdiction_id) if app.jurisdiction_id else None
     survey = latest(session, app, "survey") or {}
     near = tuple(survey["centroid"]) if survey.get("centroid") else None
-    exclude = str(app.target_place_id) if app.target_place_id else None
+    exclude = reserved_link.excluded_place_ids(session, app)
     results = []
     for cand in app.candidates:
         result = screen_ops.screen(session, cand.name, app.cls, area_code=area.code if area
-                                   else None, near=near, exclude_id=exclude)  # type: ignore[arg-type]
+                                   else None, near=near, exclude_ids=exclude)
         results.append(screen_ops.as_dict(result))
     data: dict[str, Any] = {"stage": stage, "results": results}
     if override_reason and any(r["verdict"] == "block" for r in results):
@@ -504,10 +504,10 @@ def put_in_force(session: Session, app: Application, *, actor: User, now: dateti
     """Enter the name in the register (new, rename) or cancel it; the name is in force."""
     return transition(session, app, Action.PUT_IN_FORCE, actor=actor, now=now,
                       settings=settings, expected_version=expected_version,
-                      apply=lambda: _enact(session, app, now))
+                      apply=lambda: _enact(session, app, now, actor))
 
 
-def _enact(session: Session, app: Application, now: datetime) -> None:
+def _enact(session: Session, app: Application, now: datetime, actor: User | None = None) -> None:
     today = china_date(now)
     target = session.get(Place, app.target_place_id) if app.target_place_id else None
     when = f"{app.approval_date:%Y年%m月%d日}" if app.approval_date else ""
@@ -521,7 +521,7 @@ def _enact(session: Session, app: Application, now: datetime) -> None:
     survey = latest(session, app, "survey") or {}
     cand = next((c for c in app.candidates if c.name == app.approved_name), None)
     verb = f"由“{target.name}”更名为“{app.approved_name}”" if target else "命名"
-    place = create_place(session, PlaceInput(
+    fields = PlaceInput(
         name=app.approved_name or "", cls=app.cls, status=PlaceStatus.IN_FORCE,
         jurisdiction=session.get(Jurisdiction, app.jurisdiction_id) if app.jurisdiction_id
         else None,
@@ -533,7 +533,19 @@ def _enact(session: Session, app: Application, now: datetime) -> None:
         meaning=cand.reason if cand else None,
         history=f"{when}经{app.approving_body}批准{verb}（{app.approval_doc_no}）。",
         approving_body=app.approving_body, approval_doc_no=app.approval_doc_no,
-        approval_date=app.approval_date))
+        approval_date=app.approval_date)
+    reserved = reserved_link.holding(session, app)
+    held = session.get(Place, reserved.place_id) if reserved is not None else None
+    if reserved is not None and held is not None and held.name == fields.name \
+            and held.cls == fields.cls:
+        # the plan's reserved place becomes the register entry (the plan shows it as used)
+        place = reserved_link.use(session, reserved, app, _register_values(fields),
+                                  actor=actor, now=now)
+    else:
+        if reserved is not None:  # another name was approved: the reserved one is free
+            reserved_link.give_back(session, reserved, actor=actor, now=now,
+                                    note=f"批准名称为“{fields.name}” / approved {fields.name}")
+        place = create_place(session, fields)
     app.place_id = place.id
     if target is not None:
         place.renamed_from_id = target.id
@@ -543,6 +555,19 @@ def _enact(session: Session, app: Application, now: datetime) -> None:
         target.renamed_to_id = place.id
         target.history = _append(target.history, f"{when}经{app.approving_body}批准更名为"
                                                  f"“{place.name}”（{app.approval_doc_no}）。")
+
+
+def _register_values(fields: PlaceInput) -> dict[str, Any]:
+    """The fields of ``fields`` that a reserved place takes on when it is put in force."""
+    from ...spatial import SRID
+
+    return {"jurisdiction": fields.jurisdiction,
+            "geom": f"SRID={SRID};{fields.geom_wkt}" if fields.geom_wkt else None,
+            "location_desc": fields.location_desc, "start_desc": fields.start_desc,
+            "end_desc": fields.end_desc, "length_m": fields.length_m,
+            "width_m": fields.width_m, "meaning": fields.meaning, "history": fields.history,
+            "approving_body": fields.approving_body, "approval_doc_no": fields.approval_doc_no,
+            "approval_date": fields.approval_date}
 
 
 def _append(text: str | None, line: str) -> str:

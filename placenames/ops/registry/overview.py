@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from ...models import Jurisdiction, Level, ManagementMembership, Place
+from ...models.places import PLAN_ONLY
 
 
 @dataclass(frozen=True)
@@ -38,8 +39,10 @@ def management_areas(session: Session) -> list[ManagedArea]:
 
 def list_places(session: Session, *, cls: str | None = None, q: str | None = None,
                 limit: int = 50) -> list[Place]:
-    """Names of the register, optionally of one class or containing ``q``."""
-    stmt = select(Place).order_by(Place.cls, Place.name).limit(limit)
+    """Names of the register, optionally of one class or containing ``q`` (not the naming
+    plan's reserved or released names)."""
+    stmt = (select(Place).where(Place.status.not_in([str(s) for s in PLAN_ONLY]))
+            .order_by(Place.cls, Place.name).limit(limit))
     if cls:
         stmt = stmt.where(Place.cls == cls)
     if q:

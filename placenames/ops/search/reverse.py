@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from ... import spatial
 from ...models import Address, Place
 from ...models.addresses import AddressStatus
-from ...models.places import HISTORICAL
+from ...models.places import HISTORICAL, PLAN_ONLY
 from ...search.query import QueryError
 from .lookup import check_limit, check_near
 from .results import Hit, ReverseResult
@@ -54,7 +54,7 @@ def reverse(session: Session, lon: float, lat: float, *, radius_m: float = 200.0
     rows = session.execute(
         select(Place.id, Place.name, Place.cls, Place.status, Place.romanization, pdist)
         .where(spatial.intersects_box(Place.geom, box, bind))
-        .where(Place.status.not_in([str(s) for s in HISTORICAL]))
+        .where(Place.status.not_in([str(s) for s in HISTORICAL | PLAN_ONLY]))
         .order_by(pdist).limit(limit))
     for r in rows:
         if r.d is None or r.d > radius_m:
