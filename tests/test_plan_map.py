@@ -139,6 +139,8 @@ def test_the_map_page_gives_staff_their_planned_tiles_and_frames_a_plan(client, 
     assert 'data-layer="planned"' in html and 'href="/plans"' in html
     assert _map_config(client, "/map?lang=en")["labels"]["planned_suffix"] == " (planned)"
     login(client, clerk(session))
-    cfg = _map_config(client)
+    cfg = _map_config(client, "/map?lang=zh")
     assert cfg["planned_tiles"].endswith(f"/staff/tiles/planned/{{z}}/{{x}}/{{y}}.mvt"
                                          f"?v={map_version(session)}")
+    assert cfg["plan_url"] == "/staff/plans/{code}"  # staff: the plan's staff page
+    assert cfg["labels"]["plan_statuses"]["draft"] == "草案"

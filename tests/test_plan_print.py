@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 from plate_builders import clerk, login
 
-from placenames.cli.plan_print import print_plan
+from placenames.cli import main
 from placenames.ops.plans import report
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils")
@@ -95,15 +95,17 @@ def test_the_plan_print_command_writes_the_pdf_or_says_why_not(app, world, tmp_p
     runner = CliRunner()
     out = tmp_path / "out" / "plan.pdf"
     out.parent.mkdir()
-    result = runner.invoke(print_plan, [pb.APPROVED_CODE, "--out", str(out)], obj=app)
+    result = runner.invoke(main, ["plan", "print", pb.APPROVED_CODE, "--out", str(out)],
+                           obj=app)
     assert result.exit_code == 0, result.output
     assert out.read_bytes().startswith(b"%PDF") and "5 reserved names" in result.output
     assert [p.name for p in out.parent.iterdir()] == ["plan.pdf"]  # no temporary file left
 
-    result = runner.invoke(print_plan, ["NO-SUCH", "--out", str(tmp_path / "x.pdf")], obj=app)
+    result = runner.invoke(main, ["plan", "print", "NO-SUCH", "--out",
+                                  str(tmp_path / "x.pdf")], obj=app)
     assert result.exit_code == 66 and "NO-SUCH" in result.output
     assert not (tmp_path / "x.pdf").exists()
 
-    result = runner.invoke(print_plan, [pb.APPROVED_CODE, "--out",
+    result = runner.invoke(main, ["plan", "print", pb.APPROVED_CODE, "--out",
                                         str(tmp_path / "missing" / "plan.pdf")], obj=app)
     assert result.exit_code == 73 and "Cannot write" in result.output

@@ -220,6 +220,7 @@ def _register_domains() -> None:
         exchange,
         imports,
         names,
+        plan_print,
         plans,
         plates,
         privacy,

@@ -1,6 +1,6 @@
 """``placenames plan print CODE --out FILE.pdf``: the printed naming plan.
 
-The command is a subcommand of the ``plan`` group (:func:`register` adds it there). The PDF is
+The command is a subcommand of the ``plan`` group (added on import). The PDF is
 written to a temporary file beside ``FILE.pdf`` and renamed into place, so a failed run never
 leaves a half-written plan. An unknown code exits 66, a file that cannot be written 73.
 """
@@ -19,6 +19,7 @@ from .. import db
 from ..ops.plans import report
 from ..workflow import CHINA_TZ
 from . import with_app
+from .plans import plan_group
 
 EX_CANTCREAT = 73
 
@@ -48,6 +49,4 @@ def print_plan(code: str, out: Path) -> None:
                f"{planned} still planned, {len(pdf) // 1024} KB")
 
 
-def register(group: click.Group) -> None:
-    """Add ``print`` to the ``plan`` command group."""
-    group.add_command(print_plan)
+plan_group.add_command(print_plan)

@@ -29,14 +29,15 @@ from ..models.versions import map_version
 from ..ops.maps import basemap, tiles
 from ..ops.plans import published
 from ..ops.registry import records
+from ..workflow.plans import VIEW_ROLES, PlanState
 from .auth import roles_required
 
 bp = Blueprint("maps", __name__)
 
 MVT_TYPE = "application/vnd.mapbox-vector-tile"
 VERSIONED_MAX_AGE = 86400
-PLAN_VIEW_ROLES = frozenset({"clerk", "surveyor", "committee", "approver", "auditor"})
-"""Who sees the reserved names of every plan on the map (the staff who see the plans)."""
+PLAN_VIEW_ROLES = VIEW_ROLES
+"""Who sees the reserved names of every plan on the map: the staff who see the plans."""
 
 
 def _tile(z: str, x: str, y: str) -> Tile:
@@ -107,13 +108,14 @@ def map_config(focus: dict[str, Any] | None = None) -> dict[str, Any]:
     """What map.js needs: tile URL (of the current map version), base layer, start view (the
     office's centre, or ``focus``'s box), and the labels of every code shown."""
     from .labels import CLASS_LABELS, GROUP_LABELS, LEVEL_LABELS
-    from .plans_public import PLAN_STATUS_LABELS
+    from .plans_staff import plan_state_label
 
     lon, lat, zoom = basemap.map_center(current_app.config["MAP_CENTER"])
     version = map_version(db.session())
+    staff = sees_all_plans()
     planned_tiles = (url_for("maps.staff_planned_tile", z=0, x=0, y=0, _external=True)
                      .replace("/0/0/0.mvt", "/{z}/{x}/{y}.mvt") + f"?v={version}"
-                     if sees_all_plans() else None)
+                     if staff else None)
     return {
         "tiles": url_for("maps.tile", layer="all", z=0, x=0, y=0, _external=True)
         .replace("/0/0/0.mvt", "/{z}/{x}/{y}.mvt") + f"?v={version}",
@@ -124,10 +126,12 @@ def map_config(focus: dict[str, Any] | None = None) -> dict[str, Any]:
         "record_url": url_for("records.name_page", place_id="ID").replace("ID", "{id}"),
         "address_url": url_for("records.address_page", code="CODE").replace("CODE", "{code}"),
         "search_url": url_for("records.search"),
-        "plan_url": url_for("plans_public.plan_page", code="CODE").replace("CODE", "{code}"),
+        # a planned name's plan: the public page, for staff the plan's staff page
+        "plan_url": url_for("plans_staff.show" if staff else "plans_public.plan_page",
+                            code="CODE").replace("CODE", "{code}"),
         "labels": {
             "planned_suffix": _planned_suffix(), "planned_name": _("Planned name"),
-            "plan_statuses": {k: str(v) for k, v in PLAN_STATUS_LABELS.items()},
+            "plan_statuses": {s.value: plan_state_label(s) for s in PlanState},
             "taken": _("an application has taken it"),
             "classes": {k: str(v) for k, v in CLASS_LABELS.items()},
             "groups": {k: str(v) for k, v in GROUP_LABELS.items()},

@@ -8,17 +8,11 @@ Draft, retired and unknown plans answer 404 with a bilingual message
 from __future__ import annotations
 
 from flask import Blueprint, render_template
-from flask_babel import lazy_gettext as _l
 
 from .. import db
 from ..ops.plans import published
 
 bp = Blueprint("plans_public", __name__)
-
-PLAN_STATUS_LABELS = {"draft": _l("draft"), "approved": _l("approved"),
-                      "retired": _l("retired")}
-"""The words of a plan's status (for the map's pop-ups of staff)."""
-
 
 @bp.get("/plans")
 def plans_page() -> str:

@@ -49,7 +49,7 @@ function popupContent(feature) {
     meta.textContent = [p.pinyin, L.classes[p.cls] || p.cls, p.plan, ...staff]
       .filter(Boolean).join(" · ");
     box.append(title, tag, meta);
-    if (p.plan_code && (!p.plan_status || p.plan_status === "approved")) {
+    if (p.plan_code) { // the public plan page; staff (their own tiles) the plan's staff page
       link.href = planUrl(p.plan_code);
       link.textContent = panel.dataset.planLabel;
       link.className = "open-record";

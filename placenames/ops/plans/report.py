@@ -42,12 +42,13 @@ from ... import spatial
 from ...errors import NotFound
 from ...models import NamingPlan, Place, PlaceStatus
 from ...plates.fonts import CjkFont, find_cjk_font, tt_font
+from ...workflow.plans import PLAN_STATE_LABELS_ZH, RESERVED_STATE_LABELS_ZH
 from ..procedure.documents import CLASS_ZH
 from .report_map import MapDrawing, bbox_of, layout_map
 from .rows import ReservedRow, plan_rows, theme_order
 
-PLAN_STATUS_ZH = {"draft": "草案", "approved": "已批准", "retired": "已废止"}
-STATE_ZH = {"reserved": "备用", "taken": "申报中", "used": "已启用", "released": "已释放"}
+PLAN_STATUS_ZH = {str(k): v for k, v in PLAN_STATE_LABELS_ZH.items()}
+STATE_ZH = {str(k): v for k, v in RESERVED_STATE_LABELS_ZH.items()}
 ROAD_CLASSES = ("avenue", "road", "street", "lane", "bridge", "tunnel")
 """Classes of the names in force drawn under the plan's names on its map."""
 MAX_ROADS = 400

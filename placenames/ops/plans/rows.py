@@ -19,8 +19,9 @@ from sqlalchemy.orm import Session, aliased
 
 from ... import spatial
 from ...models import Jurisdiction, NamingPlan, Place, ReservedName
+from ...workflow.plans import ReservedState, reserved_state
 
-PLANNED_STATES = ("reserved", "taken")
+PLANNED_STATES = (ReservedState.RESERVED, ReservedState.TAKEN)
 """States of a reserved name that is still only planned (its place is ``reserved``)."""
 
 
@@ -46,16 +47,6 @@ class ReservedRow:
         return self.state in PLANNED_STATES
 
 
-def reserved_state(place_status: str, taken: bool) -> str:
-    """The derived state of a reserved name from its place's status and whether an
-    application holds it."""
-    if place_status == "released":
-        return "released"
-    if place_status == "reserved":
-        return "taken" if taken else "reserved"
-    return "used"
-
-
 def plan_rows(session: Session, plan: NamingPlan) -> list[ReservedRow]:
     """Every reserved name of ``plan`` (released ones too), by jurisdiction code then name."""
     juris = aliased(Jurisdiction)
@@ -71,7 +62,7 @@ def plan_rows(session: Session, plan: NamingPlan) -> list[ReservedRow]:
         place_id=r.id, name=r.name, romanization=r.romanization or "", cls=r.cls,
         meaning=r.meaning or "", theme=r.theme or "", jurisdiction=r.j_name or "",
         jurisdiction_code=r.j_code or "",
-        state=reserved_state(r.status, r.application_id is not None),
+        state=str(reserved_state(r.status, r.application_id is not None)),
         reserved_on=r.reserved_on, geometry=json.loads(r.geojson) if r.geojson else None)
         for r in session.execute(stmt)]
     rows.sort(key=lambda r: (r.jurisdiction_code, r.name))
