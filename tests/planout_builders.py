@@ -2,19 +2,22 @@
 
 Built with the models directly (plus the registry's ``create_place``), on the demo's frame of
 jurisdictions: two roads in force around 建章路 in 沣东新城, an approved plan whose reserved
-names are a road (reserved), a square (an area), a bridge (a point), a name now in force
-(used) and a released one; and a draft plan with one reserved road.
+names are a road (reserved), a square (an area), a bridge (a point, taken by an application
+through the plan's ``take``), a name now in force (used) and a released one; and a draft plan
+with one reserved road.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 
 from placenames.models import Jurisdiction, NamingPlan, Place, ReservedName
+from placenames.ops.accounts.users import ensure_user
 from placenames.ops.demo import loader as demo
+from placenames.ops.plans import take
 from placenames.ops.registry.places import PlaceInput, create_place
 
 APPROVED_CODE = "FD-2026-01"
@@ -91,6 +94,10 @@ def plan_world(session) -> PlanWorld:
     approved, made = _plan(session, APPROVED_CODE, "沣东新城核心区地名规划（2026—2035）", area,
                            "approved", APPROVED_NAMES)
     places.update(made)
+    clerk = ensure_user(session, "planclerk", "规划科员", "pw-123456", ["clerk"])
+    bridge = session.scalar(select(ReservedName).where(
+        ReservedName.place_id == made["灵台桥"].id))
+    take(session, bridge, actor=clerk, now=datetime(2026, 4, 2, 9, tzinfo=UTC))
     draft, made = _plan(session, DRAFT_CODE, "沣东新城北区地名规划（草案）", area, "draft",
                         DRAFT_NAMES)
     places.update(made)

@@ -62,6 +62,7 @@ def test_staff_tiles_carry_every_plan_with_its_status(session, world):
     assert planned["阿房宫路"]["properties"]["plan_code"] == pb.DRAFT_CODE
     assert planned["章台路"]["properties"]["plan_status"] == "approved"
     assert planned["章台路"]["properties"]["taken"] == 0
+    assert planned["灵台桥"]["properties"]["taken"] == 1  # an application holds it
 
 
 def test_postgis_st_asmvt_gives_the_planned_layer_the_python_encoder_gives(session, world):

@@ -47,7 +47,7 @@ def test_the_plan_pdf_is_searchable_vector_text_with_an_embedded_subset_font(ses
     for word in ("沣东新城核心区地名规划", pb.APPROVED_CODE, "秦汉文化", "周文化",
                  "西咸管发〔2026〕12号", "一、备用地名（按区域）", "二、备用地名（按主题）",
                  "三、规划图", "CGCS2000", "北N", "建章路街道（610112012）", "已释放", "已启用",
-                 "备用"):
+                 "备用", "申报中"):
         assert _flat(word) in text, word
     assert "阿房宫路" not in text  # the draft plan's name is not in this plan
 
