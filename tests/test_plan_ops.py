@@ -4,7 +4,7 @@ it → in force → the plan shows it as used (the same place row); release; the
 import json
 
 import pytest
-from plan_builders import WEICHENG, WKT, approved_plan, plan_input, reserve_input
+from plan_builders import MEANING, WEICHENG, WKT, approved_plan, plan_input, reserve_input
 from procedure_builders import NOW, advance, settings, world
 from sqlalchemy import select
 
@@ -28,12 +28,12 @@ def test_reserve_take_in_force_used(session, tmp_path):
     reserved = plans.reserve(session, plan, reserve_input(), actor=users["clerk"], now=NOW)
     place_id = reserved.place_id
     assert plans.state_of(reserved) == "reserved"
-    assert reserved.place.status == "reserved" and reserved.place.romanization == "Changling Lu"
+    assert reserved.place.status == "reserved" and reserved.place.romanization == "Changyang Lu"
     first = plans.history(reserved)[0]
     assert first["verdict"] == "clear" and first["actor"] == "clerk" and first["stage"] == "reserve"
 
     # a later screen of the same name in scope hits it and blocks
-    verdict, hits = _hits(session, "长陵路")
+    verdict, hits = _hits(session, "长杨路")
     assert verdict == "block" and hits[str(place_id)].status == "reserved"
     assert "备用地名" in hits[str(place_id)].reason_zh
 
@@ -41,10 +41,10 @@ def test_reserve_take_in_force_used(session, tmp_path):
     clerk = users["clerk"]
     app = plans.take(session, reserved, actor=clerk, now=NOW)
     assert plans.state_of(reserved) == "taken" and reserved.application_id == app.id
-    assert [c.name for c in app.candidates] == ["长陵路"]
-    assert app.candidates[0].reason == "汉高祖长陵在其北，取陵名"
+    assert [c.name for c in app.candidates] == ["长杨路"]
+    assert app.candidates[0].reason == MEANING
     carried = apps.step_data(session, app, "screen")
-    assert carried[0]["stage"] == "plan" and carried[0]["results"][0]["name"] == "长陵路"
+    assert carried[0]["stage"] == "plan" and carried[0]["results"][0]["name"] == "长杨路"
     assert carried[0]["screened_by"] == clerk.display_name
 
     # its own screens do not report its own reserved place
@@ -64,7 +64,7 @@ def test_reserve_take_in_force_used(session, tmp_path):
     assert "批准命名" in place.history
     session.refresh(reserved)
     assert plans.state_of(reserved) == "used"
-    assert session.scalar(select(Place.id).where(Place.name == "长陵路",
+    assert session.scalar(select(Place.id).where(Place.name == "长杨路",
                                                  Place.id != place_id)) is None
     actions = list(session.scalars(select(AuditEvent.action).where(
         AuditEvent.entity_type == "reserved_name", AuditEvent.entity_id == str(reserved.id))
@@ -83,7 +83,7 @@ def test_release_frees_the_name_and_withdraw_gives_back(session, tmp_path):
         plans.release(session, a, actor=clerk, now=NOW, reason="")
     plans.release(session, a, actor=clerk, now=NOW, reason="规划调整，道路取消")
     assert plans.state_of(a) == "released" and a.release_reason == "规划调整，道路取消"
-    verdict, hits = _hits(session, "长陵路")
+    verdict, hits = _hits(session, "长杨路")
     assert verdict != "block" and hits[str(a.place_id)].severity == "info"
     assert "已释放" in hits[str(a.place_id)].reason_zh
     # a released name cannot be taken nor released again
@@ -143,7 +143,25 @@ def test_guards_and_input(session):
             plans.reserve(session, plan, reserve_input("未央路", **bad), actor=clerk, now=NOW)
     with pytest.raises(NotFound):
         plans.get_plan(session, "NOPE")
-    assert plans.get_plan(session, "QH-2026") is plan
+    assert plans.get_plan(session, "QH-T") is plan
     assert plans.get_plan(session, str(plan.id)) is plan
-    assert [p.code for p in plans.list_plans(session, status="draft")] == ["QH-2026"]
+    assert [p.code for p in plans.list_plans(session, status="draft")] == ["QH-T"]
     assert json.loads(plans.get_reserved(session, plan.reserved[0].id).screen_history)
+
+
+def test_the_demo_plan_blocks_its_names(session):
+    """The demo's plan (loaded by the demo frame): its reserved names block, its released one
+    informs, a clerk can take one."""
+    from placenames.ops.demo import plan as demo_plan
+
+    users = world(session)
+    plan = plans.get_plan(session, demo_plan.CODE)
+    assert plan.status == "approved" and [t for t, _ in plans.by_theme(plan)] == ["秦汉文化",
+                                                                                 "周文化"]
+    verdict, hits = _hits(session, "长陵路")
+    assert verdict == "block"
+    verdict, hits = _hits(session, "望夷路")
+    assert verdict != "block" and all(h.severity == "info" for h in hits.values())
+    r = plans.find_reserved(session, plan, "文王路")
+    app = plans.take(session, r, actor=users["clerk"], now=NOW)
+    assert app.candidates[0].name == "文王路" and app.reason.startswith("启用《秦汉新城地名规划")

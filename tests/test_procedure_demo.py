@@ -12,8 +12,10 @@ from sqlalchemy import func, select
 
 from placenames.models import Expert, Place, User
 from placenames.models.workflow import Application, PublicComment
+from placenames.ops import plans
 from placenames.ops.demo import applications as demo_apps
 from placenames.ops.demo import loader
+from placenames.ops.demo import plan as demo_plan
 from placenames.ops.procedure import applications as apps
 from placenames.ops.procedure import experts as expert_ops
 from placenames.ops.procedure import steps
@@ -44,8 +46,11 @@ def demo(app, session):
 
 
 def _by_name(session):
-    """The demo applications by the name they propose."""
-    return {a.candidates[0].name: a for a in session.scalars(select(Application))}
+    """The demo applications (the demo applicant's) by the name they propose; the demo naming
+    plan's application, filed by the clerk, is tested with the plan (test_plan_ops.py)."""
+    return {a.candidates[0].name: a for a in session.scalars(
+        select(Application).join(User, User.id == Application.applicant_id)
+        .where(User.username == "applicant"))}
 
 
 def test_the_demo_has_an_application_in_every_reachable_state(session, demo):
@@ -65,10 +70,19 @@ def test_the_demo_has_an_application_in_every_reachable_state(session, demo):
     assert session.scalar(select(Place).where(Place.name == "长乐路")).status == "in_force"
     for a in apps_by_name.values():
         assert all(e.at <= NOW for e, _who in apps.timeline(session, a))
+    # the demo naming plan: approved, one name taken by a submitted application, one released
+    plan = plans.get_plan(session, demo_plan.CODE)
+    assert plan.status == "approved" and len(plan.reserved) == len(demo_plan.RESERVED)
+    assert plans.counts(plan) == {"reserved": 6, "taken": 1, "used": 0, "released": 1}
+    taken_name, taken_id = demo_plan.taken_application(session)
+    taken = session.get(Application, uuid.UUID(taken_id))
+    assert taken_name == "安陵路" and taken.state == State.SUBMITTED
+    assert [r["stage"] for r in apps.step_data(session, taken, "screen")] == ["plan",
+                                                                             "submission"]
     # loading again changes nothing
     before = session.scalar(select(func.count()).select_from(Application))
     again = loader.load(session, now=NOW, procedure=cfg)
-    assert again["applications"] == 0
+    assert again["applications"] == 0 and again["reserved_names"] == 0
     assert session.scalar(select(func.count()).select_from(Application)) == before
 
 

@@ -146,6 +146,10 @@ def demo() -> None:
     for state, name, app_id, roles in demo_apps.overview(s):
         click.echo(f"  {state:<20} {name:<6} {', '.join(roles) or '-':<22} "
                    f"{base}/committee/applications/{app_id}")
+    from ..ops.demo import plan as demo_plan
+
+    click.echo(f"demo naming plan {demo_plan.CODE} (clerk: take a reserved name and follow "
+               f"the procedure): {base}/staff/plans/{demo_plan.CODE}")
 
 
 @main.group(name="import")

@@ -30,6 +30,7 @@ from ..procedure import applications as apps
 from ..registry.places import PlaceInput, create_place
 from . import applications as demo_applications
 from . import data as data
+from . import plan as demo_plan
 
 APPROVING_BODY = "西咸新区管委会"
 
@@ -42,7 +43,9 @@ def load(session: Session, now: datetime | None = None, *,
     applications' steps (default: the current time). With ``procedure`` (the app's procedure
     settings, whose upload folder receives the minutes of a demo meeting) the demo
     applications are filed too, one at each stage of the procedure
-    (:mod:`placenames.ops.demo.applications`).
+    (:mod:`placenames.ops.demo.applications`). The demo naming plan of 秦汉新城 comes last
+    (:mod:`placenames.ops.demo.plan`); its taken name's application is filed only with
+    ``procedure``.
     """
     added: Counter[str] = Counter()
     by_code = _jurisdictions(session, added)
@@ -58,8 +61,12 @@ def load(session: Session, now: datetime | None = None, *,
         added["applications"] += demo_applications.load_applications(
             session, now or utcnow(), procedure)
         session.flush()
+    plans_added, names_added = demo_plan.load_plan(session, now or utcnow(), procedure)
+    added["plans"] += plans_added
+    added["reserved_names"] += names_added
     return {k: added[k] for k in ("jurisdictions", "memberships", "scopes", "users", "experts",
-                                  "places", "addresses", "plates", "applications")}
+                                  "places", "addresses", "plates", "applications", "plans",
+                                  "reserved_names")}
 
 
 def load_frame(session: Session) -> dict[str, int]:
