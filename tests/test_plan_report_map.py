@@ -110,3 +110,14 @@ def test_layout_map_projects_every_kind_of_geometry_and_none_without_any():
                 assert 0 <= x <= 480 and 0 <= y <= 560
     assert 1000 < drawing.scale_denominator < 100000
     assert layout_map([], roads, 480, 560) is None
+
+
+def test_no_road_label_under_the_scale_bar_or_the_north_arrow():
+    roads = [("底部路", {"type": "LineString", "coordinates": [[108.80, 34.2505], [108.85,
+                                                                                 34.2505]]})]
+    planned = [("章台路", "planned", {"type": "LineString",
+                                      "coordinates": [[108.80, 34.25], [108.90, 34.35]]})]
+    drawing = layout_map(planned, roads, 480, 560)
+    assert [lb.text for lb in drawing.labels] == ["章台路"]
+    assert [lb.text for lb in place_labels(drawing.features, 480, 560)] == ["章台路", "底部路"]
+    assert drawing.north_at == pytest.approx((480 - 14 * 72 / 25.4, 560 - 22 * 72 / 25.4))

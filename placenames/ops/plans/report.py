@@ -266,7 +266,7 @@ class MapFlowable(Flowable):  # type: ignore[misc]  # reportlab is untyped
         c.setLineWidth(0.8)
         c.rect(0, 0, d.width, d.height, stroke=1, fill=0)
         _draw_scale_bar(c, d, self.font)
-        _draw_north_arrow(c, d.width - 14 * mm, d.height - 22 * mm, self.font)
+        _draw_north_arrow(c, d.north_at[0], d.north_at[1], self.font)
 
 
 def _style_line(c: Canvas, style: str) -> None:
@@ -335,7 +335,7 @@ def _draw_label(c: Canvas, label: Any, font: str) -> None:
 
 def _draw_scale_bar(c: Canvas, d: MapDrawing, font: str) -> None:
     bar = d.scale
-    x0, y0, h = 8 * mm, 8 * mm, 2.2 * mm
+    (x0, y0), h = d.scale_at, 2.2 * mm
     c.setFillColor(colors.white)
     c.setStrokeColor(colors.white)
     c.rect(x0 - 2 * mm, y0 - 2 * mm, bar.length_pt + 14 * mm, h + 9 * mm, stroke=0, fill=1)

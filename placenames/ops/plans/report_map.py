@@ -165,9 +165,17 @@ class MapFeature:
     points: list[Point] = field(default_factory=list)
 
 
+Box = tuple[float, float, float, float]  # x0, y0, x1, y1 in frame points
+
+MM = 72 / 25.4  # points per millimetre
+SCALE_BAR_AT = (8 * MM, 8 * MM)  # the scale bar's lower left corner
+NORTH_ARROW_AT = (-14 * MM, -22 * MM)  # the arrow's foot, from the frame's upper right
+
+
 @dataclass(frozen=True)
 class MapDrawing:
-    """Everything the printed map draws."""
+    """Everything the printed map draws; ``scale_at`` and ``north_at`` are where the scale
+    bar (lower left corner) and the north arrow (its foot) go, no road label under them."""
 
     width: float
     height: float
@@ -176,6 +184,16 @@ class MapDrawing:
     scale: ScaleBar
     extent: tuple[float, float, float, float]
     scale_denominator: int  # 1 : n on paper
+    scale_at: Point = SCALE_BAR_AT
+    north_at: Point = (0.0, 0.0)
+
+
+def furniture_boxes(width: float, height: float, bar: ScaleBar) -> tuple[Point, Box, Box]:
+    """Where the north arrow goes, and the boxes the scale bar and the arrow cover."""
+    sx, sy = SCALE_BAR_AT
+    north = (width + NORTH_ARROW_AT[0], height + NORTH_ARROW_AT[1])
+    return (north, (sx - 2 * MM, sy - 2 * MM, sx + bar.length_pt + 12 * MM, sy + 9 * MM),
+            (north[0] - 6 * MM, north[1] - 5 * MM, north[0] + 6 * MM, north[1] + 13 * MM))
 
 
 def project_geometry(frame: Frame, name: str, style: str, geometry: dict[str, Any]
@@ -277,11 +295,13 @@ def _overlaps(a: tuple[float, float, float, float], b: tuple[float, float, float
 
 
 def place_labels(features: list[MapFeature], width: float, height: float,
-                 char_w: float = 8.0, text_h: float = 9.0) -> list[Label]:
+                 char_w: float = 8.0, text_h: float = 9.0, keep_out: list[Box] | None = None
+                 ) -> list[Label]:
     """Labels of the features: every reserved name's, then the roads' that cover no label
-    already placed and lie inside the frame."""
+    already placed nor a ``keep_out`` box, and lie inside the frame."""
     placed: list[Label] = []
-    boxes: list[tuple[float, float, float, float]] = []
+    boxes: list[Box] = []
+    out = list(keep_out or [])
     ordered = sorted(features, key=lambda f: f.style == "road")
     for f in ordered:
         label = label_for(f, width, height)
@@ -289,7 +309,7 @@ def place_labels(features: list[MapFeature], width: float, height: float,
             continue
         box = _box(label, char_w if f.style != "road" else char_w * 0.85, text_h)
         inside = box[0] >= 0 and box[1] >= 0 and box[2] <= width and box[3] <= height
-        if f.style == "road" and (not inside or any(_overlaps(box, b) for b in boxes)):
+        if f.style == "road" and (not inside or any(_overlaps(box, b) for b in boxes + out)):
             continue
         placed.append(label)
         boxes.append(box)
@@ -312,6 +332,8 @@ def layout_map(planned: list[tuple[str, str, dict[str, Any]]],
     frame = fit_frame(box, width, height)
     features = [project_geometry(frame, name, "road", g) for name, g in roads]
     features += [project_geometry(frame, name, style, g) for name, style, g in planned]
-    return MapDrawing(width, height, features, place_labels(features, width, height),
-                      scale_bar(frame), frame.extent(),
-                      round(PT_PER_M_PAPER / frame.pt_per_m))
+    bar = scale_bar(frame)
+    north, bar_box, arrow_box = furniture_boxes(width, height, bar)
+    labels = place_labels(features, width, height, keep_out=[bar_box, arrow_box])
+    return MapDrawing(width, height, features, labels, bar, frame.extent(),
+                      round(PT_PER_M_PAPER / frame.pt_per_m), SCALE_BAR_AT, north)
