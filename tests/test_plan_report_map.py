@@ -90,10 +90,12 @@ def test_a_long_road_is_labelled_where_it_crosses_the_frame():
 
 def test_layout_map_projects_every_kind_of_geometry_and_none_without_any():
     planned = [("章台路", "planned", {"type": "LineString",
-                                      "coordinates": [[108.842, 34.262], [108.842, 34.295]]}),
+                                      "coordinates": [[108.842, 34.262], [108.842, 34.295]]},
+                "1"),
                ("丰京广场", "planned", {"type": "Polygon", "coordinates": [[
-                   [108.846, 34.27], [108.85, 34.27], [108.85, 34.273], [108.846, 34.27]]]}),
-               ("灵台桥", "used", {"type": "Point", "coordinates": [108.8395, 34.2705]})]
+                   [108.846, 34.27], [108.85, 34.27], [108.85, 34.273], [108.846, 34.27]]]},
+                "2"),
+               ("灵台桥", "used", {"type": "Point", "coordinates": [108.8395, 34.2705]}, "3")]
     roads = [("建章路", {"type": "MultiLineString",
                          "coordinates": [[[108.836, 34.255], [108.837, 34.300]]]})]
     drawing = layout_map(planned, roads, 480, 560)
@@ -103,6 +105,7 @@ def test_layout_map_projects_every_kind_of_geometry_and_none_without_any():
     assert kinds == {"章台路": (1, 0, 0, "planned"), "丰京广场": (0, 1, 0, "planned"),
                      "灵台桥": (0, 0, 1, "used"), "建章路": (1, 0, 0, "road")}
     assert {lb.text for lb in drawing.labels} >= {"章台路", "丰京广场", "灵台桥"}
+    assert not drawing.numbered  # room enough for every name
     for f in drawing.features:
         if f.style != "road":
             for x, y in [*(p for ln in f.lines for p in ln), *f.points,
@@ -116,8 +119,19 @@ def test_no_road_label_under_the_scale_bar_or_the_north_arrow():
     roads = [("底部路", {"type": "LineString", "coordinates": [[108.80, 34.2505], [108.85,
                                                                                  34.2505]]})]
     planned = [("章台路", "planned", {"type": "LineString",
-                                      "coordinates": [[108.80, 34.25], [108.90, 34.35]]})]
+                                      "coordinates": [[108.80, 34.25], [108.90, 34.35]]}, "1")]
     drawing = layout_map(planned, roads, 480, 560)
     assert [lb.text for lb in drawing.labels] == ["章台路"]
     assert [lb.text for lb in place_labels(drawing.features, 480, 560)] == ["章台路", "底部路"]
     assert drawing.north_at == pytest.approx((480 - 14 * 72 / 25.4, 560 - 22 * 72 / 25.4))
+
+
+def test_crowded_reserved_names_are_labelled_by_their_number():
+    crowd = [(f"第{i}号规划路", "planned", {"type": "LineString", "coordinates": [
+        [108.84, 34.27 + i * 0.0001], [108.85, 34.27 + i * 0.0001]]}, str(i + 1))
+        for i in range(6)]
+    drawing = layout_map(crowd, [], 480, 560)
+    assert drawing.numbered
+    texts = [lb.text for lb in drawing.labels]
+    assert len(texts) == 6 and texts[0] == "第0号规划路"  # every name labelled, once
+    assert {lb.text for lb in drawing.labels if lb.numbered} <= {"2", "3", "4", "5", "6"}

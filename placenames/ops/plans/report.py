@@ -189,14 +189,23 @@ def title_rows(report: PlanReport) -> list[tuple[str, str]]:
     ]
 
 
-NAME_COLUMNS = ("名称", "罗马字母拼写", "类别", "含义", "状态")
-NAME_WIDTHS = (34 * mm, 40 * mm, 17 * mm, 62 * mm, 17 * mm)
+NAME_COLUMNS = ("序号", "名称", "罗马字母拼写", "类别", "含义", "状态")
+NAME_WIDTHS = (11 * mm, 32 * mm, 38 * mm, 15 * mm, 57 * mm, 17 * mm)
 
 
-def _names_table(rows: list[ReservedRow], st: _Styles) -> Table:
+def numbers(rows: list[ReservedRow]) -> dict[uuid.UUID, str]:
+    """Each reserved name's number (序号): its place in the tables by area, from 1; the same
+    number in the tables by theme and on the map where names crowd."""
+    ordered = [r for _, group in groups_by_area(rows) for r in group]
+    return {r.place_id: str(i) for i, r in enumerate(ordered, start=1)}
+
+
+def _names_table(rows: list[ReservedRow], numbered: dict[uuid.UUID, str], st: _Styles
+                 ) -> Table:
     data: list[list[Any]] = [[_p(h, st.cell) for h in NAME_COLUMNS]]
     for r in rows:
-        data.append([_p(r.name, st.cell), _p(r.romanization or "—", st.cell),
+        data.append([_p(numbered[r.place_id], st.cell),
+                     _p(r.name, st.cell), _p(r.romanization or "—", st.cell),
                      _p(CLASS_ZH.get(r.cls, r.cls), st.cell), _p(r.meaning or "—", st.cell),
                      _p(STATE_ZH.get(r.state, r.state), st.cell)])
     table = Table(data, colWidths=list(NAME_WIDTHS), repeatRows=1)
@@ -230,14 +239,14 @@ def groups_by_theme(rows: list[ReservedRow], order: list[str]
     return out
 
 
-def _groups(title: str, groups: list[tuple[str, list[ReservedRow]]], st: _Styles
-            ) -> list[Any]:
+def _groups(title: str, groups: list[tuple[str, list[ReservedRow]]],
+            numbered: dict[uuid.UUID, str], st: _Styles) -> list[Any]:
     story: list[Any] = [_p(title, st.head)]
     if not groups:
         story.append(_p("本规划尚无备用地名。", st.body))
     for head, rows in groups:
         story += [CondPageBreak(30 * mm), _p(f"{head}　{len(rows)} 个", st.group),
-                  _names_table(rows, st), Spacer(1, 3 * mm)]
+                  _names_table(rows, numbered, st), Spacer(1, 3 * mm)]
     return story
 
 
@@ -379,7 +388,9 @@ MAP_WIDTH, MAP_HEIGHT = 170 * mm, 200 * mm
 def map_drawing(report: PlanReport, width: float = MAP_WIDTH, height: float = MAP_HEIGHT
                 ) -> MapDrawing | None:
     """The plan's map as drawing values (None when no reserved name has a geometry)."""
-    planned = [(r.name, "used" if r.state == "used" else "planned", r.geometry)
+    keys = numbers(report.rows)
+    planned = [(r.name, "used" if r.state == "used" else "planned", r.geometry,
+                keys[r.place_id])
                for r in report.rows if _on_map(r) and r.geometry is not None]
     return layout_map(planned, report.roads, width, height)
 
@@ -395,6 +406,8 @@ def _map_section(report: PlanReport, st: _Styles) -> list[Any]:
     note = (f"坐标系：{CRS_NOTE}（经纬度）。图幅范围：东经 {w:.4f}°—{e:.4f}°，"
             f"北纬 {s:.4f}°—{n:.4f}°。比例尺约 1:{drawing.scale_denominator:,}（A4 纸面），"
             "以图中比例尺为准。规划地名为示意位置，以批准文件为准。")
+    if drawing.numbered:
+        legend += "名称密集处以序号标注，序号见第一、二部分表格。"
     return story + [KeepTogether([MapFlowable(drawing, st.font), Spacer(1, 3 * mm),
                                   _p(legend, st.small), _p(note, st.small)])]
 
@@ -416,9 +429,11 @@ def story(report: PlanReport, font: str) -> list[Any]:
         title_table, Spacer(1, 10 * mm), _p(printed, st.small),
         PageBreak(),
     ]
-    out += _groups("一、备用地名（按区域）", groups_by_area(report.rows), st)
+    keys = numbers(report.rows)
+    out += _groups("一、备用地名（按区域）", groups_by_area(report.rows), keys, st)
     out += [PageBreak()]
-    out += _groups("二、备用地名（按主题）", groups_by_theme(report.rows, report.theme_order), st)
+    out += _groups("二、备用地名（按主题）", groups_by_theme(report.rows, report.theme_order),
+                   keys, st)
     out += _map_section(report, st)
     return out
 

@@ -4,8 +4,9 @@
 them (GeoJSON, CGCS2000 longitude/latitude) and gives everything the PDF draws, in points of a
 frame ``width`` × ``height`` with the origin at its lower left: the projected lines, areas and
 points, their labels (placed along a line, at an area's centre or beside a point; a road's
-label that would cover another label is left out, a reserved name's never), a scale bar of a
-round length and the frame's extent in degrees.
+label that would cover another label is left out, a reserved name's never: where it would
+cover another reserved name's, it is replaced by its number in the plan's tables), a scale
+bar of a round length and the frame's extent in degrees.
 
 The projection is a local equirectangular one centred on the plan's names: metres east and
 north of the centre, by the lengths of a degree of longitude and of latitude at the centre on
@@ -152,6 +153,7 @@ class Label:
     y: float
     angle: float
     style: str  # planned | used | road
+    numbered: bool = False  # the text is the name's number in the tables, not the name
 
 
 @dataclass
@@ -160,6 +162,7 @@ class MapFeature:
 
     name: str
     style: str  # planned | used | road
+    key: str = ""  # a reserved name's number in the tables (its label where names crowd)
     lines: list[list[Point]] = field(default_factory=list)
     rings: list[list[Point]] = field(default_factory=list)
     points: list[Point] = field(default_factory=list)
@@ -186,6 +189,11 @@ class MapDrawing:
     scale_denominator: int  # 1 : n on paper
     scale_at: Point = SCALE_BAR_AT
     north_at: Point = (0.0, 0.0)
+
+    @property
+    def numbered(self) -> bool:
+        """True when some reserved name is labelled by its number."""
+        return any(label.numbered for label in self.labels)
 
 
 def furniture_boxes(width: float, height: float, bar: ScaleBar) -> tuple[Point, Box, Box]:
@@ -280,9 +288,15 @@ def label_for(feature: MapFeature, width: float = math.inf, height: float = math
     return None
 
 
+def text_units(text: str) -> float:
+    """The width of ``text`` in full-width characters (Latin letters and digits count a bit
+    more than half)."""
+    return sum(1.0 if ord(ch) >= 0x2E80 else 0.6 for ch in text)
+
+
 def _box(label: Label, char_w: float, height: float) -> tuple[float, float, float, float]:
     """An axis-aligned box around a (possibly turned) label."""
-    half_w = len(label.text) * char_w / 2
+    half_w = text_units(label.text) * char_w / 2
     a = math.radians(label.angle)
     dx = abs(half_w * math.cos(a)) + abs(height / 2 * math.sin(a))
     dy = abs(half_w * math.sin(a)) + abs(height / 2 * math.cos(a))
@@ -297,7 +311,8 @@ def _overlaps(a: tuple[float, float, float, float], b: tuple[float, float, float
 def place_labels(features: list[MapFeature], width: float, height: float,
                  char_w: float = 8.0, text_h: float = 9.0, keep_out: list[Box] | None = None
                  ) -> list[Label]:
-    """Labels of the features: every reserved name's, then the roads' that cover no label
+    """Labels of the features: every reserved name's (by its name, or by its ``key`` where
+    the name would cover another reserved name's label), then the roads' that cover no label
     already placed nor a ``keep_out`` box, and lie inside the frame."""
     placed: list[Label] = []
     boxes: list[Box] = []
@@ -308,9 +323,14 @@ def place_labels(features: list[MapFeature], width: float, height: float,
         if label is None:
             continue
         box = _box(label, char_w if f.style != "road" else char_w * 0.85, text_h)
-        inside = box[0] >= 0 and box[1] >= 0 and box[2] <= width and box[3] <= height
-        if f.style == "road" and (not inside or any(_overlaps(box, b) for b in boxes + out)):
-            continue
+        crowded = any(_overlaps(box, b) for b in boxes)
+        if f.style == "road":
+            inside = box[0] >= 0 and box[1] >= 0 and box[2] <= width and box[3] <= height
+            if not inside or crowded or any(_overlaps(box, b) for b in out):
+                continue
+        elif crowded and f.key:
+            label = Label(f.key, label.x, label.y, 0.0, f.style, numbered=True)
+            box = _box(label, char_w, text_h)
         placed.append(label)
         boxes.append(box)
     return placed
@@ -320,18 +340,21 @@ PT_PER_M_PAPER = 72 / 0.0254
 """Points per metre of paper (a point is 1/72 inch)."""
 
 
-def layout_map(planned: list[tuple[str, str, dict[str, Any]]],
+def layout_map(planned: list[tuple[str, str, dict[str, Any], str]],
                roads: list[tuple[str, dict[str, Any]]], width: float, height: float
                ) -> MapDrawing | None:
-    """The map of a plan: ``planned`` (name, style ``planned``|``used``, GeoJSON) framed in
-    ``width`` × ``height`` points over ``roads`` (name, GeoJSON) in force; None when no
-    reserved name has a geometry."""
-    box = bbox_of(g for _, _, g in planned)
+    """The map of a plan: ``planned`` (name, style ``planned``|``used``, GeoJSON, its number
+    in the tables) framed in ``width`` × ``height`` points over ``roads`` (name, GeoJSON) in
+    force; None when no reserved name has a geometry."""
+    box = bbox_of(g for _, _, g, _ in planned)
     if box is None:
         return None
     frame = fit_frame(box, width, height)
     features = [project_geometry(frame, name, "road", g) for name, g in roads]
-    features += [project_geometry(frame, name, style, g) for name, style, g in planned]
+    for name, style, g, key in planned:
+        feature = project_geometry(frame, name, style, g)
+        feature.key = key
+        features.append(feature)
     bar = scale_bar(frame)
     north, bar_box, arrow_box = furniture_boxes(width, height, bar)
     labels = place_labels(features, width, height, keep_out=[bar_box, arrow_box])
