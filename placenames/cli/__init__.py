@@ -257,6 +257,7 @@ def _register_domains() -> None:
         exchange,
         imports,
         names,
+        plan_print,
         plans,
         plates,
         privacy,

@@ -26,6 +26,16 @@ MAX_FEATURES = 1000
 longest) are kept, as tile makers drop the densest features at small scales."""
 DEFAULT_CLASS_MIN_ZOOM = 12
 
+NOT_ON_NAMES_LAYER = ("reserved", "released")
+"""Place statuses the names layer never carries: a reserved name (备用地名) is drawn on the
+``planned`` layer, and only as planned; a released one is nowhere on the map."""
+PLANNED_PLAN_STATUSES_PUBLIC = ("approved",)
+"""Plan statuses whose reserved names the public tiles carry (as planned names); staff
+tiles (:data:`PLANNED_STAFF_ATTRIBUTES`) carry the reserved names of every plan."""
+PLANNED_STAFF_ATTRIBUTES = ("plan_status", "taken")
+"""What the staff tiles of the planned layer add to its public attributes: the plan's status
+and whether an application holds the name (1) or not (0)."""
+
 # Place statuses and how the map groups them (historical ones are hidden by default)
 STATUS_GROUP: dict[str, str] = {
     "in_force": "in_force", "approved": "in_force",
@@ -57,6 +67,8 @@ class Layer:
 LAYERS: dict[str, Layer] = {
     "names": Layer("names", 8, 22, ("id", "name", "cls", "group", "pinyin", "status",
                                     "class_code")),
+    "planned": Layer("planned", 10, 22, ("id", "name", "cls", "pinyin", "plan_code", "plan",
+                                         "theme")),
     "addresses": Layer("addresses", 15, 22, ("id", "code", "label", "full_text", "road_id",
                                              "status")),
     "plates": Layer("plates", 15, 22, ("id", "plate_id", "status", "address_code")),

@@ -1,4 +1,5 @@
-"""Register counters: a version number that changes with every committed change to the map.
+"""Register counters: a version number that changes with every committed change to the map
+(names, addresses, plates, jurisdictions, naming plans and their reserved names).
 
 The map's tiles are named by this version (their ``ETag``), so a browser or proxy never keeps a
 tile drawn before a change. One session hook notes that a flush or a bulk statement touched a
@@ -19,10 +20,12 @@ from .addresses import Address
 from .base import Base
 from .jurisdictions import Jurisdiction
 from .places import Place
+from .plans import NamingPlan, ReservedName
 from .plates import Plate
 
 MAP_KEY = "map"
-MAP_TYPES = (Place, Address, Plate, Jurisdiction)
+# a plan's approval or retirement changes what the public sees of its names (the planned layer)
+MAP_TYPES = (Place, Address, Plate, Jurisdiction, NamingPlan, ReservedName)
 MAP_TABLES = frozenset(t.__tablename__ for t in MAP_TYPES)
 _FLAG = "placenames.map_changed"
 

@@ -32,6 +32,8 @@ from . import (
     notices,
     ogc,
     open_data,
+    plans_print,
+    plans_public,
     plans_staff,
     plates_staff,
     public,
@@ -61,6 +63,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(tokens_admin.bp)
     app.register_blueprint(scan.bp)
     app.register_blueprint(maps.bp)
+    app.register_blueprint(plans_public.bp)
+    app.register_blueprint(plans_print.bp)
     app.register_blueprint(search_page.bp)
     app.register_blueprint(records.bp)
     app.register_blueprint(records_staff.bp)

@@ -26,6 +26,7 @@ panel.addEventListener("change", (event) => {
 });
 
 const recordUrl = (id) => config.record_url.replace("{id}", id);
+const planUrl = (code) => config.plan_url.replace("{code}", encodeURIComponent(code));
 const addressUrl = (code) => config.address_url.replace("{code}", encodeURIComponent(code));
 const L = config.labels;
 
@@ -37,7 +38,25 @@ function popupContent(feature) {
   const link = document.createElement("a");
   const meta = document.createElement("div");
   meta.className = "meta";
-  if (feature.sourceLayer === "names") {
+  if (feature.sourceLayer === "planned") { // a planned name: never shown as a standard name
+    box.classList.add("planned");
+    title.textContent = p.name;
+    const tag = document.createElement("span");
+    tag.className = "tag planned";
+    tag.textContent = L.planned_name;
+    const staff = p.plan_status ? [L.plan_statuses[p.plan_status] || p.plan_status,
+                                   p.taken ? L.taken : ""] : [];
+    meta.textContent = [p.pinyin, L.classes[p.cls] || p.cls, p.plan, ...staff]
+      .filter(Boolean).join(" · ");
+    box.append(title, tag, meta);
+    if (p.plan_code) { // the public plan page; staff (their own tiles) the plan's staff page
+      link.href = planUrl(p.plan_code);
+      link.textContent = panel.dataset.planLabel;
+      link.className = "open-record";
+      box.append(link);
+    }
+    return box;
+  } else if (feature.sourceLayer === "names") {
     title.textContent = p.name;
     meta.textContent = [p.pinyin, L.classes[p.cls] || p.cls, L.groups[p.group] || p.group]
       .filter(Boolean).join(" · ");
@@ -61,8 +80,10 @@ function popupContent(feature) {
   return box;
 }
 
-const clickable = ["plates-point", "addresses-point", "names-point", "names-fill", "names-casing",
-                   "names-label-point", "names-label-line", "jurisdictions-line"];
+const clickable = ["plates-point", "addresses-point", "planned-point", "planned-line",
+                   "planned-label-point", "planned-label-line", "planned-fill", "names-point",
+                   "names-fill", "names-casing", "names-label-point", "names-label-line",
+                   "jurisdictions-line"];
 map.on("click", (event) => {
   const near = [[event.point.x - 6, event.point.y - 6], [event.point.x + 6, event.point.y + 6]];
   const layers = clickable.filter((id) => map.getLayer(id));

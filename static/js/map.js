@@ -12,6 +12,9 @@ export const POINT_COLOURS = {
   building: "#0b4ea2", residential: "#2b8a3e", square: "#c2255c", park: "#2f9e44",
   village: "#8f5b00", community: "#8f5b00", bridge: "#1971c2",
 };
+// planned names (规划地名, the reserved names of naming plans): violet and dashed, never drawn
+// like a standard name
+export const PLANNED_COLOUR = "#7048e8";
 const PLATE_COLOURS = {
   installed: "#2b8a3e", ordered: "#f08c00", printed: "#1971c2", damaged: "#c92a2a",
 };
@@ -32,6 +35,8 @@ export const SWITCHABLE = {
   addresses: ["addresses-point", "addresses-label"],
   plates: ["plates-point"],
   jurisdictions: ["jurisdictions-line", "jurisdictions-label"],
+  planned: ["planned-fill", "planned-line", "planned-point", "planned-label-line",
+            "planned-label-point"],
 };
 
 function baseLayers(basemap) {
@@ -46,6 +51,35 @@ function baseLayers(basemap) {
     });
   }
   return { sources, layers };
+}
+
+/** The planned names' style layers: from the register's tiles (approved plans only), or for
+ * staff from their own source (``config.planned_tiles``: the reserved names of every plan). */
+function plannedLayers(config) {
+  const src = { source: config.planned_tiles ? "planned" : "register", "source-layer": "planned" };
+  const suffix = (config.labels && config.labels.planned_suffix) || " (planned)";
+  const label = ["concat", ["get", "name"], suffix];
+  const text = { "text-color": PLANNED_COLOUR, "text-halo-color": "#ffffff", "text-halo-width": 2 };
+  return [
+    { id: "planned-fill", type: "fill", ...src, filter: isPolygon,
+      paint: { "fill-color": PLANNED_COLOUR, "fill-opacity": 0.08 } },
+    { id: "planned-line", type: "line", ...src, filter: ["!", isPoint],
+      layout: { "line-join": "round" },
+      paint: { "line-color": PLANNED_COLOUR, "line-dasharray": [2, 1.5],
+               "line-width": ["interpolate", ["linear"], ["zoom"], 10, 1.5, 16, 4] } },
+    { id: "planned-point", type: "circle", ...src, filter: isPoint,
+      paint: { "circle-radius": ["interpolate", ["linear"], ["zoom"], 12, 3, 17, 7],
+               "circle-color": "#ffffff", "circle-stroke-width": 2.5,
+               "circle-stroke-color": PLANNED_COLOUR } },
+    { id: "planned-label-line", type: "symbol", ...src, filter: isLine,
+      layout: { "symbol-placement": "line", "text-field": label, "text-font": FONT,
+                "text-size": ["interpolate", ["linear"], ["zoom"], 11, 11, 17, 15] },
+      paint: text },
+    { id: "planned-label-point", type: "symbol", ...src, filter: ["!", isLine],
+      layout: { "text-field": label, "text-font": FONT, "text-size": 12,
+                "text-offset": [0, 1.1], "text-anchor": "top" },
+      paint: text },
+  ];
 }
 
 /** The style: base layers, then the register's layers on the one vector source. */
@@ -63,6 +97,9 @@ export function registerStyle(config, shownGroups) {
       ...base.sources,
       register: { type: "vector", tiles: [config.tiles], minzoom: 0, maxzoom: 16,
                   attribution: config.attribution || "" },
+      ...(config.planned_tiles ? {
+        planned: { type: "vector", tiles: [config.planned_tiles], minzoom: 0, maxzoom: 16 },
+      } : {}),
     },
     layers: [
       ...base.layers,
@@ -88,6 +125,7 @@ export function registerStyle(config, shownGroups) {
         paint: { "circle-radius": ["interpolate", ["linear"], ["zoom"], 12, 3, 17, 7],
                  "circle-color": pointColour, "circle-stroke-width": 2,
                  "circle-stroke-color": groupColour } },
+      ...plannedLayers(config),
       { id: "addresses-point", type: "circle", ...src, "source-layer": "addresses",
         minzoom: 15,
         paint: { "circle-radius": 3.5, "circle-color": "#ffffff",

@@ -5,6 +5,10 @@ attributes. PostGIS encodes the tile itself (``ST_AsMVT``); elsewhere the rows a
 with mapbox-vector-tile after the same steps: Web Mercator, simplification by the zoom's
 precision, clipping to the tile plus its buffer. Feature ids are the top 52 bits of the
 record's UUID on both backends (:func:`placenames.maps.layers.feature_id`).
+
+The ``planned`` layer holds the reserved names (备用地名) of naming plans, which the ``names``
+layer never carries: on the tiles everyone gets, only those of approved plans; on the staff
+tiles (``staff=True``, served apart and never cached for others) those of every plan.
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ from ...maps.layers import (
     DETAIL_ZOOM,
     LAYERS,
     MAX_FEATURES,
+    NOT_ON_NAMES_LAYER,
+    PLANNED_PLAN_STATUSES_PUBLIC,
     STATUS_GROUP,
     class_rank,
     classes_at,
@@ -35,6 +41,8 @@ from ...maps.layers import (
 )
 from ...maps.tiles import BUFFER, EXTENT, Tile, mercator_array
 from ...models import Address, Jurisdiction, Place, Plate
+from ...models.places import PlaceStatus
+from ...models.plans import NamingPlan, ReservedName
 from ...models.plates import LIVE_STATUSES
 
 SIMPLIFY_UNITS = 1.0  # simplify lines and outlines to one tile unit (1/4096 of the tile)
@@ -42,23 +50,29 @@ SIMPLIFY_UNITS = 1.0  # simplify lines and outlines to one tile unit (1/4096 of 
 
 def layer_names() -> list[str]:
     """Every layer a tile can carry, in drawing order (outlines first, plates last)."""
-    return ["jurisdictions", "names", "addresses", "plates"]
+    return ["jurisdictions", "names", "planned", "addresses", "plates"]
 
 
-def render(session: Session, layer: str, tile: Tile) -> bytes:
+SIMPLIFIED = ("names", "planned", "jurisdictions")
+"""Layers whose lines and outlines are simplified to the zoom's precision."""
+
+
+def render(session: Session, layer: str, tile: Tile, *, staff: bool = False) -> bytes:
     """The MVT bytes of one layer (or ``all`` of them, concatenated) for one tile.
 
     Concatenated tile messages are one valid tile: the protobuf field of layers repeats.
+    ``staff``: the ``planned`` layer carries the reserved names of every plan (not only the
+    approved ones) with the plan's status; never for a response others may see.
     """
     names = layer_names() if layer == "all" else [layer]
     conn = session.connection()
     postgis = spatial.backend_name(conn) == "postgis"
     parts = []
     for name in names:
-        stmt = layer_select(name, tile, conn)
+        stmt = layer_select(name, tile, conn, staff=staff)
         if stmt is None:
             continue
-        tolerance = tile.unit_m() * SIMPLIFY_UNITS if name in ("names", "jurisdictions") else 0
+        tolerance = tile.unit_m() * SIMPLIFY_UNITS if name in SIMPLIFIED else 0
         if postgis:
             parts.append(_postgis_layer(conn, name, stmt, tile, tolerance))
         else:
@@ -66,14 +80,18 @@ def render(session: Session, layer: str, tile: Tile) -> bytes:
     return b"".join(parts)
 
 
-def layer_select(name: str, tile: Tile, bind: Any) -> Select[Any] | None:
+def layer_select(name: str, tile: Tile, bind: Any, *, staff: bool = False
+                 ) -> Select[Any] | None:
     """The SELECT of one layer's records in ``tile``: an ``id`` column (the record's UUID), a
-    ``geom`` column and the attributes; None when the layer has nothing at this zoom."""
+    ``geom`` column and the attributes; None when the layer has nothing at this zoom.
+    ``staff`` widens the ``planned`` layer (see :func:`render`)."""
     if not LAYERS[name].serves(tile.z):
         return None
     box = tile.bounds_lonlat(BUFFER)
     if name == "names":
         return _names(tile.z, box, bind)
+    if name == "planned":
+        return _planned(box, bind, staff=staff)
     if name == "addresses":
         return _addresses(box, bind)
     if name == "plates":
@@ -92,9 +110,34 @@ def _names(z: int, box: tuple[float, float, float, float], bind: Any) -> Select[
                 else_=literal(DEFAULT_CLASS_MIN_ZOOM))
     return (select(Place.id, Place.name, Place.cls, group.label("group"), *detail,
                    Place.geom.label("geom"))
-            .where(Place.geom.is_not(None), shown, spatial.intersects_box(Place.geom, box, bind))
+            .where(Place.geom.is_not(None), shown, Place.status.not_in(NOT_ON_NAMES_LAYER),
+                   spatial.intersects_box(Place.geom, box, bind))
             .order_by(rank, func.ST_Length(Place.geom).desc(), Place.id)
             .limit(MAX_FEATURES))
+
+
+def _planned(box: tuple[float, float, float, float], bind: Any, *, staff: bool
+             ) -> Select[Any]:
+    """Reserved names still planned (their place is ``reserved``: not yet in force, not
+    released) with their plan; for the public only those of approved plans."""
+    cols = [Place.id, Place.name, Place.cls, Place.romanization.label("pinyin"),
+            NamingPlan.code.label("plan_code"), NamingPlan.title.label("plan"),
+            ReservedName.theme]
+    if staff:
+        cols += [NamingPlan.status.label("plan_status"),
+                 case((ReservedName.application_id.is_not(None), literal(1)),
+                      else_=literal(0)).label("taken")]
+    stmt = select(*cols, Place.geom.label("geom")).select_from(Place)
+    if staff:  # also a reserved place no plan holds (entered before plans existed)
+        stmt = (stmt.outerjoin(ReservedName, ReservedName.place_id == Place.id)
+                .outerjoin(NamingPlan, NamingPlan.id == ReservedName.plan_id))
+    else:
+        stmt = (stmt.join(ReservedName, ReservedName.place_id == Place.id)
+                .join(NamingPlan, NamingPlan.id == ReservedName.plan_id)
+                .where(NamingPlan.status.in_(PLANNED_PLAN_STATUSES_PUBLIC)))
+    return (stmt.where(Place.status == PlaceStatus.RESERVED, Place.geom.is_not(None),
+                       spatial.intersects_box(Place.geom, box, bind))
+            .order_by(Place.id).limit(MAX_FEATURES))
 
 
 def _door_label() -> Any:

@@ -4,6 +4,10 @@ Each strategy is one indexed query with a LIMIT (B-tree ranges for exact and pre
 characters, pinyin, initials and the fuzzy key; the backend's trigram index for substrings
 and near misses); the candidates are merged, the best match of each place kept, and ranked by
 :func:`rank_key`: exact, then prefix, then in force, then nearer (with ``near``), then shorter.
+
+The reserved names of naming plans (and the released ones) are not standard names and are
+never found here: the public sees planned names on the plan pages and the map's planned
+layer only (:mod:`placenames.ops.plans.published`).
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ from .results import Hit
 
 PER_STRATEGY = 60
 """Candidates fetched by one strategy (the best by in force, then length)."""
+NOT_SEARCHED = (str(PlaceStatus.RESERVED), str(PlaceStatus.RELEASED))
+"""Statuses of places that are not names of the register's search (planned or given up)."""
 
 # tiers: lower is better; the label says how the name matched. NEAR_MISS: one character off
 # or a near homophone; SHARED_TRIGRAMS: only some three-character runs in common
@@ -73,7 +79,8 @@ class Filters:
 def _base(filters: Filters) -> Select[Any]:
     in_force = (SearchEntry.status == PlaceStatus.IN_FORCE)
     stmt = select(SearchEntry.id, SearchEntry.place_id, SearchEntry.kind, SearchEntry.text,
-                  SearchEntry.tokens, SearchEntry.pinyin, SearchEntry.status)
+                  SearchEntry.tokens, SearchEntry.pinyin, SearchEntry.status
+                  ).where(SearchEntry.status.not_in(NOT_SEARCHED))
     if filters.cls or filters.area:  # the place's own columns: only then a join
         stmt = stmt.join(Place, Place.id == SearchEntry.place_id)
     if filters.cls:

@@ -1,0 +1,74 @@
+"""The public naming plans on both backends: /plans and /plans/<code> show approved plans only,
+their names as planned (never as standard names), in Chinese or English; draft, retired and
+unknown plans are a 404 with a message; the search never finds a reserved or released name."""
+
+import planout_builders as pb  # tests/ is on sys.path (pyproject.toml)
+import pytest
+from sqlalchemy import select
+
+from placenames.models import NamingPlan
+from placenames.ops.maps.search import map_search
+from placenames.ops.search import autocomplete, search
+
+
+@pytest.fixture
+def world(session):
+    return pb.plan_world(session)
+
+
+def test_the_list_shows_approved_plans_only(client, world):
+    html = client.get("/plans").get_data(True)
+    assert "<h1>地名规划</h1>" in html and world.approved.title in html
+    assert f'href="/plans/{pb.APPROVED_CODE}"' in html
+    assert world.draft.title not in html and pb.DRAFT_CODE not in html
+    assert "秦汉文化、周文化" in html and "2026–2035" in html
+    english = client.get("/plans?lang=en").get_data(True)
+    assert "<h1>Naming plans</h1>" in english and "Plan period" in english
+    assert 'id="footer-plans"' in html  # linked from every page's footer
+
+
+def test_an_approved_plan_shows_its_names_as_planned(client, world):
+    html = client.get(f"/plans/{pb.APPROVED_CODE}").get_data(True)
+    planned = html[html.index('id="planned-names"'):html.index('id="used-names"')]
+    for name, pinyin in [("章台路", "Zhangtai Lu"), ("丰京广场", "Fengjing Guangchang"),
+                         ("灵台桥", "Lingtai Qiao")]:
+        assert name in planned and pinyin in planned
+    assert planned.count('<span class="tag planned">规划</span>') == 3
+    assert "规划地名（备用地名）" in html  # the notice: planned names are not standard names
+    assert "/names/" not in planned  # a planned name links to no standard record
+    used = html[html.index('id="used-names"'):]
+    assert "太液路" in used and f'href="/names/{world.places["太液路"].id}"' in used
+    assert "未央宫路" not in html  # released
+    assert "阿房宫路" not in html  # the draft plan's
+    assert "西咸管发〔2026〕12号" in html
+    assert f'href="/map?plan={pb.APPROVED_CODE}"' in html
+    english = client.get(f"/plans/{pb.APPROVED_CODE}?lang=en").get_data(True)
+    assert "Planned names" in english and ">planned</span>" in english
+
+
+@pytest.mark.parametrize("code", [pb.DRAFT_CODE, "NO-SUCH", "x" * 300])
+def test_a_plan_the_public_may_not_see_is_a_404_with_a_message(client, world, code):
+    r = client.get(f"/plans/{code}")
+    assert r.status_code == 404
+    html = r.get_data(True)
+    assert "没有编号为" in html and "There is no approved naming plan" in html
+    assert world.draft.title not in html
+    r = client.get(f"/plans/{code}", headers={"Accept": "application/json"})
+    assert r.status_code == 404 and "approved naming plan" in r.json["error"]
+
+
+def test_a_retired_plan_leaves_the_public_pages(client, session, world):
+    plan = session.scalar(select(NamingPlan).where(NamingPlan.code == pb.APPROVED_CODE))
+    plan.status = "retired"
+    session.commit()
+    assert client.get(f"/plans/{pb.APPROVED_CODE}").status_code == 404
+    assert world.approved.title not in client.get("/plans").get_data(True)
+
+
+def test_the_search_never_finds_reserved_or_released_names(client, session, world):
+    for q in ("章台路", "zhangtai", "丰京广场", "未央宫路", "阿房宫路", "灵台"):
+        assert search(session, q).names == [], q
+        assert autocomplete(session, q) == [], q
+        assert map_search(session, q) == [], q
+    assert [h.label for h in search(session, "太液路").names] == ["太液路"]  # used: in force
+    assert "章台路" not in client.get("/search?q=章台").get_data(True)
