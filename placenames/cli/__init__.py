@@ -222,6 +222,7 @@ def _register_domains() -> None:
         names,
         plates,
         privacy,
+        reindex,
         search,
         tokens,
         users,
