@@ -55,12 +55,14 @@ def state(session):
 
 def make_stale(session, ids):
     """What an older engine would have left: a wrong key, a wrong romanization, missing
-    syllable rows, a wrong reading with its search entry."""
+    syllable rows, a syllable row too many, a wrong reading with its search entry."""
     session.execute(update(Place).where(Place.id == ids["碑林路"])
                     .values(key_fuzzy="bin", key_specific_pinyin="bei"))
     session.execute(update(Place).where(Place.id == ids["长安大道"])
                     .values(romanization="Zhang'an Dadao"))
     session.execute(delete(PlaceSyllable).where(PlaceSyllable.place_id == ids["太华路"]))
+    session.add(PlaceSyllable(place_id=ids["秦汉大道"], syllable="zz", division_code="610113001",
+                              specific_pinyin="qinhan"))
     session.execute(update(Place).where(Place.id == ids["凤鸣苑"]).values(key_pinyin="fengmin"))
     session.execute(update(SearchEntry).where(SearchEntry.place_id == ids["凤鸣苑"])
                     .values(pinyin="fengminyuan"))
@@ -74,13 +76,13 @@ def test_stale_rows_are_repaired_and_a_second_run_writes_nothing(register, sessi
     stale = state(session)
 
     dry = rx.reindex(engine, workers=1, batch=2, dry_run=True)
-    assert (dry.counts["name"].read, dry.counts["name"].changed) == (5, 4)
+    assert (dry.counts["name"].read, dry.counts["name"].changed) == (5, 5)
     assert dry.counts["name"].written == 0 and state(session) == stale
 
     report = rx.reindex(engine, workers=1, batch=2)  # three batches, both ends open
     c = report.counts["name"]
     assert (c.read, c.changed, c.written, c.published, c.syllables, c.search, c.failed) == \
-        (5, 4, 4, 1, 1, 1, 0)
+        (5, 5, 5, 1, 3, 1, 0)  # syllables: 碑林路 (its 专名 pinyin), 太华路, 秦汉大道
     places, syllables, entries, (history, feed) = state(session)
     assert syllables == fresh[1] and entries == fresh[2]
     # only 长安大道 is a new version of the record, with its history and feed rows

@@ -3,9 +3,10 @@
 After the engine or a lexicon changes (a new word reading, a compound generic, other fuzzy
 pairs), the 专名/通名, romanization, matching keys and syllable-index rows stored with each
 place name are those of the old engine. :func:`reindex` reads the register in batches (ranges
-of the primary key), recomputes each row's derived values with the one engine function the
-write hooks use (:func:`placenames.models.name_keys.derived`), and writes only the rows whose
-values changed. Batches run in parallel on worker processes, each with its own connection.
+of names, so that the many places of one name are computed once), recomputes each row's
+derived values with the one engine function the write hooks use
+(:func:`placenames.models.name_keys.derived`), and writes only the rows whose values changed.
+Batches run in parallel on worker processes, each with its own connection.
 
 Safe while the app serves:
 - a batch is read, computed without any transaction open, then written in one short
@@ -17,8 +18,9 @@ Safe while the app serves:
 - idempotent: a second run finds nothing to write.
 
 What a changed row gets written:
-- always its derived columns; its syllable-index rows (DELETE and INSERT) when the set of
-  rows the engine gives differs from the stored one;
+- always its derived columns; its syllable-index rows (DELETE and INSERT) when the engine
+  gives other index terms than the stored rows hold, or another 专名 pinyin (the rows carry
+  it; they are written with the place by every writer, so their copy is not read again);
 - when a published field changed (专名, 通名, romanization: what the API, the open-data files
   and the change feed carry), the record's version is bumped and ``updated_at`` set, a history
   row is written and the change feed gets an ``update`` row (:func:`record_bulk`), so
@@ -39,8 +41,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     Column,
@@ -56,6 +57,7 @@ from sqlalchemy import (
     delete,
     func,
     select,
+    tuple_,
     update,
 )
 from sqlalchemy.exc import OperationalError
@@ -72,8 +74,6 @@ from ...models.search import SearchEntry, entry_rows
 from ...naming.errors import NamingError
 
 DEFAULT_BATCH = 5000
-DEFAULT_CACHE = 200_000
-"""Distinct (name, class, reading) whose derived values a worker keeps (names repeat)."""
 MAX_FAILURES_KEPT = 50
 ATTEMPTS = 3
 """Times a batch is tried when its write meets a lock timeout or a deadlock."""
@@ -160,7 +160,7 @@ class Report:
     seconds: float
 
 
-# ---- the engine, cached per process --------------------------------------------------------
+# ---- the engine --------------------------------------------------------------------------
 
 Derived = tuple[tuple[str | None, ...], tuple[str, ...]]
 
@@ -170,25 +170,19 @@ def _place_values(name: str, cls: str, reading: str | None) -> Derived:
     return tuple(values[c] for c in PLACE_DERIVED), syllables
 
 
-_ENGINES: dict[str, Callable[[str, str, str | None], Derived]] = {
-    "name": lru_cache(maxsize=DEFAULT_CACHE)(_place_values),
-}
-
-
-def set_cache_size(size: int) -> None:
-    """Keep up to ``size`` distinct names' derived values per process (0: no cache)."""
-    _ENGINES["name"] = lru_cache(maxsize=size)(_place_values) if size else _place_values
+_ENGINES: dict[str, Callable[[str, str, str | None], Derived]] = {"name": _place_values}
 
 
 # ---- planning ------------------------------------------------------------------------------
 
-Bound = Any  # a primary key value (uuid.UUID), or None for the open end
+Bound = str | None  # a name, or None for the open end
 
 
 def plan_ranges(engine: Engine, table: Table, batch: int) -> Iterator[tuple[Bound, Bound]]:
-    """Ranges ``(lo, hi]`` of the primary key holding ``batch`` rows each (the last fewer);
-    ``None`` is an open end. Read from the key's index, one short statement a range."""
-    key = table.c.id
+    """Ranges ``(lo, hi]`` of names holding about ``batch`` rows each; ``None`` is an open
+    end. By name, so that a name that recurs (人民路 in every county) is read in one batch and
+    computed once. Read from the name's index, one short statement a range."""
+    key = table.c.name
     lo: Bound = None
     with spatial.read_only(engine).connect() as conn:
         while True:
@@ -218,17 +212,35 @@ def _in_range(column: Any, lo: Bound, hi: Bound) -> Any:
 _temp_meta = MetaData()
 
 
-def _temp_table(target: Target) -> Table:
-    """The per-connection table a batch's changed rows are copied into, for one UPDATE."""
-    name = f"reindex_{target.table.name}"
+def _temp(name: str, *cols: Column[Any]) -> Table:
+    """A per-connection table that each batch fills (PostgreSQL empties it at each commit)."""
     if name in _temp_meta.tables:
         return _temp_meta.tables[name]
-    cols = [Column("id", Uuid, primary_key=True), Column("version", Integer),
-            Column("name", String), Column("kind", String), Column("reading", String),
-            Column("bump", Integer), Column("syl", Integer), Column("search", Integer)]
-    cols += [Column(c, String) for c in target.derived]
     return Table(name, _temp_meta, *cols, prefixes=["TEMPORARY"],
                  postgresql_on_commit="DELETE ROWS")
+
+
+def _temp_rows(target: Target) -> Table:
+    """Where a batch's changed rows are copied, for one UPDATE … FROM."""
+    return _temp(f"reindex_{target.table.name}",
+                 Column("id", Uuid, primary_key=True), Column("version", Integer),
+                 Column("name", String), Column("kind", String), Column("reading", String),
+                 Column("bump", Integer), Column("syl", Integer), Column("search", Integer),
+                 *(Column(c, String) for c in target.derived))
+
+
+def _temp_dropped() -> Table:
+    """Where a batch's syllable-index rows to delete are copied."""
+    return _temp("reindex_dropped_syllables", Column("place_id", Uuid),
+                 Column("syllable", String))
+
+
+def _fill(conn: Any, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Create ``table`` on this connection if needed, empty it, copy ``rows`` in."""
+    conn.execute(CreateTable(table, if_not_exists=True))
+    if conn.dialect.name != "postgresql":  # PostgreSQL empties it at each commit
+        conn.execute(delete(table))
+    spatial.bulk_insert_rows(conn, table, rows)
 
 
 @dataclass
@@ -243,7 +255,14 @@ class Change:
     status: str | None
     division_code: str | None
     values: tuple[str | None, ...]
-    syllables: tuple[str, ...] | None  # the new index terms, when the stored rows differ
+    drop: tuple[str, ...]  # stored index terms the engine no longer gives
+    add: tuple[str, ...]  # index terms the engine gives that are not stored
+    respell: bool  # the 专名 pinyin the syllable rows carry changed
+
+    @property
+    def syllables(self) -> bool:
+        """Its syllable-index rows change."""
+        return bool(self.drop or self.add or self.respell)
     published: bool
     search: bool
 
@@ -277,19 +296,20 @@ def compare_batch(engine: Engine, target: Target, lo: Bound, hi: Bound
     cols = [t.c.id, t.c.version, t.c.name, t.c[target.kind_column], t.c.reading, *extra,
             *(t.c[c] for c in target.derived)]
     first = 5 + len(extra)
+    in_range = _in_range(t.c.name, lo, hi)
     with spatial.read_only(engine).connect() as conn:
-        rows = conn.execute(select(*cols).where(_in_range(t.c.id, lo, hi))).all()
-        stored: dict[Any, set[tuple[Any, ...]]] = defaultdict(set)
-        if target.syllables:
+        rows = conn.execute(select(*cols).where(in_range)).all()
+        stored: dict[Any, set[str]] = defaultdict(set)
+        if target.syllables:  # the index's key alone: read from the index, not the table
             s = PlaceSyllable.__table__
-            for pid, syl, code, sp in conn.execute(
-                    select(s.c.place_id, s.c.syllable, s.c.division_code, s.c.specific_pinyin)
-                    .where(_in_range(s.c.place_id, lo, hi))):
-                stored[pid].add((syl, code, sp))
+            for pid, syl in conn.execute(select(s.c.place_id, s.c.syllable)
+                                         .join(t, t.c.id == s.c.place_id).where(in_range)):
+                stored[pid].add(syl)
         conn.rollback()
     counts = Counts(read=len(rows))
     failures: list[Failure] = []
-    compute = _ENGINES[target.entity]
+    engine_fn = _ENGINES[target.entity]
+    memo: dict[tuple[str, str, str | None], Derived | NamingError] = {}
     pub = [target.derived.index(c) for c in target.published]
     i_pinyin = target.derived.index("key_pinyin")
     i_sp = target.derived.index("key_specific_pinyin")
@@ -297,28 +317,37 @@ def compare_batch(engine: Engine, target: Target, lo: Bound, hi: Bound
     changes: list[Change] = []
     for row in rows:
         pid, version, name, kind, reading = row[:5]
-        try:
-            values, terms = compute(name, kind, reading)
-        except NamingError as exc:
+        got = memo.get((name, kind, reading))
+        if got is None:
+            try:
+                got = engine_fn(name, kind, reading)
+            except NamingError as exc:
+                got = exc
+            memo[(name, kind, reading)] = got
+        if isinstance(got, NamingError):
             counts.failed += 1
             if len(failures) < MAX_FAILURES_KEPT:
-                failures.append(Failure(target.entity, str(pid), name, exc.message_en))
+                failures.append(Failure(target.entity, str(pid), name, got.message_en))
             continue
+        values, terms = got
         old = tuple(row[first:])
-        new_syllables = None
         status = code = None
+        drop: tuple[str, ...] = ()
+        add: tuple[str, ...] = ()
         if target.syllables:
             status, code = row[5], row[6]
-            sp = values[i_sp]
-            if stored.get(pid, set()) != {(term, code, sp) for term in terms}:
-                new_syllables = terms
-        if old == values and new_syllables is None:
+            have = stored.get(pid, set())
+            if have != set(terms):
+                drop = tuple(have.difference(terms))
+                add = tuple(t for t in terms if t not in have)
+        respell = target.syllables and old[i_sp] != values[i_sp]
+        if old == values and not drop and not add:
             continue
         published = any(old[i] != values[i] for i in pub)
         search = target.search and old[i_pinyin] is not None and (
             old[i_pinyin] != values[i_pinyin] or old[i_spec] != values[i_spec])
         changes.append(Change(pid, version, name, kind, reading, status, code, values,
-                               new_syllables, published, search))
+                              drop, add, respell, published, search))
     counts.changed = len(changes)
     return BatchResult(target.entity, counts, failures), changes
 
@@ -326,16 +355,13 @@ def compare_batch(engine: Engine, target: Target, lo: Bound, hi: Bound
 def write_changes(engine: Engine, target: Target, changes: list[Change], counts: Counts
                   ) -> None:
     """Write ``changes`` in one transaction, each only if its row is still as it was read."""
-    p, tmp = target.table, _temp_table(target)
+    p, tmp = target.table, _temp_rows(target)
     now = utcnow()
     with Session(engine) as session:
         conn = session.connection()
-        conn.execute(CreateTable(tmp, if_not_exists=True))
-        if conn.dialect.name != "postgresql":  # PostgreSQL empties it at each commit
-            conn.execute(delete(tmp))
-        spatial.bulk_insert_rows(conn, tmp, [
+        _fill(conn, tmp, [
             {"id": c.id, "version": c.version, "name": c.name, "kind": c.kind,
-             "reading": c.reading, "bump": int(c.published), "syl": int(c.syllables is not None),
+             "reading": c.reading, "bump": int(c.published), "syl": int(c.respell),
              "search": int(c.search), **dict(zip(target.derived, c.values, strict=True))}
             for c in changes])
         set_values: dict[str, Any] = {c: tmp.c[c] for c in target.derived}
@@ -364,27 +390,35 @@ def write_changes(engine: Engine, target: Target, changes: list[Change], counts:
     counts.written = len(done)
     counts.skipped = len(gone)
     counts.published = len(published)
-    counts.syllables = sum(c.syllables is not None for c in done)
+    counts.syllables = sum(c.syllables for c in done)
     counts.search = sum(c.search for c in done)
 
 
 def _write_syllables(conn: Any, tmp: Table, done: Sequence[Change]) -> None:
-    s = PlaceSyllable.__table__
-    if not any(c.syllables is not None for c in done):
-        return
-    conn.execute(delete(s).where(s.c.place_id.in_(select(tmp.c.id).where(tmp.c.syl == 1))))
+    """Bring the syllable-index rows of ``done`` in step: the terms no longer given deleted,
+    the 专名 pinyin of the kept ones set, the new ones inserted. Rows left as they are cost
+    nothing, and an UPDATE of a kept row needs no foreign-key check, as an INSERT does."""
+    s = cast(Table, PlaceSyllable.__table__)
+    dropped = [{"place_id": c.id, "syllable": t} for c in done for t in c.drop]
+    if dropped:
+        gone = _temp_dropped()
+        _fill(conn, gone, dropped)
+        conn.execute(delete(s).where(tuple_(s.c.place_id, s.c.syllable).in_(
+            select(gone.c.place_id, gone.c.syllable))))
+    if any(c.respell for c in done):
+        conn.execute(update(s).values(specific_pinyin=tmp.c.key_specific_pinyin)
+                     .where(s.c.place_id == tmp.c.id, tmp.c.syl == 1))
     i_sp = PLACE_DERIVED.index("key_specific_pinyin")
-    spatial.bulk_insert_rows(conn, s, [  # type: ignore[arg-type]
+    spatial.bulk_insert_rows(conn, s, [
         {"place_id": c.id, "syllable": term, "division_code": c.division_code,
-         "specific_pinyin": c.values[i_sp]}
-        for c in done if c.syllables is not None for term in c.syllables])
+         "specific_pinyin": c.values[i_sp]} for c in done for term in c.add])
 
 
 def _write_search(conn: Any, tmp: Table, done: Sequence[Change]) -> None:
     todo = [c for c in done if c.search]
     if not todo:
         return
-    e, a = SearchEntry.__table__, Alias.__table__
+    e, a = cast(Table, SearchEntry.__table__), cast(Table, Alias.__table__)
     ids = select(tmp.c.id).where(tmp.c.search == 1)
     conn.execute(delete(e).where(e.c.place_id.in_(ids)))
     aliases: dict[Any, list[tuple[str, str]]] = defaultdict(list)
@@ -393,7 +427,7 @@ def _write_search(conn: Any, tmp: Table, done: Sequence[Change]) -> None:
         aliases[pid].append((name, kind))
     rows = [r for c in todo
             for r in entry_rows(c.id, c.name, c.reading, aliases.get(c.id, []), c.status or "")]
-    spatial.bulk_insert_rows(conn, e, rows)  # type: ignore[arg-type]
+    spatial.bulk_insert_rows(conn, e, rows)
 
 
 def _publish(session: Session, target: Target, tmp: Table, published: Sequence[Change],
@@ -414,12 +448,11 @@ def _publish(session: Session, target: Target, tmp: Table, published: Sequence[C
 _worker_engine: Engine | None = None
 
 
-def _worker_init(url: str, settings: dict[str, Any], cache_size: int) -> None:
+def _worker_init(url: str, settings: dict[str, Any]) -> None:
     global _worker_engine
     from ...db import make_engine
 
     _worker_engine = make_engine(url, settings)
-    set_cache_size(cache_size)
 
 
 def _worker_task(task: tuple[str, Bound, Bound, bool]) -> BatchResult:
@@ -433,7 +466,7 @@ def _target(entity: str) -> Target:
 
 
 def reindex(engine: Engine, *, workers: int = 2, batch: int = DEFAULT_BATCH,
-            dry_run: bool = False, cache_size: int = DEFAULT_CACHE,
+            dry_run: bool = False,
             engine_settings: dict[str, Any] | None = None,
             progress: Callable[[str, int, int], None] | None = None) -> Report:
     """Recompute the derived fields of every place name (and division), writing the changed
@@ -451,9 +484,7 @@ def reindex(engine: Engine, *, workers: int = 2, batch: int = DEFAULT_BATCH,
         url = engine.url.render_as_string(hide_password=False)
         pool = ProcessPoolExecutor(
             workers, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_init,
-            initargs=(url, engine_settings or {}, cache_size))
-    else:
-        set_cache_size(cache_size)
+            initargs=(url, engine_settings or {}))
     try:
         for target in TARGETS:
             t0 = time.perf_counter()
