@@ -42,6 +42,7 @@ from placenames import migrate  # noqa: E402
 from placenames.db import make_engine  # noqa: E402
 from placenames.models import Base, Jurisdiction, Place, Scope  # noqa: E402
 from placenames.models.jurisdictions import scope_members  # noqa: E402
+from placenames.models.name_keys import jurisdiction_derived  # noqa: E402
 from placenames.naming.generics import split_name  # noqa: E402
 from placenames.naming.keys import NameKeys, fold_syllable, name_keys  # noqa: E402
 from placenames.naming.readings import reading_of  # noqa: E402
@@ -109,6 +110,8 @@ def make_frame(session: Session, rng: random.Random) -> list[tuple[str, uuid.UUI
                     rows.append({"id": tid, "code": tcode, "name": f"镇{tcode}",
                                  "level": "township", "parent_id": kid})
                     towns.append((tcode, tid, ccode))
+    for r in rows:  # the keys the ORM hook would store (a Core insert bypasses it)
+        r.update(jurisdiction_derived(r["name"], r["level"], None))
     session.execute(insert(Jurisdiction), rows)
     session.execute(insert(Scope), scopes)
     session.execute(insert(scope_members), members)

@@ -69,7 +69,7 @@ from placenames.addressing.compose import AddressParts, AddressType, format_zh  
 from placenames.db import make_engine  # noqa: E402
 from placenames.models import Address, Alias, Base, Jurisdiction, Place  # noqa: E402
 from placenames.models.jurisdictions import ManagementMembership  # noqa: E402
-from placenames.models.name_keys import derived  # noqa: E402
+from placenames.models.name_keys import derived, jurisdiction_derived  # noqa: E402
 from placenames.models.places import PlaceSyllable  # noqa: E402
 from placenames.naming.charset import tiers, variants  # noqa: E402
 from placenames.naming.errors import NamingError  # noqa: E402
@@ -259,7 +259,8 @@ def make_frame(shared: Path, now: datetime, rng: random.Random
         ids[code] = _rid(rng)
         juris.append({"id": ids[code], "code": code, "name": name, "level": level,
                       "parent_id": ids[parent] if parent else None, "status": "active",
-                      "source": source, "version": 1, "created_at": now, "updated_at": now})
+                      "source": source, "version": 1, "created_at": now, "updated_at": now,
+                      **jurisdiction_derived(name, level, None)})  # keys, as the ORM would
 
     add(demo.PROVINCE[0], demo.PROVINCE[1], "province", None)
     for r in rows:

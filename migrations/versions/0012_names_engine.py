@@ -78,6 +78,36 @@ def upgrade() -> None:
     op.create_index(op.f('ix_reserved_names_plan_id'), 'reserved_names', ['plan_id'])
     op.create_index(op.f('ix_reserved_names_application_id'), 'reserved_names',
                     ['application_id'])
+    _fill_division_keys()
+
+
+_BATCH = 2000
+
+
+def _fill_division_keys() -> None:
+    """Fill the names-engine columns of the divisions stored before this revision, a batch of
+    rows at a time (keyset on the unique code), with the engine the ORM hook uses."""
+    from placenames.naming.derived import DIVISION_COLUMNS, division_derived
+
+    conn = op.get_bind()
+    jur = sa.table('jurisdictions', sa.column('id', sa.Uuid()), sa.column('code', sa.String()),
+                   sa.column('name', sa.String()), sa.column('level', sa.String()),
+                   sa.column('reading', sa.String()),
+                   *(sa.column(c, sa.String()) for c in DIVISION_COLUMNS))
+    update = (jur.update().where(jur.c.id == sa.bindparam('b_id'))
+              .values({c: sa.bindparam(f'b_{c}') for c in DIVISION_COLUMNS}))
+    last = ''
+    while True:
+        rows = conn.execute(sa.select(jur.c.id, jur.c.code, jur.c.name, jur.c.level,
+                                      jur.c.reading)
+                            .where(jur.c.code > last).order_by(jur.c.code).limit(_BATCH)).all()
+        if not rows:
+            return
+        conn.execute(update, [
+            {'b_id': jid, **{f'b_{k}': v for k, v in division_derived(name, level, reading)
+                             .items()}}
+            for jid, _code, name, level, reading in rows])
+        last = rows[-1].code
 
 
 def downgrade() -> None:

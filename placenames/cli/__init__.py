@@ -11,7 +11,7 @@ import functools
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from flask import Flask, current_app
@@ -21,6 +21,9 @@ from sqlalchemy.exc import IntegrityError
 from .. import create_app, db, migrate
 from ..errors import Conflict, ImportRejected, PlacenamesError
 from ..web.errors import DATABASE_UNAVAILABLE, UNAVAILABLE_MSG
+
+if TYPE_CHECKING:
+    from ..ops.names.division_report import CollisionReport
 
 
 def _app() -> Flask:
@@ -153,11 +156,21 @@ def import_() -> None:
     """Import official lists."""
 
 
+COLLISIONS_SHOWN = 50
+"""Collisions a division import prints unless asked for all."""
+
+
 @import_.command(name="divisions")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--all-collisions", is_flag=True,
+              help=f"list every name collision (default: the first {COLLISIONS_SHOWN})")
 @with_app
-def import_divisions(path: Path) -> None:
-    """Load a national statistical division list (nbs2022_*.csv shape)."""
+def import_divisions(path: Path, all_collisions: bool) -> None:
+    """Load a national statistical division list (nbs2022_*.csv shape).
+
+    The names written are then screened against the stored divisions in their legal scope;
+    duplicates and homophones are listed for information and never stop the import.
+    """
     from ..ops.registry import divisions
 
     s = db.session()
@@ -169,6 +182,26 @@ def import_divisions(path: Path) -> None:
     s.commit()
     click.echo(f"{result.level}: {result.inserted} inserted, {result.updated} updated, "
                f"{result.unchanged} unchanged")
+    _print_collisions(result.collisions, None if all_collisions else COLLISIONS_SHOWN)
+
+
+def _print_collisions(report: CollisionReport, limit: int | None) -> None:
+    """The collision report of a division import."""
+    found = report.collisions
+    click.echo(f"重名同音（仅供参考，不影响导入）/ name collisions (information, not blocking): "
+               f"{report.count('exact')} exact, {report.count('homophone')} homophone; "
+               f"{report.divisions} divisions")
+    for c in found[:limit]:
+        members = ", ".join(code for code, _name in c.members)
+        click.echo(f"  {c.severity:5} {c.kind}: {c.label} ({c.scope_zh} / {c.scope_en}): "
+                   f"{members}")
+    if limit is not None and len(found) > limit:
+        click.echo(f"  … {len(found) - limit} more (--all-collisions lists every one)")
+    if report.unkeyed:
+        click.echo(f"未筛查 / not screened (statistical groupings, names the engine cannot "
+                   f"read): {len(report.unkeyed)}: "
+                   + ", ".join(f"{code} {name}" for code, name in report.unkeyed[:10])
+                   + (" …" if len(report.unkeyed) > 10 else ""))
 
 
 @main.command()

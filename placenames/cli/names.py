@@ -82,8 +82,9 @@ def _print_result(result: screen_ops_type.ScreenResult) -> None:
     for h in result.hits:
         where = result.jurisdiction_names.get(h.jurisdiction_code or "", h.jurisdiction_code)
         dist = f" {h.distance_m:.0f} m" if h.distance_m is not None else ""
-        click.echo(f"  {h.severity:5} {h.kind}: {h.name} ({h.status}, {where}{dist}) "
-                   f"{h.reason_zh}")
+        record = f" [区划/division {h.code} {h.level}]" if h.record == "division" else ""
+        click.echo(f"  {h.severity:5} {h.kind}: {h.name}{record} ({h.status}, "
+                   f"{where or '-'}{dist}) {h.reason_zh}")
     click.echo(f"结论/verdict: {result.verdict}")
 
 

@@ -2,7 +2,11 @@
 
 Before each flush, a place that is new or whose name, class, reading or jurisdiction changed
 gets its 专名/通名, romanization, matching keys, division code and syllable-index rows
-recomputed by the names engine. No code path can store a name with stale keys.
+recomputed by the names engine; a division (``Jurisdiction``) that is new or whose name, level
+or reading changed gets its 专名/通名, romanization and matching keys the same way (its class
+from its level, ``naming.generics.division_class``). No code path through the ORM can store a
+name with stale keys; Core bulk inserts of divisions fill the same values with
+:func:`jurisdiction_derived`.
 """
 
 from __future__ import annotations
@@ -12,14 +16,16 @@ from typing import Any
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
-from ..naming.duplicates import core_specific
-from ..naming.generics import split_name
-from ..naming.keys import NameKeys, index_terms, name_keys
-from ..naming.romanize import romanize
+from ..naming.derived import DIVISION_COLUMNS, derived_and_keys, division_derived
+from ..naming.keys import NameKeys
 from .jurisdictions import Jurisdiction
 from .places import Place, PlaceSyllable
 
 WATCHED = ("name", "cls", "reading", "jurisdiction_id", "jurisdiction")
+JURISDICTION_WATCHED = ("name", "level", "reading")
+
+__all__ = ["DIVISION_COLUMNS", "NameKeys", "derived", "derived_and_keys", "jurisdiction_derived",
+           "refresh", "refresh_jurisdiction"]
 
 
 def derived(name: str, cls: str, reading: str | None) -> tuple[dict[str, str], tuple[str, ...]]:
@@ -28,19 +34,11 @@ def derived(name: str, cls: str, reading: str | None) -> tuple[dict[str, str], t
     return values, syllables
 
 
-def derived_and_keys(name: str, cls: str, reading: str | None
-                     ) -> tuple[dict[str, str], tuple[str, ...], NameKeys]:
-    """:func:`derived`, and the matching keys it was made from (for the screen)."""
-    specific, generic = split_name(name, cls)
-    keys = name_keys(name, cls, reading=reading)
-    values = {
-        "specific": specific, "generic": generic,
-        "romanization": romanize(name, cls, reading=reading),
-        "key_pinyin": keys.pinyin, "key_specific_pinyin": keys.specific_pinyin,
-        "key_fuzzy": keys.fuzzy, "key_specific": keys.specific, "key_initials": keys.initials,
-        "key_core": core_specific(keys.specific),
-    }
-    return values, index_terms(keys), keys
+def jurisdiction_derived(name: str, level: str, reading: str | None) -> dict[str, str | None]:
+    """The derived column values (``DIVISION_COLUMNS``) of one division: its 专名/通名,
+    romanization and matching keys, all None for a statistical grouping (市辖区) or a name the
+    engine cannot read. For bulk paths (imports, reindex) that write with Core."""
+    return division_derived(name, level, reading)
 
 
 def refresh(place: Place, division_code: str | None) -> None:
@@ -54,11 +52,17 @@ def refresh(place: Place, division_code: str | None) -> None:
                        for s in syllables]
 
 
-def _needs_refresh(session: Session, place: Place) -> bool:
-    if place in session.new:
+def refresh_jurisdiction(j: Jurisdiction) -> None:
+    """Recompute the derived fields of the division ``j``."""
+    for key, value in jurisdiction_derived(j.name, j.level, j.reading).items():
+        setattr(j, key, value)
+
+
+def _needs_refresh(session: Session, obj: Any, watched: tuple[str, ...]) -> bool:
+    if obj in session.new:
         return True
-    state = inspect(place)
-    return any(state.attrs[name].history.has_changes() for name in WATCHED)
+    state = inspect(obj)
+    return any(state.attrs[name].history.has_changes() for name in watched)
 
 
 def _division_code(session: Session, place: Place) -> str | None:
@@ -71,5 +75,8 @@ def _division_code(session: Session, place: Place) -> str | None:
 @event.listens_for(Session, "before_flush")
 def _maintain_keys(session: Session, _ctx: Any, _instances: Any) -> None:
     for obj in list(session.new) + list(session.dirty):
-        if isinstance(obj, Place) and _needs_refresh(session, obj):
+        if isinstance(obj, Place) and _needs_refresh(session, obj, WATCHED):
             refresh(obj, _division_code(session, obj))
+        elif isinstance(obj, Jurisdiction) and _needs_refresh(session, obj,
+                                                              JURISDICTION_WATCHED):
+            refresh_jurisdiction(obj)

@@ -44,7 +44,13 @@ _FAMILIES = (ROAD_CLASSES | {"bridge", "tunnel"}, frozenset({"residential", "bui
 
 @dataclass(frozen=True)
 class Candidate:
-    """An existing name within the scope, with its stored keys."""
+    """An existing name within the scope, with its stored keys.
+
+    ``record`` says what holds the name: a ``place`` (``id`` is the place's) or a
+    ``division`` (``id`` is the jurisdiction's, ``code`` and ``level`` its own, ``status``
+    in place terms: in_force for an active division, cancelled for an abolished one, and
+    ``jurisdiction_code`` the code of its parent, where it lies).
+    """
 
     id: str
     name: str
@@ -53,11 +59,15 @@ class Candidate:
     jurisdiction_code: str | None
     distance_m: float | None
     keys: NameKeys
+    record: str = "place"
+    code: str | None = None
+    level: str | None = None
 
 
 @dataclass(frozen=True)
 class Hit:
-    """A candidate that conflicts with the proposal, and why."""
+    """A candidate that conflicts with the proposal, and why (``record``, ``code`` and
+    ``level`` as in :class:`Candidate`)."""
 
     id: str
     name: str
@@ -70,6 +80,9 @@ class Hit:
     severity: str
     reason_zh: str
     reason_en: str
+    record: str = "place"
+    code: str | None = None
+    level: str | None = None
 
 
 def _family(cls: str | None) -> frozenset[str] | None:
@@ -190,6 +203,7 @@ def score(
             continue
         kind, value, severity, zh, en = judged
         hits.append(Hit(cand.id, cand.name, cand.cls, cand.status, cand.jurisdiction_code,
-                        cand.distance_m, kind, value, severity, zh, en))  # fmt: skip
+                        cand.distance_m, kind, value, severity, zh, en,
+                        record=cand.record, code=cand.code, level=cand.level))  # fmt: skip
     hits.sort(key=lambda h: (_SEVERITY_RANK[h.severity], -h.score, h.name, h.id))
     return hits

@@ -169,3 +169,31 @@ def _split_autonomous(name: str) -> tuple[str, str] | None:
                     break
             return head, ethnic + generic
     return None
+
+
+STATISTICAL_GROUPINGS: frozenset[str] = frozenset(
+    {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"})
+"""Rows of the NBS lists that group divisions for statistics and are no name of their own
+(1101 市辖区, 5002 县, 4190 省直辖县级行政区划): they get no keys and are never screened."""
+
+_PREFECTURE_GENERICS = ("地区", "盟", "自治州", "州")
+_COMMUNITY_GENERICS = ("社区", "居委会")
+
+
+def division_class(level: str, name: str) -> str:
+    """The feature class of a division's name, from its level and its generic.
+
+    province → province; city level → prefecture when the name ends in 地区/盟/自治州/州, else
+    city; county → county; township → township; village level → community when the name ends
+    in 社区/居委会, else village; a management area (西咸新区, 沣东新城) → county. An unknown
+    level falls back to the class its generic implies, else county.
+    """
+    if level in ("province", "county", "township"):
+        return level
+    if level == "city":
+        return "prefecture" if name.endswith(_PREFECTURE_GENERICS) else "city"
+    if level == "village":
+        return "community" if name.endswith(_COMMUNITY_GENERICS) else "village"
+    if level == "management":
+        return "county"
+    return generic_class(split_name(name)[1]) or "county"

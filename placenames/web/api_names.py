@@ -137,6 +137,15 @@ class ScreenHitSchema(ma.Schema):
     severity = ma.fields.String(required=True)
     reason_zh = ma.fields.String(required=True)
     reason_en = ma.fields.String(required=True)
+    record = ma.fields.String(required=True, validate=ma.validate.OneOf(["place", "division"]),
+                              metadata={"description": "地名（place）或行政区划（division）/ "
+                                                       "what holds the name"})
+    code = ma.fields.String(required=True, allow_none=True,
+                            metadata={"description": "行政区划的代码（仅 division）/ the "
+                                                     "division's own code"})
+    level = ma.fields.String(required=True, allow_none=True,
+                             metadata={"description": "行政区划的层级（仅 division）/ the "
+                                                      "division's level"})
 
 
 class ScreenSchema(ma.Schema):

@@ -1,6 +1,7 @@
 // The names screen while the applicant types: each proposed name is checked against the register
 // (GET /api/v1/names/check, debounced), with the verdict in words, each hit linked to its record
-// and marked on the form's map.
+// and marked on the form's map. A division's hit (record "division") has no page of its own: it
+// shows its level and code, unlinked and unmarked.
 const form = document.getElementById("application-form");
 const labels = JSON.parse(document.getElementById("screen-labels").textContent);
 const timers = {};
@@ -26,7 +27,7 @@ function showHitsOnMap() {
 
 async function markers(hits) {
   const out = [];
-  for (const hit of hits.slice(0, 5)) {
+  for (const hit of hits.filter((h) => h.record !== "division").slice(0, 5)) {
     const r = await fetch(labels.record_url.replace("{id}", hit.id), { headers: { Accept: "application/json" } });
     if (!r.ok) continue;
     const rec = await r.json();
@@ -64,11 +65,17 @@ function render(slot, result, error) {
   }
   for (const hit of result.hits) {
     const li = document.createElement("li");
-    const a = document.createElement("a");
-    a.href = labels.record_url.replace("{id}", hit.id);
-    a.textContent = hit.name;
-    a.target = "_blank";
-    li.append(a, ` ${hit.jurisdiction || ""} · ${labels.lang === "zh" ? hit.reason_zh : hit.reason_en}`);
+    const reason = labels.lang === "zh" ? hit.reason_zh : hit.reason_en;
+    if (hit.record === "division") {
+      const level = labels.levels[hit.level] || hit.level;
+      li.append(`${hit.name} (${labels.division} ${level} ${hit.code}) ${hit.jurisdiction || ""} · ${reason}`);
+    } else {
+      const a = document.createElement("a");
+      a.href = labels.record_url.replace("{id}", hit.id);
+      a.textContent = hit.name;
+      a.target = "_blank";
+      li.append(a, ` ${hit.jurisdiction || ""} · ${reason}`);
+    }
     items.append(li);
   }
   if (items.children.length) box.append(items);

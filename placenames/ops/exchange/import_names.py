@@ -341,6 +341,11 @@ class NameImport(Job):
                 if h.id in self.written or (other is not None and other < n.row):
                     continue  # a record of an earlier row: the file's own screen says it
                 self.reported.add((h.id, n.row))
+                if h.record == "division":  # a division is known by its code
+                    self.warn(n.row, "name", f"screen_{h.kind}",
+                              f"{h.reason_zh}（行政区划 {h.code}）",
+                              f"{h.reason_en} (division {h.code})")
+                    continue
                 where = f"，行政区划 {h.jurisdiction_code}" if h.jurisdiction_code else ""
                 self.warn(n.row, "name", f"screen_{h.kind}",
                           f"{h.reason_zh}（标识码 {h.id}{where}）",

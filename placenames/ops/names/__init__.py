@@ -1,1 +1,2 @@
-"""The names engine against the register: the duplicate and homophone screen."""
+"""The names engine against the register: the duplicate and homophone screen (places and
+divisions), and the collision report of a division import."""

@@ -6,7 +6,13 @@ Candidates are fetched by index on both backends and scored by the pure names en
 - similar-sounding names through the syllable index (a name shares a folded syllable of its
   专名 with the names it is similar to), restricted to the scope, pre-scored on the stored
   pinyin with rapidfuzz before any full row is loaded;
-- every name within a radius of the proposed location, across the scope's border.
+- every name within a radius of the proposed location, across the scope's border;
+- for a division class (township, village/community, county and above), the names of the
+  divisions (``jurisdictions``) of the matching levels in the same legal scope, by the same
+  keys through their (key, code) indexes, and the merely similar ones by scoring the 专名
+  pinyin of every division of those levels in the scope (a few thousand at most: ~1,300
+  townships in a province, ~3,300 divisions of county level and above nationwide). A name of
+  any other class runs no division query.
 
 The legal scope (条例 art. 9; DOMAIN.md): streets, lanes, residential areas, buildings (and
 bridges, squares, parks) within the built-up area (a ``Scope`` of kind ``built_up_area``, a set
@@ -24,7 +30,7 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 from sqlalchemy import ColumnElement, and_, bindparam, false, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from ... import spatial
 from ...errors import BadInput, NotFound
@@ -32,7 +38,7 @@ from ...models import Jurisdiction, Level, ManagementMembership, Place, PlaceSyl
 from ...models.jurisdictions import scope_members
 from ...naming import duplicates, rules
 from ...naming.errors import NamingError
-from ...naming.generics import ADMIN_CLASSES, CLASSES, GENERICS
+from ...naming.generics import ADMIN_CLASSES, CLASSES, GENERICS, division_class
 from ...naming.keys import NameKeys, name_keys, probe_terms
 from ...naming.normalize import clean_name
 from ...naming.romanize import romanize
@@ -43,6 +49,17 @@ DEFAULT_RADIUS_M = 2000.0
 ONE_CHARACTER_GENERICS = tuple(g for g, c in GENERICS.items()
                                if len(g) == 1 and c in BUILT_UP_CLASSES)
 SIMILARITY_THRESHOLD = 85.0
+_ABOVE_COUNTY = ("county", "city", "province", "management")
+DIVISION_LEVELS: dict[str, tuple[str, ...]] = {
+    "township": ("township",), "village": ("village",), "community": ("village",),
+    "county": _ABOVE_COUNTY, "prefecture": _ABOVE_COUNTY, "city": _ABOVE_COUNTY,
+    "province": _ABOVE_COUNTY,
+}
+"""Division levels a proposal of each class is screened against (条例 art. 9): townships
+against the townships of the province, villages and communities against the villages of the
+county, county level and above against every county, city, province and management area."""
+UNBOUNDED_LEVELS = frozenset({"township", "village"})
+"""Levels too numerous nationwide (41,352 townships) to score every 专名 for similarity."""
 
 
 @dataclass(frozen=True)
@@ -97,6 +114,9 @@ def screen(session: Session, name: str, cls: str, *, area_code: str | None = Non
     scope = resolve_scope(session, cls, area)
     rows = fetch_candidates(session, cleaned, keys, scope, near, similarity_threshold)
     candidates = [_candidate(row, dist) for row, dist in rows]
+    if cls in DIVISION_LEVELS:
+        candidates += division_candidates(session, cleaned, keys, scope, DIVISION_LEVELS[cls],
+                                          similarity_threshold)
     hits = duplicates.score(cleaned, cls, keys, candidates, proposed_id=exclude_id,
                             similarity_threshold=similarity_threshold)
     codes = {h.jurisdiction_code for h in hits if h.jurisdiction_code}
@@ -317,8 +337,71 @@ def _candidate(place: Place, distance: float | None) -> duplicates.Candidate:
                                 keys=keys)
 
 
+# --- division names ----------------------------------------------------------------------------
+
+_Parent = aliased(Jurisdiction, name="parent")
+_DIVISION_COLUMNS = (Jurisdiction.id, Jurisdiction.name, Jurisdiction.level, Jurisdiction.status,
+                     Jurisdiction.code, _Parent.code.label("parent_code"),
+                     Jurisdiction.key_pinyin, Jurisdiction.key_specific_pinyin,
+                     Jurisdiction.key_fuzzy, Jurisdiction.key_specific, Jurisdiction.key_initials,
+                     Jurisdiction.key_core)
+
+
+def divisions_select() -> Any:
+    """Select the columns of a division candidate (:func:`division_candidate`)."""
+    return (select(*_DIVISION_COLUMNS)
+            .outerjoin(_Parent, _Parent.id == Jurisdiction.parent_id))
+
+
+def division_candidates(session: Session, name: str, keys: NameKeys, scope: ScreenScope,
+                        levels: Sequence[str], threshold: float) -> list[duplicates.Candidate]:
+    """Divisions of ``levels`` in ``scope`` that may conflict with the proposal: the same keys
+    as :func:`duplicate_ids` and :func:`variant_ids` look up (:func:`probe_keys`), each by its
+    (key, code) index, and those whose 专名 pinyin reaches ``threshold`` (rapidfuzz ratio)
+    among all divisions of those levels in the scope, read through the (level, code) index.
+
+    The second part is skipped where the scope is not bounded (a township or village proposed
+    without an area: tens of thousands of rows); the keys are still looked up."""
+    probe = probe_keys(name, keys)
+    match = or_(*(getattr(Jurisdiction, column).in_(sorted(values))
+                  for column, values in probe.items() if values))
+    # the level compared as a value (level || ''), not as an index key: the planner then
+    # serves each OR term by its (key, code) index instead of scanning a whole level
+    by_key = divisions_select().where(match, (Jurisdiction.level + "").in_(levels),
+                                      in_scope(Jurisdiction.code, scope))
+    conn = session.connection()  # plain rows: no ORM to build, no ids to parse in the pool
+    rows = list(conn.execute(by_key).mappings())
+    if keys.specific_pinyin and not (scope.nationwide and UNBOUNDED_LEVELS & set(levels)):
+        seen = {row["code"] for row in rows}
+        pool = conn.execute(select(Jurisdiction.code, Jurisdiction.key_specific_pinyin).where(
+            Jurisdiction.level.in_(levels), in_scope(Jurisdiction.code, scope),
+            Jurisdiction.key_specific_pinyin.is_not(None))).all()
+        found = process.extract(keys.specific_pinyin, [sp for _code, sp in pool],
+                                scorer=fuzz.ratio, score_cutoff=threshold, limit=None)
+        similar = [pool[i][0] for _choice, _score, i in found if pool[i][0] not in seen]
+        if similar:
+            rows += conn.execute(divisions_select()
+                                 .where(Jurisdiction.code.in_(similar))).mappings()
+    return [division_candidate(row) for row in rows]
+
+
+def division_candidate(row: Any) -> duplicates.Candidate:
+    """A row of :data:`_DIVISION_COLUMNS` as a candidate: an active division counts as a name
+    in force, any other status (abolished, inactive) as a cancelled one."""
+    keys = NameKeys(pinyin=row["key_pinyin"] or "", specific_pinyin=row["key_specific_pinyin"]
+                    or "", fuzzy=row["key_fuzzy"] or "", specific=row["key_specific"] or "",
+                    initials=row["key_initials"] or "")
+    return duplicates.Candidate(
+        id=str(row["id"]), name=row["name"], cls=division_class(row["level"], row["name"]),
+        status="in_force" if row["status"] == "active" else "cancelled",
+        jurisdiction_code=row["parent_code"], distance_m=None, keys=keys,
+        record="division", code=row["code"], level=row["level"])
+
+
 def as_dict(result: ScreenResult) -> dict[str, Any]:
-    """The result as plain JSON-ready data (API and ``check-name --json``)."""
+    """The result as plain JSON-ready data (API and ``check-name --json``); a division's hit
+    says ``record: division`` with its own ``code`` and ``level`` (``jurisdiction`` is where
+    it lies, its parent)."""
     return {
         "name": result.name, "class": result.cls, "romanization": result.romanization,
         "verdict": result.verdict,
@@ -330,7 +413,8 @@ def as_dict(result: ScreenResult) -> dict[str, Any]:
                   "jurisdiction_code": h.jurisdiction_code,
                   "jurisdiction": result.jurisdiction_names.get(h.jurisdiction_code or ""),
                   "distance_m": h.distance_m, "kind": h.kind, "score": h.score,
-                  "severity": h.severity, "reason_zh": h.reason_zh, "reason_en": h.reason_en}
+                  "severity": h.severity, "reason_zh": h.reason_zh, "reason_en": h.reason_en,
+                  "record": h.record, "code": h.code, "level": h.level}
                  for h in result.hits],
     }
 
@@ -382,8 +466,9 @@ def screen_many(session: Session, proposals: Sequence[Proposal]) -> list[list[du
 
     Finds what :func:`duplicate_ids` and :func:`variant_ids` find (same name, same 专名, same
     专名 pinyin, same fuzzy key, directional variants, ambiguous splits) in each proposal's
-    legal scope, scored by :func:`duplicates.score`; it leaves out the per-name syllable
-    search for merely similar spellings and the radius around a point. Returns the hits
+    legal scope, among places and, for a division class, divisions (as
+    :func:`division_candidates` does), scored by :func:`duplicates.score`; it leaves out the
+    per-name search for merely similar spellings and the radius around a point. Returns the hits
     (block and warn only) of each proposal, in order.
     """
     wanted: dict[str, set[str]] = {c: set() for c in _KEY_COLUMNS}
@@ -401,18 +486,50 @@ def screen_many(session: Session, proposals: Sequence[Proposal]) -> list[list[du
             stmt = select(*_CANDIDATE_COLUMNS).where(getattr(Place, column).in_(part))
             for row in session.execute(stmt).mappings():
                 found[column].setdefault(row[column], []).append(_row_candidate(row))
+    divisions = _bulk_divisions(session, proposals, probes)
     results = []
     for p, probe in zip(proposals, probes, strict=True):
         candidates: dict[str, duplicates.Candidate] = {}
+        levels = DIVISION_LEVELS.get(p.cls, ())
         for column, values in probe.items():
             for value in values:
                 for cand in found[column].get(value, ()):
                     if cand.id not in p.exclude and in_scope_code(cand.jurisdiction_code,
                                                                   p.scope):
                         candidates[cand.id] = cand
+                for cand in divisions[column].get(value, ()) if levels else ():
+                    if cand.id not in p.exclude and cand.level in levels and \
+                            in_scope_code(cand.code, p.scope):
+                        candidates[cand.id] = cand
         hits = duplicates.score(p.name, p.cls, p.keys, candidates.values())
         results.append([h for h in hits if h.severity in ("block", "warn")])
     return results
+
+
+def _bulk_divisions(session: Session, proposals: Sequence[Proposal],
+                    probes: Sequence[dict[str, set[str]]]
+                    ) -> dict[str, dict[str, list[duplicates.Candidate]]]:
+    """The divisions :func:`screen_many` needs, by key column and value: only for proposals
+    of a division class, only at the levels they are screened against (none for a batch of
+    roads)."""
+    found: dict[str, dict[str, list[duplicates.Candidate]]] = {c: {} for c in _KEY_COLUMNS}
+    levels = sorted({lv for p in proposals for lv in DIVISION_LEVELS.get(p.cls, ())})
+    if not levels:
+        return found
+    wanted: dict[str, set[str]] = {c: set() for c in _KEY_COLUMNS}
+    for p, probe in zip(proposals, probes, strict=True):
+        if p.cls in DIVISION_LEVELS:
+            for column, values in probe.items():
+                wanted[column] |= values
+    for column, values in wanted.items():
+        ordered = sorted(values)
+        for start in range(0, len(ordered), _BULK_CHUNK):
+            part = ordered[start:start + _BULK_CHUNK]
+            stmt = divisions_select().where(getattr(Jurisdiction, column).in_(part),
+                                      (Jurisdiction.level + "").in_(levels))  # by the key
+            for row in session.execute(stmt).mappings():
+                found[column].setdefault(row[column], []).append(division_candidate(row))
+    return found
 
 
 _CANDIDATE_COLUMNS = (Place.id, Place.name, Place.cls, Place.status, Place.division_code,

@@ -128,13 +128,18 @@ def _screen_section(session: Session, app: Application) -> Section:
         return section
     verdicts = {"block": "不通过", "warn": "有提示", "clear": "通过"}
     for r in last.get("results", []):
-        hits = "；".join(f"{h['name']}（{h['reason_zh']}）" for h in r.get("hits", [])
-                        if h.get("severity") != "info") or "无"
+        hits = "；".join(f"{h['name']}（{_division(h)}{h['reason_zh']}）"
+                        for h in r.get("hits", []) if h.get("severity") != "info") or "无"
         findings = "；".join(f["message_zh"] for f in r.get("findings", [])) or "无"
         section.rows += [(r["name"], f"{verdicts.get(r['verdict'], r['verdict'])}，拼写 "
                                      f"{r['romanization']}"),
                          ("　重名同音", hits), ("　规则检查", findings)]
     return section
+
+
+def _division(hit: dict[str, Any]) -> str:
+    """``行政区划 610582001，`` before the reason of a division's hit."""
+    return f"行政区划 {hit['code']}，" if hit.get("record") == "division" else ""
 
 
 def _announcement(session: Session, app: Application) -> Document:

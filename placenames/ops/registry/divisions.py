@@ -2,7 +2,10 @@
 
 A file is checked whole before anything is written: every bad row is reported with its line
 number and reason, and nothing is imported unless every row is good. A re-import updates names
-and parents of existing codes instead of adding rows.
+and parents of existing codes instead of adding rows. Every row written gets the matching keys
+of its name; the names written (new or renamed) are then compared with the stored divisions in
+their legal scope, and the collisions (duplicates, homophones) are reported, never blocking:
+real lists hold them (:mod:`placenames.ops.names.division_report`).
 """
 
 from __future__ import annotations
@@ -12,16 +15,19 @@ import io
 import unicodedata
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from ... import spatial
 from ...errors import BadInput, ImportRejected
 from ...models import Jurisdiction, Level
 from ...models.changes import record_bulk
 from ...models.jurisdictions import CODE_LENGTH
+from ...models.name_keys import jurisdiction_derived
+from ..names.division_report import CollisionReport, import_collisions
 
 # header column that names the parent code, per level
 SHAPES: dict[Level, tuple[str, ...]] = {
@@ -38,12 +44,13 @@ MAX_REPORTED = 200
 
 @dataclass
 class ImportResult:
-    """What an import did."""
+    """What an import did, and the collisions among the names it wrote (information)."""
 
     level: str
     inserted: int
     updated: int
     unchanged: int
+    collisions: CollisionReport = field(default_factory=CollisionReport)
 
 
 @dataclass(frozen=True)
@@ -132,12 +139,13 @@ def import_csv(session: Session, path: Path,
     if missing:
         raise ImportRejected(f"文件被整体拒绝：{len(missing)} 行的上级区划不存在 / "
                              f"file rejected: unknown parents", missing[:MAX_REPORTED])
-    inserts, updated, unchanged = [], 0, 0
+    inserts, updated, unchanged, written = [], 0, 0, []
     for i, row in enumerate(rows, 1):
         parent_id = existing[row.parent_code][0] if row.parent_code else None
         if row.code not in existing:
             inserts.append({"id": uuid.uuid4(), "code": row.code, "name": row.name,
-                            "level": level.value, "parent_id": parent_id, "source": "nbs"})
+                            "level": level.value, "parent_id": parent_id, "source": "nbs",
+                            **jurisdiction_derived(row.name, level.value, None)})
         elif existing[row.code][1:] == (row.name, parent_id):
             unchanged += 1
         else:
@@ -145,10 +153,15 @@ def import_csv(session: Session, path: Path,
             assert obj is not None
             obj.name, obj.parent_id = row.name, parent_id
             updated += 1
+            written.append(row.code)
         if on_progress and (i % 5000 == 0 or i == len(rows)):
             on_progress(i, len(rows))
     for start in range(0, len(inserts), 5000):
         session.execute(insert(Jurisdiction), inserts[start:start + 5000])
     record_bulk(session, "jurisdiction", ((r["id"], "insert", 1) for r in inserts))
     session.flush()
-    return ImportResult(level.value, len(inserts), updated, unchanged)
+    if len(inserts) > 1000:  # fresh statistics for the screens that look names up by key
+        spatial.analyze(session.connection(), [Jurisdiction.__table__])
+    written += [r["code"] for r in inserts]
+    return ImportResult(level.value, len(inserts), updated, unchanged,
+                        import_collisions(session, written, level.value))
