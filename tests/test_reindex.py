@@ -1,6 +1,7 @@
-"""`placenames reindex`: stale derived fields are recomputed and only changed rows written; a
-published change (romanization, 专名, 通名) gets a version, history and a feed row; a second
-run writes nothing; a dry run writes nothing; a row edited meanwhile is left to the hooks."""
+"""`placenames reindex`: stale derived fields of names and divisions are recomputed and only
+changed rows written; a published change (romanization; a name's 专名, 通名) gets a version, a
+feed row and (names) a history row; a second run writes nothing; a dry run writes nothing; a
+row edited meanwhile is left to the hooks."""
 
 import json
 import subprocess
@@ -109,6 +110,38 @@ def test_stale_rows_are_repaired_and_a_second_run_writes_nothing(register, sessi
     assert (again.counts["name"].read, again.counts["name"].changed,
             again.counts["name"].written) == (5, 0, 0)
     assert state(session) == (places, syllables, entries, (history, feed))
+
+
+def test_stale_divisions_are_repaired_and_a_published_change_goes_to_the_feed(session, engine):
+    county = Jurisdiction(code="610113", name="雁塔区", level="county")
+    town = Jurisdiction(code="610113001", name="小寨街道", level="township", parent=county)
+    session.add_all([county, town])
+    session.commit()
+    right = (town.romanization, county.key_fuzzy)
+    assert right[0] and right[1]  # the write hook filled them
+    session.execute(update(Jurisdiction).where(Jurisdiction.id == town.id)
+                    .values(romanization="Xiaozhai Jie Dao"))
+    session.execute(update(Jurisdiction).where(Jurisdiction.id == county.id)
+                    .values(key_fuzzy="yanda"))
+    session.commit()
+    feed = session.scalar(select(func.count()).select_from(Change))
+    history = session.scalar(select(func.count()).select_from(HistoryRow))
+    session.rollback()
+
+    dry = rx.reindex(engine, workers=1, batch=1, dry_run=True).counts["jurisdiction"]
+    assert (dry.read, dry.changed, dry.written) == (2, 2, 0)
+    c = rx.reindex(engine, workers=1, batch=1).counts["jurisdiction"]
+    assert (c.read, c.changed, c.written, c.published, c.failed) == (2, 2, 2, 1, 0)
+    session.expire_all()
+    assert (town.romanization, county.key_fuzzy) == right
+    assert (town.version, county.version) == (2, 1)  # the key alone is not a new version
+    last = session.scalars(select(Change).order_by(Change.seq.desc())).first()
+    assert (last.entity, last.entity_id, last.action, last.version) == \
+        ("jurisdiction", town.id, "update", 2)
+    assert session.scalar(select(func.count()).select_from(Change)) == feed + 1
+    assert session.scalar(select(func.count()).select_from(HistoryRow)) == history
+    session.rollback()
+    assert rx.reindex(engine, workers=1, batch=1).counts["jurisdiction"].changed == 0
 
 
 def test_a_row_edited_meanwhile_is_left_to_the_write_hooks(register, session, engine):

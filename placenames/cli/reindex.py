@@ -2,7 +2,8 @@
 
 Run it after upgrading the names engine or changing the office's lexicons: the 专名/通名,
 romanization, matching keys and syllable-index rows of every place name are recomputed and the
-rows that differ are rewritten, batch by batch, while the app keeps serving.
+rows that differ are rewritten, batch by batch, while the app keeps serving; then the same for
+every division (the same fields, no syllable rows).
 """
 
 from __future__ import annotations
@@ -29,12 +30,14 @@ MAX_LISTED = 20
 @click.option("--dry-run", is_flag=True, help="count what would change; write nothing")
 @with_app
 def reindex_cmd(workers: int, batch: int, dry_run: bool) -> None:
-    """Recompute 专名/通名, romanization, matching keys and syllable rows of every name.
+    """Recompute 专名/通名, romanization, matching keys and syllable rows of every name and
+    division.
 
-    Only rows whose values changed are written; a published change (romanization, 专名,
-    通名) gets a new version, a history row and a change-feed row. Safe while the app serves;
-    a second run writes nothing. Exit status: 0 done, 64 bad arguments, 65 some names could
-    not be read by the engine (listed; the others were written).
+    Only rows whose values changed are written; a published change (romanization; a name's
+    专名, 通名) gets a new version and a change-feed row, a name also a history row. Safe
+    while the app serves; a second run writes nothing. Exit status: 0 done, 64 bad
+    arguments, 65 some names could not be read by the engine (listed; the others were
+    written).
     """
     from ..ops.names import reindex as reindex_ops
 

@@ -2,7 +2,8 @@
 
 After the engine or a lexicon changes (a new word reading, a compound generic, other fuzzy
 pairs), the 专名/通名, romanization, matching keys and syllable-index rows stored with each
-place name are those of the old engine. :func:`reindex` reads the register in batches (ranges
+place name, and the same fields of each division (``Jurisdiction``), are those of the old
+engine. :func:`reindex` reads the register in batches (ranges
 of names, so that the many places of one name are computed once), recomputes each row's
 derived values with the one engine function the write hooks use
 (:func:`placenames.models.name_keys.derived`), and writes only the rows whose values changed.
@@ -21,10 +22,11 @@ What a changed row gets written:
 - always its derived columns; its syllable-index rows (DELETE and INSERT) when the engine
   gives other index terms than the stored rows hold, or another 专名 pinyin (the rows carry
   it; they are written with the place by every writer, so their copy is not read again);
-- when a published field changed (专名, 通名, romanization: what the API, the open-data files
-  and the change feed carry), the record's version is bumped and ``updated_at`` set, a history
-  row is written and the change feed gets an ``update`` row (:func:`record_bulk`), so
-  departments that keep a copy see the new spelling. A change of the matching keys alone is
+- when a published field changed (a name's 专名, 通名 and romanization, a division's
+  romanization: what the API, the open-data files and the change feed carry), the record's
+  version is bumped and ``updated_at`` set, a history row is written (names; the register
+  keeps none for divisions) and the change feed gets an ``update`` row (:func:`record_bulk`),
+  so departments that keep a copy see the new spelling. A change of the matching keys alone is
   internal to the screen: no version, no history, no feed row;
 - when its reading changed (the stored whole-name pinyin was set and differs), its search
   entries are rebuilt, as the write hooks do when a name or reading changes. A row whose keys
@@ -65,11 +67,11 @@ from sqlalchemy.orm import Session
 from sqlalchemy.schema import CreateTable
 
 from ... import spatial
-from ...models import Alias, HistoryRow, Place, PlaceSyllable
+from ...models import Alias, HistoryRow, Jurisdiction, Place, PlaceSyllable
 from ...models.audit import history_rows
 from ...models.base import utcnow
 from ...models.changes import record_bulk
-from ...models.name_keys import derived
+from ...models.name_keys import DIVISION_COLUMNS, derived, jurisdiction_derived
 from ...models.search import SearchEntry, entry_rows
 from ...naming.errors import NamingError
 
@@ -98,7 +100,11 @@ PLACE_DERIVED = ("specific", "generic", "romanization", "key_pinyin", "key_speci
                  "key_fuzzy", "key_specific", "key_initials", "key_core")
 PLACES = Target("name", "names 地名", Place.__table__, "cls",  # type: ignore[arg-type]
                 PLACE_DERIVED, ("specific", "generic", "romanization"), "place", True, True)
-TARGETS: tuple[Target, ...] = (PLACES,)
+JURISDICTIONS = Target("jurisdiction", "divisions 行政区划",
+                       Jurisdiction.__table__,  # type: ignore[arg-type]
+                       "level", DIVISION_COLUMNS, ("romanization",), None, False, False)
+"""A division publishes its romanization (the API, open data, the feed), not its 专名/通名."""
+TARGETS: tuple[Target, ...] = (PLACES, JURISDICTIONS)
 
 
 @dataclass
@@ -170,7 +176,13 @@ def _place_values(name: str, cls: str, reading: str | None) -> Derived:
     return tuple(values[c] for c in PLACE_DERIVED), syllables
 
 
-_ENGINES: dict[str, Callable[[str, str, str | None], Derived]] = {"name": _place_values}
+def _division_values(name: str, level: str, reading: str | None) -> Derived:
+    values = jurisdiction_derived(name, level, reading)
+    return tuple(values[c] for c in DIVISION_COLUMNS), ()
+
+
+_ENGINES: dict[str, Callable[[str, str, str | None], Derived]] = {
+    "name": _place_values, "jurisdiction": _division_values}
 
 
 # ---- planning ------------------------------------------------------------------------------
