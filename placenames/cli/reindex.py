@@ -17,8 +17,9 @@ from .. import db
 from ..errors import BadInput
 from . import main, with_app
 
-ENGINE_SETTINGS = ("SPATIALITE_LIBRARY", "SQLITE_BUSY_TIMEOUT_MS", "DB_POOL_PRE_PING")
-"""The settings a worker process needs to open the database as the app does."""
+ENGINE_SETTINGS = ("SPATIALITE_LIBRARY", "SQLITE_BUSY_TIMEOUT_MS", "DB_POOL_PRE_PING",
+                   "LEXICON_DIR")
+"""The settings a worker process needs to open the database and read names as the app does."""
 MAX_LISTED = 20
 
 

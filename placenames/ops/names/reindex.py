@@ -461,9 +461,11 @@ _worker_engine: Engine | None = None
 
 
 def _worker_init(url: str, settings: dict[str, Any]) -> None:
+    """Open the database and load the office's lexicons as the app does (``LEXICON_DIR``)."""
     global _worker_engine
-    from ...db import make_engine
+    from ...db import make_engine, office_lexicons
 
+    office_lexicons(settings.get("LEXICON_DIR"))
     _worker_engine = make_engine(url, settings)
 
 
@@ -483,8 +485,10 @@ def reindex(engine: Engine, *, workers: int = 2, batch: int = DEFAULT_BATCH,
             progress: Callable[[str, int, int], None] | None = None) -> Report:
     """Recompute the derived fields of every place name (and division), writing the changed
     rows batch by batch; ``workers`` processes (1: this one) each open their own connection
-    to ``engine``'s database with ``engine_settings`` (as :func:`placenames.db.make_engine`
-    takes them). ``progress(entity, rows done, rows in all)`` after each batch."""
+    to ``engine``'s database with ``engine_settings`` (the app's settings, as
+    :func:`placenames.db.make_engine` takes them, and ``LEXICON_DIR``: the office's lexicons,
+    which the workers load as the app does). ``progress(entity, rows done, rows in all)``
+    after each batch."""
     if workers < 1 or batch < 1:
         raise ValueError("workers and batch must be at least 1")
     started = time.perf_counter()
