@@ -108,13 +108,25 @@ class FixedSelect:
 
 
 def office_lexicons(directory: str | None) -> Any:
-    """The naming-rule word lists: the packaged defaults overlaid with the office's folder."""
+    """The naming-rule word lists: the packaged defaults overlaid with the office's folder.
+
+    The same folder extends the names engine's lexicon (readings, generics, protected words,
+    romanization exceptions: ``placenames.naming.lexicon``), which is installed here for the
+    whole process: every romanization and key computed afterwards uses it.
+    """
     from .errors import BadInput
+    from .naming import lexicon
+    from .naming.errors import NameInputError
     from .naming.rules import load_lexicons
 
     if directory and not Path(directory).is_dir():
         raise BadInput(f"PLACENAMES_LEXICON_DIR is not a folder: {directory}")
-    return load_lexicons(Path(directory) if directory else None)
+    folder = Path(directory) if directory else None
+    try:
+        lexicon.install(folder)
+        return load_lexicons(folder)
+    except NameInputError as exc:
+        raise BadInput(f"PLACENAMES_LEXICON_DIR: {exc.message_en} / {exc.message_zh}") from exc
 
 
 def engine() -> Engine:

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
+from ..config import from_environment
+from ..naming import lexicon
 from ..naming import romanize as romanize_name
 from ..naming.errors import NamingError
+from ..naming.romanize import STYLES
 from . import main, with_app
 
 if TYPE_CHECKING:
@@ -18,11 +22,24 @@ if TYPE_CHECKING:
 
 @main.command()
 @click.argument("names", nargs=-1, required=True)
-@click.option("--style", type=click.Choice(["standard", "sign", "tone"]), default="standard",
-              show_default=True)
+@click.option("--style", type=click.Choice(list(STYLES)), default="standard",
+              show_default=True,
+              help="standard (Hohhot Shi), tone (tone marks), sign (capitals), pinyin (plain "
+                   "Hanyu Pinyin: Huhehaote Shi, Dali Baizu Zizhizhou)")
 @click.option("--class", "cls", default=None, help="class of the named feature (road, village…)")
 def romanize(names: tuple[str, ...], style: str, cls: str | None) -> None:
-    """Print the standard romanization of each NAME (``-`` reads one name per line)."""
+    """Print the standard romanization of each NAME (``-`` reads one name per line).
+
+    The office's lexicon folder (``PLACENAMES_LEXICON_DIR``) is used when set.
+    """
+    try:
+        directory = from_environment().get("LEXICON_DIR")
+        if directory and not Path(directory).is_dir():
+            raise click.UsageError(f"PLACENAMES_LEXICON_DIR is not a folder: {directory}")
+        lexicon.install(Path(directory) if directory else None)
+    except NamingError as exc:
+        click.echo(f"PLACENAMES_LEXICON_DIR: {exc.message_zh} / {exc.message_en}", err=True)
+        sys.exit(64)
     items = [line.strip() for line in sys.stdin if line.strip()] if names == ("-",) else names
     failed = False
     for name in items:

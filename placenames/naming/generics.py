@@ -1,12 +1,32 @@
-"""Lexicon of generic parts (通名) and the feature class each implies; ``split_name``.
+"""Generic parts (通名) and the feature class each implies; ``split_name``.
 
-A name is a specific part (专名) plus a generic part (通名): 长安(专名)路(通名). The classes are
-plain lowercase strings so the database layer can store them as they are.
+A name is a specific part (专名) plus a generic part (通名): 长安(专名)路(通名). The generics, their
+classes and readings are a table (``data/generics.tsv``, extended by the office's lexicon
+folder: see ``lexicon``); the classes are plain lowercase strings so the database layer can
+store them as they are.
+
+Where the generic ends: the longest generic that ends the name is taken, **provided the rest is
+a word** — the cut must not fall inside a word:
+
+* a protected word (``words.tsv``: 碑林, 万柏林, 高新…) is never cut: 碑林区 is 碑林 + 区 (Beilin
+  Qu), not 碑 + 林区;
+* a compound administrative generic that ends in a shorter one (林区, 矿区, 新区, 特区 end in 区)
+  is taken only after a specific of two characters or more: a county-level specific of one
+  character followed by 林 or 新 is a two-character word (西林区, 新林区, 北林区 Beilin Qu;
+  神农架林区 Shennongjia Linqu, 浦东新区 Pudong Xinqu, and 矿区 alone is Kuang Qu);
+* names with ethnic parts keep them in the generic: autonomous areas (宁夏 + 回族自治区) and
+  ethnic districts and townships (顺河 + 回族区, 长哨营 + 满族乡).
+
+A specific may itself contain generics (太华路街道, 秦汉新城市民中心): ``specific_parts`` cuts
+it there for the readings and the romanization.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import lru_cache
+
+from placenames.naming import lexicon as lex
 
 
 class FeatureClass(StrEnum):
@@ -36,46 +56,8 @@ CLASSES: frozenset[str] = frozenset(c.value for c in FeatureClass)
 ROAD_CLASSES: frozenset[str] = frozenset({"road", "street", "lane", "avenue"})
 ADMIN_CLASSES: frozenset[str] = frozenset({"township", "county", "prefecture", "city", "province"})
 
-GENERICS: dict[str, str] = {
-    # roads, streets, lanes
-    "路": "road", "公路": "road", "环路": "road", "快速路": "road", "支路": "road",
-    "辅路": "road", "道": "road", "线": "road", "段": "road",
-    "街": "street", "大街": "street", "步行街": "street", "横街": "street", "正街": "street",
-    "大道": "avenue",
-    "巷": "lane", "胡同": "lane", "里": "lane", "坊": "lane", "弄": "lane", "条": "lane",
-    # bridges and tunnels
-    "桥": "bridge", "大桥": "bridge", "立交桥": "bridge", "立交": "bridge", "高架桥": "bridge",
-    "天桥": "bridge", "高架": "bridge",
-    "隧道": "tunnel", "地道": "tunnel", "涵洞": "tunnel",
-    # squares and parks
-    "广场": "square",
-    "公园": "park", "游园": "park", "绿地": "park",
-    # residential areas
-    "小区": "residential", "苑": "residential", "园": "residential", "花园": "residential",
-    "家园": "residential", "府": "residential", "庭": "residential", "公寓": "residential",
-    "山庄": "residential", "新村": "residential", "佳苑": "residential", "雅苑": "residential",
-    "名苑": "residential", "花苑": "residential", "华庭": "residential", "华府": "residential",
-    "公馆": "residential", "家属院": "residential", "宿舍": "residential", "居": "residential",
-    "湾": "residential", "郡": "residential", "邸": "residential", "院": "residential",
-    # buildings
-    "大厦": "building", "中心": "building", "楼": "building", "大楼": "building",
-    "商厦": "building", "写字楼": "building", "综合楼": "building", "塔": "building",
-    "馆": "building", "座": "building", "酒店": "building", "商场": "building",
-    # villages and communities
-    "村": "village", "庄": "village", "堡": "village", "营": "village", "寨": "village",
-    "屯": "village", "铺": "village", "村委会": "village",
-    "社区": "community", "居委会": "community",
-    # administrative units
-    "镇": "township", "乡": "township", "街道": "township", "街道办事处": "township",
-    "苏木": "township", "民族乡": "township",
-    "区": "county", "县": "county", "旗": "county", "新区": "county", "林区": "county",
-    "特区": "county", "自治县": "county", "自治旗": "county", "新城": "county",
-    "地区": "prefecture", "盟": "prefecture", "自治州": "prefecture", "州": "prefecture",
-    "市": "city",
-    "群岛": "island", "列岛": "island",
-    "省": "province", "自治区": "province", "特别行政区": "province",
-}  # fmt: skip
-"""通名 -> class. The longest generic that ends a name wins (大街 over 街, 立交桥 over 桥)."""
+GENERICS: dict[str, str] = {g: e.cls for g, e in lex.default().generics.items()}
+"""The packaged generics: 通名 -> class (the office may add more: see ``generic_classes``)."""
 
 VILLAGE_GENERICS: frozenset[str] = frozenset({"村", "庄", "堡", "营", "寨", "屯", "铺"})
 """Generics that have become part of the name: the whole name is written as one word (Wangcun)."""
@@ -83,32 +65,90 @@ VILLAGE_GENERICS: frozenset[str] = frozenset({"村", "庄", "堡", "营", "寨",
 SECTION_DIRECTIONALS = frozenset("东西南北中")
 """Single-syllable section words between 专名 and 通名 that belong to the generic (长安南路)."""
 
-_MAX_GENERIC = max(len(g) for g in GENERICS)
+SECTION_MODIFIERS = frozenset("东西南北中前后左右直小")
+"""One-syllable modifiers that join a road generic after a specific of two characters or more
+(1984规则 2: 景山/后街, 造币/左路, 清波门/直街, 修文/西小巷, 东直门外/南后街)."""
+
+
+def generic_classes() -> dict[str, str]:
+    """The active generics (packaged and the office's): 通名 -> class."""
+    return {g: e.cls for g, e in lex.active().generics.items()}
 
 
 def generic_class(generic: str) -> str | None:
-    """Return the class implied by a generic (通名), ignoring a leading section word."""
-    if generic in GENERICS:
-        return GENERICS[generic]
-    if len(generic) > 1 and generic[0] in SECTION_DIRECTIONALS:
-        return GENERICS.get(generic[1:])
+    """Return the class implied by a generic (通名), ignoring leading section words and an
+    ethnic part (南小街 -> street, 回族自治区 -> province)."""
+    generics = lex.active().generics
+    for k in range(len(generic)):
+        entry = generics.get(generic[k:])
+        if entry is not None:
+            head = generic[:k]
+            if not head or all(ch in SECTION_MODIFIERS for ch in head) or _ethnic_prefix(head):
+                return entry.cls
+            return None
     return None
 
 
+def _ethnic_prefix(text: str) -> bool:
+    while text:
+        for group in ETHNIC_GROUPS:
+            form = next((f for f in (group + "族", group) if text.endswith(f)
+                         and (f != group or len(group) >= 2)), None)
+            if form is not None:
+                text = text[: -len(form)]
+                break
+        else:
+            return False
+    return True
+
+
+def _cuts_word(name: str, cut: int, words: frozenset[str], longest: int) -> bool:
+    """True if a protected word spans position ``cut`` of ``name``."""
+    for start in range(max(0, cut - longest + 1), cut):
+        for end in range(cut + 1, min(len(name), start + longest) + 1):
+            if name[start:end] in words:
+                return True
+    return False
+
+
+def _rest_is_word(name: str, generic: str, active: lex.Lexicon) -> bool:
+    cut = len(name) - len(generic)
+    if active.words and _cuts_word(name, cut, active.words, _longest_protected()):
+        return False
+    if len(generic) > 1 and cut < 2:
+        tail = active.generics.get(generic[1:])
+        entry = active.generics[generic]
+        if tail is not None and entry.cls in ADMIN_CLASSES and tail.cls in ADMIN_CLASSES:
+            return False
+    return True
+
+
+def _longest_protected() -> int:
+    return lex.active().longest_protected
+
+
 def _longest_generic(name: str) -> str:
-    for size in range(min(_MAX_GENERIC, len(name) - 1), 0, -1):
-        if name[-size:] in GENERICS:
-            return name[-size:]
+    active = lex.active()
+    for size in range(min(_max_generic(), len(name) - 1), 0, -1):
+        generic = name[-size:]
+        if generic in active.generics and _rest_is_word(name, generic, active):
+            return generic
     return ""
 
 
-def split_name(name: str, cls: str | None = None) -> tuple[str, str]:
-    """Split a cleaned name into (specific 专名, generic 通名) by the longest generic suffix.
+def _max_generic() -> int:
+    return lex.active().longest_word
 
-    A section word (东西南北中) standing between a specific of two or more characters and a
-    road generic joins the generic: 长安南路 -> ("长安", "南路"). Positional words (内外前后)
-    stay with the specific: 朝阳门内大街 -> ("朝阳门内", "大街"). Autonomous-area generics keep
-    their ethnic part: 宁夏回族自治区 -> ("宁夏", "回族自治区").
+
+def split_name(name: str, cls: str | None = None) -> tuple[str, str]:
+    """Split a cleaned name into (specific 专名, generic 通名).
+
+    The longest generic ending the name whose rest is a word (see the module's docstring). A
+    section word (东西南北中…) standing between a specific of two or more characters and a road
+    or bridge generic joins the generic: 长安南路 -> ("长安", "南路"), 修文西小巷 -> ("修文",
+    "西小巷"). Positional words (内外) stay with the specific: 朝阳门内大街 -> ("朝阳门内",
+    "大街"). Ethnic parts join the generic: 宁夏回族自治区 -> ("宁夏", "回族自治区"), 顺河回族区
+    -> ("顺河", "回族区").
 
     Args:
         name: a name already passed through ``clean_name``.
@@ -120,20 +160,112 @@ def split_name(name: str, cls: str | None = None) -> tuple[str, str]:
         is only a generic (e.g. "大街") is returned as (name, "").
     """
     del cls
-    auto = _split_autonomous(name)
+    return _split(name)
+
+
+@lru_cache(maxsize=65536)
+def _split(name: str) -> tuple[str, str]:
+    auto = _split_ethnic(name)
     if auto is not None:
         return auto
     generic = _longest_generic(name)
     if not generic:
         return name, ""
     specific = name[: -len(generic)]
-    if (
-        len(specific) >= 3
-        and specific[-1] in SECTION_DIRECTIONALS
-        and GENERICS[generic] in ROAD_CLASSES | {"bridge"}
-    ):
-        return specific[:-1], specific[-1] + generic
+    if lex.active().generics[generic].cls in ROAD_CLASSES | {"bridge"}:
+        k = len(specific) - _section_length(specific)
+        active = lex.active()
+        if k < len(specific) and not (
+                active.words and _cuts_word(name, k, active.words, _longest_protected())):
+            return specific[:k], specific[k:] + generic
     return specific, generic
+
+
+def _section_length(specific: str) -> int:
+    """How many trailing characters of a road's specific are section words of its generic:
+    a direction (长安南路), one of 后前左右直小 (景山后街, 造币左路), or a direction and 小/后/前
+    (修文西小巷, 东直门外南后街); two characters or more of specific must remain."""
+    n = len(specific)
+    if n >= 4 and specific[-2] in SECTION_DIRECTIONALS and specific[-1] in "小后前":
+        return 2
+    if n >= 3 and specific[-1] in SECTION_MODIFIERS:
+        return 1
+    return 0
+
+
+_INNER_JOINING = frozenset("路街巷区县镇乡市省")
+"""One-character generics inside a specific that end a part of it (解放路南小街 -> Jiefanglu)."""
+
+
+def specific_parts(specific: str) -> tuple[tuple[int, int, bool], ...]:
+    """Cut a specific at the generics and management-area names it contains: (start, end,
+    is an area name) for each part. A generic of two characters or more after two characters
+    of a part, and an area name anywhere, are parts of their own (秦汉|新城|市民, 长安|花园);
+    a one-character generic of a road or division after two characters of a part ends that
+    part if two characters or more follow (解放路|南小, 唐山市|汉沽). No cut inside a protected
+    word."""
+    if len(specific) < 3:
+        return ((0, len(specific), False),)
+    return _cached_parts(specific)
+
+
+@lru_cache(maxsize=65536)
+def _cached_parts(specific: str) -> tuple[tuple[int, int, bool], ...]:
+    active = lex.active()
+    n = len(specific)
+    longest = active.longest_word
+    cuts: list[tuple[int, int, bool]] = []
+    last = 0  # start of the part being built
+    i = 0
+    while i < n:
+        found = False
+        for size in range(min(n - i, longest), 1, -1):  # an area name, anywhere
+            word = specific[i:i + size]
+            if word in active.areas:
+                if i > last:
+                    cuts.append((last, i, False))
+                cuts.append((i, i + size, True))
+                last = i = i + size
+                found = True
+                break
+        if found:
+            continue
+        if i - last >= 2:
+            for size in range(min(n - i, longest), 1, -1):  # a generic of two syllables or more
+                word = specific[i:i + size]
+                if word in active.generics and not _inside_word(specific, i, i + size):
+                    cuts.append((last, i, False))
+                    cuts.append((i, i + size, False))
+                    last = i = i + size
+                    found = True
+                    break
+            if found:
+                continue
+            if (specific[i] in _INNER_JOINING and n - i - 1 >= 2
+                    and not _inside_word(specific, i, i + 1)):
+                cuts.append((last, i + 1, False))
+                last = i = i + 1
+                continue
+        i += 1
+    if last < n:
+        cuts.append((last, n, False))
+    return tuple(cuts)
+
+
+def _inside_word(text: str, start: int, end: int) -> bool:
+    """True if a protected word of the lexicon covers a boundary of ``text[start:end]``."""
+    words = lex.active().words
+    if not words:
+        return False
+    for a in range(max(0, start - 6), end):
+        for b in range(a + 2, min(len(text), a + 8) + 1):
+            if (a < start < b or a < end < b) and text[a:b] in words:
+                return True
+    return False
+
+
+lex.register_cache(_split.cache_clear)
+lex.register_cache(_cached_parts.cache_clear)
 
 
 _ETHNIC: tuple[str, ...] = (
@@ -146,27 +278,38 @@ _ETHNIC: tuple[str, ...] = (
 ETHNIC_GROUPS: tuple[str, ...] = tuple(sorted(_ETHNIC, key=len, reverse=True))
 """The 55 minority nationalities (and 各, as in 各族自治县), longest first."""
 
+_ETHNIC_GENERICS = ("自治区", "自治州", "自治县", "自治旗", "区", "乡", "镇", "苏木")
+"""Generics an ethnic part may precede: autonomous areas (宁夏回族自治区) and the ethnic
+districts and townships (顺河回族区, 梅里斯达斡尔族区, 民族乡 like 七家回族乡)."""
 
-def _split_autonomous(name: str) -> tuple[str, str] | None:
-    for generic in ("自治区", "自治州", "自治县", "自治旗"):
-        if name.endswith(generic) and len(name) > len(generic):
-            head = name[: -len(generic)]
-            ethnic = ""
-            while head:
-                for group in ETHNIC_GROUPS:
-                    for form in (group + "族", group):
-                        bare = form == group
-                        if bare and (len(group) < 2 or len(head) - len(form) < 2):
-                            continue
-                        if head.endswith(form) and len(head) > len(form):
-                            ethnic = form + ethnic
-                            head = head[: -len(form)]
-                            break
-                    else:
+
+def _split_ethnic(name: str) -> tuple[str, str] | None:
+    if "自治" not in name and "族" not in name:
+        return None
+    for generic in _ETHNIC_GENERICS:
+        if not name.endswith(generic) or len(name) <= len(generic):
+            continue
+        head = name[: -len(generic)]
+        autonomous = generic.startswith("自治")
+        ethnic = ""
+        while head:
+            for group in ETHNIC_GROUPS:
+                for form in (group + "族", group):
+                    bare = form == group
+                    if bare and (not autonomous or len(group) < 2 or len(head) - len(form) < 2):
                         continue
-                    break
+                    if head.endswith(form) and len(head) > len(form):
+                        ethnic = form + ethnic
+                        head = head[: -len(form)]
+                        break
                 else:
-                    break
+                    continue
+                break
+            else:
+                break
+        if autonomous:
+            return head, ethnic + generic
+        if ethnic and len(head) >= 2 and ethnic != "各族":
             return head, ethnic + generic
     return None
 

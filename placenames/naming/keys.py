@@ -69,6 +69,18 @@ _FOLD_CACHE: dict[tuple[str, ...], tuple[dict[str, str], dict[str, str]]] = {
 
 def fold_syllable(syl: str, initials: dict[str, str], finals: dict[str, str]) -> str:
     """Fold one toneless syllable: its initial and its final are mapped independently."""
+    if initials is _DEFAULT_FOLD[0] and finals is _DEFAULT_FOLD[1]:
+        folded = _DEFAULT_FOLDED.get(syl)
+        if folded is None:
+            folded = _DEFAULT_FOLDED[syl] = _fold(syl, initials, finals)
+        return folded
+    return _fold(syl, initials, finals)
+
+
+_DEFAULT_FOLDED: dict[str, str] = {}
+
+
+def _fold(syl: str, initials: dict[str, str], finals: dict[str, str]) -> str:
     ini = ""
     for cand in _INITIALS:
         if syl.startswith(cand):

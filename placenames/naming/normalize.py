@@ -33,7 +33,7 @@ _HAN_RANGES = (
 def is_han(ch: str) -> bool:
     """Return True if ``ch`` is a CJK unified ideograph (or 〇, the ideographic zero)."""
     cp = ord(ch)
-    if cp == 0x3007:
+    if 0x4E00 <= cp <= 0x9FFF or cp == 0x3007:  # the common case first
         return True
     return any(lo <= cp <= hi for lo, hi in _HAN_RANGES)
 

@@ -16,19 +16,28 @@ Office word lists (``load_lexicons``) are plain text files, one entry a line, ``
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-from pypinyin import Style, pinyin
+from pypinyin.constants import PHRASES_DICT
 
+from placenames.naming import lexicon as lexicon_module
 from placenames.naming.charset import char_tier, standard_form
-from placenames.naming.errors import NameInputError
+from placenames.naming.errors import NameInputError, NamingError
 from placenames.naming.generics import CLASSES, ROAD_CLASSES, generic_class, split_name
 from placenames.naming.normalize import clean_name, is_han
-from placenames.naming.readings import lexicon as reading_lexicon
+from placenames.naming.readings import (
+    Segment,
+    char_reading,
+    phrase_alternatives,
+    segments,
+    syllables,
+)
 
 Severity = Literal["block", "warn", "info"]
 SEVERITY_ORDER: dict[str, int] = {"block": 0, "warn": 1, "info": 2}
@@ -262,19 +271,161 @@ def _length(name: str, cls: str | None, limits: Mapping[str, tuple[int, int]]) -
 
 
 def _polyphones(name: str) -> list[Finding]:
-    name = split_name(name)[0]  # generics have fixed readings
-    words = reading_lexicon()
-    covered = {i for w in words if w in name
-               for s in [name.find(w)] for i in range(s, s + len(w))}  # fmt: skip
+    """Notices for readings that are really open (see ``polyphone_notices``)."""
+    try:
+        return polyphone_notices(name)
+    except NamingError:
+        return []
+
+
+OPEN_SHARE = 0.15
+"""A reading of a character is in common use when at least this share (and three) of the words
+of pypinyin's phrase dictionary that contain the character read it so."""
+
+
+def polyphone_notices(name: str) -> list[Finding]:
+    """Notices on the characters of a cleaned name whose reading is really open.
+
+    The default reading of a name is settled word by word (``readings``): a lexicon word, a
+    generic, a word of pypinyin's dictionary or a one-character place-name default settles its
+    characters. A notice remains where:
+
+    * ``own_name``: a place's own name of the lexicon stands inside a longer part, where it is
+      read as the common word (六合窑巷: liùhé here, Lùhé as 六合区);
+    * ``dictionary_readings``: pypinyin's dictionary itself gives a word several readings
+      (朝阳: zhāoyáng or cháoyáng);
+    * ``word_against_place_default``: a dictionary word reads a character otherwise than place
+      names do (长官镇: zhǎng in 长官 "officer", cháng in place names);
+    * ``open_generic``: the generic's reading is the place's own (堡: bǎo, bǔ or pù);
+    * ``open_character``: a character stands alone (no word covers it, no place-name default)
+      and has two readings in common use (重: zhòng or chóng).
+
+    Only readings that change the spelling count (华 huá/huà does not). Each notice names the
+    reading used, the other candidates and the evidence (the word, where its reading comes
+    from, why it is open).
+    """
+    active = lexicon_module.active()
     out: list[Finding] = []
-    for i, ch in enumerate(name):
-        if not is_han(ch) or i in covered:
+    seen: set[int] = set()
+    for seg in segments(name):
+        if seg.kind == "other":
             continue
-        readings = {r.rstrip("12345") for r in pinyin(ch, style=Style.TONE3, heteronym=True)[0]}
-        if len(readings) > 1:
-            out.append(Finding(
-                "polyphone", "info",
-                f"“{ch}”是多音字（{'/'.join(sorted(readings))}），请确认读音。",
-                f"{ch!r} has several readings ({'/'.join(sorted(readings))}); confirm the reading.",
-                {"char": ch, "readings": sorted(readings)}))  # fmt: skip
+        for k, ch in enumerate(seg.text):
+            pos = seg.start + k
+            syl = seg.syllables[k]
+            if syl is None or pos in seen:
+                continue
+            found = _open_reading(seg, k, ch, syl, active)
+            if found is not None:
+                seen.add(pos)
+                out.append(_notice(ch, syl, seg.text, seg.kind, *found))
+    for word in active.own_names:
+        at = name.find(word)
+        if at < 0 or any(seg.kind == "own_name" and seg.start <= at < seg.end
+                         for seg in segments(name)):
+            continue
+        own = active.own_names[word]
+        used = syllables(name)[at: at + len(word)]
+        for k, ch in enumerate(word):
+            if at + k not in seen and (used[k] or "").rstrip("12345") != own[k].rstrip("12345"):
+                seen.add(at + k)
+                out.append(_notice(ch, used[k] or "", word, "own_name", "own_name",
+                                   (own[k],)))
     return out
+
+
+def _toneless(syl: str) -> str:
+    return syl.rstrip("12345")
+
+
+def _open_reading(seg: Segment, k: int, ch: str, syl: str, active: lexicon_module.Lexicon
+                  ) -> tuple[str, tuple[str, ...]] | None:
+    """(reason, other readings) if the reading of character ``k`` of ``seg`` is open."""
+    base = _toneless(syl)
+    if seg.kind in ("lexicon", "own_name", "char_lexicon"):
+        return None
+    if seg.kind == "generic":
+        entry = active.generics.get(seg.text)
+        others = tuple(o for o in entry.open_readings[k] if _toneless(o) != base) \
+            if entry is not None and k < len(entry.open_readings) else ()
+        return ("open_generic", others) if others else None
+    if seg.kind == "phrase":
+        alts = tuple(a for a in phrase_alternatives(seg.text, k) if _toneless(a) != base)
+        if alts:
+            return "dictionary_readings", alts
+        default = active.readings.get(ch)
+        if default is not None and _toneless(default[0]) != base:
+            return "word_against_place_default", default
+        return None
+    others = tuple(r for r in common_readings(ch) if r != base)
+    return ("open_character", others) if others else None
+
+
+_MARKS = str.maketrans("āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ", "aaaaeeeeiiiioooouuuuvvvvvnnnm")
+
+
+@cache
+def _phrase_index() -> dict[str, list[tuple[str, int]]]:
+    """Character -> (word, position) for every word of pypinyin's phrase dictionary."""
+    index: dict[str, list[tuple[str, int]]] = {}
+    for word in PHRASES_DICT:
+        for k, ch in enumerate(word):
+            index.setdefault(ch, []).append((word, k))
+    return index
+
+
+def _phrase_counts(ch: str) -> Counter[str]:
+    """How many words of pypinyin's phrase dictionary read ``ch`` each (toneless) way."""
+    counts: Counter[str] = Counter()
+    for word, k in _phrase_index().get(ch, ()):
+        items = PHRASES_DICT[word]
+        if len(items) == len(word):
+            counts[items[k][0].translate(_MARKS)] += 1
+    return counts
+
+
+@cache
+def common_readings(ch: str) -> tuple[str, ...]:
+    """The toneless readings of a character in common use: its default, and every reading that
+    at least ``OPEN_SHARE`` (and three) of the dictionary's words with it use."""
+    default = char_reading(ch)
+    out = [_toneless(default)] if default else []
+    counts = _phrase_counts(ch)
+    total = sum(counts.values())
+    for reading, count in counts.most_common():
+        if reading not in out and count >= 3 and count >= OPEN_SHARE * total:
+            out.append(reading)
+    return tuple(out)
+
+
+_REASONS: dict[str, tuple[str, str]] = {
+    "own_name": ("“{word}”读作{own}时是地名本名（如{word}区），此处按普通词读作{used}",
+                 "{word!r} reads {own} as a place's own name (e.g. {word}区) but is read as the "
+                 "common word here ({used})"),
+    "dictionary_readings": ("词典中“{word}”有多种读音", "the dictionary gives {word!r} several "
+                            "readings"),
+    "word_against_place_default": ("词语“{word}”中读作{used}，地名中该字通常读作{own}",
+                                   "read {used} in the word {word!r}, while place names "
+                                   "usually read it {own}"),
+    "open_generic": ("通名“{word}”的读音随地而异", "the generic {word!r} is read as each place "
+                     "reads it"),
+    "open_character": ("“{ch}”单独成字，常用读音不止一个", "{ch!r} stands alone and has more "
+                       "than one reading in common use"),
+}
+
+
+def _notice(ch: str, used: str, word: str, kind: str, reason: str,
+            others: tuple[str, ...]) -> Finding:
+    plain_used = _toneless(used)
+    candidates = [plain_used, *dict.fromkeys(_toneless(o) for o in others
+                                            if _toneless(o) != plain_used)]
+    own = "/".join(candidates[1:])
+    zh, en = _REASONS[reason]
+    fmt = {"word": word, "ch": ch, "used": plain_used, "own": own}
+    return Finding(
+        "polyphone", "info",
+        f"“{ch}”读作 {plain_used}，也可读 {own}：{zh.format(**fmt)}。请确认读音。",
+        f"{ch!r} is read {plain_used}; it may also be {own}: {en.format(**fmt)}. "
+        "Confirm the reading.",
+        {"char": ch, "reading": plain_used, "readings": candidates, "word": word,
+         "source": kind, "reason": reason})
