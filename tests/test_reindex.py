@@ -55,10 +55,13 @@ def state(session):
 
 
 def make_stale(session, ids):
-    """What an older engine would have left: a wrong key, a wrong romanization, missing
-    syllable rows, a syllable row too many, a wrong reading with its search entry."""
+    """What an older engine would have left: wrong keys (carried by the syllable rows too), a
+    wrong romanization, missing syllable rows, a syllable row too many, a wrong reading with
+    its search entry."""
     session.execute(update(Place).where(Place.id == ids["碑林路"])
                     .values(key_fuzzy="bin", key_specific_pinyin="bei"))
+    session.execute(update(PlaceSyllable).where(PlaceSyllable.place_id == ids["碑林路"])
+                    .values(specific_pinyin="bei"))
     session.execute(update(Place).where(Place.id == ids["长安大道"])
                     .values(romanization="Zhang'an Dadao"))
     session.execute(delete(PlaceSyllable).where(PlaceSyllable.place_id == ids["太华路"]))

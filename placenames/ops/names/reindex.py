@@ -19,9 +19,9 @@ Safe while the app serves:
 - idempotent: a second run finds nothing to write.
 
 What a changed row gets written:
-- always its derived columns; its syllable-index rows (DELETE and INSERT) when the engine
-  gives other index terms than the stored rows hold, or another 专名 pinyin (the rows carry
-  it; they are written with the place by every writer, so their copy is not read again);
+- its derived columns, when they differ; its syllable-index rows, when they differ from the
+  engine's index terms (the rows of terms no longer given deleted, new ones inserted, kept
+  ones given the place's 专名 pinyin and division code where they carry others);
 - when a published field changed (a name's 专名, 通名 and romanization, a division's
   romanization: what the API, the open-data files and the change feed carry), the record's
   version is bumped and ``updated_at`` set, a history row is written (names; the register
@@ -238,7 +238,7 @@ def _temp_rows(target: Target) -> Table:
                  Column("id", Uuid, primary_key=True), Column("version", Integer),
                  Column("name", String), Column("kind", String), Column("reading", String),
                  Column("bump", Integer), Column("syl", Integer), Column("search", Integer),
-                 *(Column(c, String) for c in target.derived))
+                 Column("code", String), *(Column(c, String) for c in target.derived))
 
 
 def _temp_dropped() -> Table:
@@ -269,7 +269,7 @@ class Change:
     values: tuple[str | None, ...]
     drop: tuple[str, ...]  # stored index terms the engine no longer gives
     add: tuple[str, ...]  # index terms the engine gives that are not stored
-    respell: bool  # the 专名 pinyin the syllable rows carry changed
+    respell: bool  # kept rows carry another 专名 pinyin or division code than the place's
 
     @property
     def syllables(self) -> bool:
@@ -311,12 +311,13 @@ def compare_batch(engine: Engine, target: Target, lo: Bound, hi: Bound
     in_range = _in_range(t.c.name, lo, hi)
     with spatial.read_only(engine).connect() as conn:
         rows = conn.execute(select(*cols).where(in_range)).all()
-        stored: dict[Any, set[str]] = defaultdict(set)
-        if target.syllables:  # the index's key alone: read from the index, not the table
+        stored: dict[Any, dict[str, tuple[str | None, str | None]]] = defaultdict(dict)
+        if target.syllables:
             s = PlaceSyllable.__table__
-            for pid, syl in conn.execute(select(s.c.place_id, s.c.syllable)
-                                         .join(t, t.c.id == s.c.place_id).where(in_range)):
-                stored[pid].add(syl)
+            for pid, term, code, sp in conn.execute(
+                    select(s.c.place_id, s.c.syllable, s.c.division_code, s.c.specific_pinyin)
+                    .join(t, t.c.id == s.c.place_id).where(in_range)).all():
+                stored[pid][term] = (code, sp)
         conn.rollback()
     counts = Counts(read=len(rows))
     failures: list[Failure] = []
@@ -346,14 +347,17 @@ def compare_batch(engine: Engine, target: Target, lo: Bound, hi: Bound
         status = code = None
         drop: tuple[str, ...] = ()
         add: tuple[str, ...] = ()
+        respell = False
         if target.syllables:
             status, code = row[5], row[6]
-            have = stored.get(pid, set())
-            if have != set(terms):
-                drop = tuple(have.difference(terms))
+            have = stored.get(pid, {})
+            if have.keys() != set(terms):
+                drop = tuple(have.keys() - set(terms))
                 add = tuple(t for t in terms if t not in have)
-        respell = target.syllables and old[i_sp] != values[i_sp]
-        if old == values and not drop and not add:
+            # the rows carry the division code and the 专名 pinyin of their place
+            carried = (code, values[i_sp])
+            respell = any(have[t] != carried for t in terms if t in have)
+        if old == values and not drop and not add and not respell:
             continue
         published = any(old[i] != values[i] for i in pub)
         search = target.search and old[i_pinyin] is not None and (
@@ -374,7 +378,8 @@ def write_changes(engine: Engine, target: Target, changes: list[Change], counts:
         _fill(conn, tmp, [
             {"id": c.id, "version": c.version, "name": c.name, "kind": c.kind,
              "reading": c.reading, "bump": int(c.published), "syl": int(c.respell),
-             "search": int(c.search), **dict(zip(target.derived, c.values, strict=True))}
+             "search": int(c.search), "code": c.division_code,
+             **dict(zip(target.derived, c.values, strict=True))}
             for c in changes])
         set_values: dict[str, Any] = {c: tmp.c[c] for c in target.derived}
         set_values["version"] = p.c.version + tmp.c.bump
@@ -408,8 +413,9 @@ def write_changes(engine: Engine, target: Target, changes: list[Change], counts:
 
 def _write_syllables(conn: Any, tmp: Table, done: Sequence[Change]) -> None:
     """Bring the syllable-index rows of ``done`` in step: the terms no longer given deleted,
-    the 专名 pinyin of the kept ones set, the new ones inserted. Rows left as they are cost
-    nothing, and an UPDATE of a kept row needs no foreign-key check, as an INSERT does."""
+    the 专名 pinyin and division code of the kept ones set, the new ones inserted. Rows left
+    as they are cost nothing, and an UPDATE of a kept row needs no foreign-key check, as an
+    INSERT does."""
     s = cast(Table, PlaceSyllable.__table__)
     dropped = [{"place_id": c.id, "syllable": t} for c in done for t in c.drop]
     if dropped:
@@ -418,7 +424,8 @@ def _write_syllables(conn: Any, tmp: Table, done: Sequence[Change]) -> None:
         conn.execute(delete(s).where(tuple_(s.c.place_id, s.c.syllable).in_(
             select(gone.c.place_id, gone.c.syllable))))
     if any(c.respell for c in done):
-        conn.execute(update(s).values(specific_pinyin=tmp.c.key_specific_pinyin)
+        conn.execute(update(s).values(specific_pinyin=tmp.c.key_specific_pinyin,
+                                      division_code=tmp.c.code)
                      .where(s.c.place_id == tmp.c.id, tmp.c.syl == 1))
     i_sp = PLACE_DERIVED.index("key_specific_pinyin")
     spatial.bulk_insert_rows(conn, s, [
