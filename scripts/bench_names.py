@@ -406,7 +406,32 @@ def main() -> None:
     ap.add_argument("--keys-only", type=int, default=0,
                     help="instead: the duplicate/homophone lookup on a register of N rows")
     ap.add_argument("--pg-only", action="store_true", help="PostGIS only")
+    ap.add_argument("--reindex", default=None, metavar="SIZES",
+                    help="instead: the reindex of every name at these sizes (1000000,10000000)")
+    ap.add_argument("--workers", type=int, default=2, help="reindex worker processes")
+    ap.add_argument("--batch", type=int, default=5000, help="reindex batch size")
+    ap.add_argument("--divisions", type=int, default=0, metavar="N",
+                    help="instead: the screen on N names plus the NBS townships and counties")
     args = ap.parse_args()
+    if args.divisions:
+        import bench_names_divisions
+
+        work = Path(args.workdir or tempfile.mkdtemp(prefix="bench-names-"))
+        print(f"bench names: {args.divisions:,} names and the divisions, {args.checks} checks "
+              "a class")
+        if not args.pg_only:
+            bench_names_divisions.bench("spatialite", f"sqlite:///{work / 'divisions.db'}",
+                                        args.divisions, args.checks)
+        if args.pg_url:
+            bench_names_divisions.bench("postgis", args.pg_url, args.divisions, args.checks)
+        return
+    if args.reindex:
+        import bench_names_reindex
+
+        work = Path(args.workdir or tempfile.mkdtemp(prefix="bench-names-"))
+        bench_names_reindex.run(list(bench_names_reindex.sizes_of(args.reindex)), args.pg_url,
+                                work, args.workers, args.batch, args.pg_only, seed=7)
+        return
     if args.keys_only:
         work = Path(args.workdir or tempfile.mkdtemp(prefix="bench-names-"))
         if not args.pg_only:

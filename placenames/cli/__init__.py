@@ -261,6 +261,7 @@ def _register_domains() -> None:
         plans,
         plates,
         privacy,
+        reindex,
         search,
         tokens,
         users,

@@ -2,4 +2,5 @@
 
 from . import main
 
-main()
+if __name__ == "__main__":  # not when a worker process (spawn) imports this module again
+    main()

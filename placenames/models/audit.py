@@ -76,12 +76,13 @@ def _plain(value: Any) -> Any:
     return str(value)  # geometry elements: their WKB/WKT text
 
 
-def history_rows(entity_type: str, records: Iterable[dict[str, Any]], now: datetime
-                 ) -> list[dict[str, Any]]:
-    """History rows (version 1, ``create``) for records written by a bulk insert, which the
-    session hook does not see: each snapshot is the record's column values as inserted."""
+def history_rows(entity_type: str, records: Iterable[dict[str, Any]], now: datetime,
+                 action: str = "create") -> list[dict[str, Any]]:
+    """History rows for records written by a bulk statement, which the session hook does not
+    see (``create`` for a bulk insert, version 1 unless the record says otherwise; ``update``
+    for a bulk rewrite): each snapshot is the record's column values as written."""
     return [{"id": uuid.uuid4(), "entity_type": entity_type, "entity_id": r["id"],
-             "version": r.get("version", 1), "changed_at": now, "action": "create",
+             "version": r.get("version", 1), "changed_at": now, "action": action,
              "snapshot": json.dumps(r, ensure_ascii=False, sort_keys=True, default=_plain)}
             for r in records]
 

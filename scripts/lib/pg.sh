@@ -1,5 +1,6 @@
 # Throwaway PostgreSQL + PostGIS for tests and benchmarks: sourced by scripts/test, scripts/bench.
 # start_pg DIR PORT  -> exports PG_URL, PG_SOCKET_URL, PG_BIN; stop_pg DIR
+# PG_SERVER_OPTIONS, when set, adds server settings (e.g. "-c shared_buffers=2GB").
 
 # The newest installed server's bin directory, or nothing.
 pg_bin_dir() {
@@ -21,7 +22,7 @@ start_pg() {
   "${RUNAS[@]}" "$bin/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
     || { cat "$dir/initdb.log" >&2; return 1; }
   "${RUNAS[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
-    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=100" start >/dev/null \
+    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=100 ${PG_SERVER_OPTIONS:-}" start >/dev/null \
     || { cat "$dir/server.log" >&2; return 1; }
   "${RUNAS[@]}" "$bin/createdb" -h 127.0.0.1 -p "$port" -U postgres placenames_test || return 1
   "${RUNAS[@]}" "$bin/psql" -q -h 127.0.0.1 -p "$port" -U postgres -d placenames_test -c "CREATE EXTENSION IF NOT EXISTS postgis" >/dev/null \
