@@ -192,6 +192,7 @@ def test_two_gunicorn_workers_share_the_limit_through_redis(cli_env, session, re
         cookie = page.getheader("Set-Cookie").split(";", 1)[0]
         token = _token(page.read().decode())
         body = f"body=%E6%84%8F%E8%A7%81&csrf_token={token}"
+        _until_both_workers_use_redis(port, f"/notices/{application.id}", redis)
         barrier, codes, lock = threading.Barrier(15), [], threading.Lock()
 
         def send() -> None:
@@ -209,7 +210,7 @@ def test_two_gunicorn_workers_share_the_limit_through_redis(cli_env, session, re
             t.start()
         for t in threads:
             t.join(timeout=60)
-        connections = [c for c in redis.client().client_list() if c["cmd"] != "client|list"]
+        connections = _redis_clients(redis)
     finally:
         proc.terminate()
         _, err = proc.communicate(timeout=20)
@@ -220,6 +221,30 @@ def test_two_gunicorn_workers_share_the_limit_through_redis(cli_env, session, re
     session.expire_all()
     assert session.scalar(select(func.count()).select_from(PublicComment).where(
         PublicComment.application_id == application.id)) == 5
+
+
+def _redis_clients(redis) -> list[dict]:
+    return [c for c in redis.client().client_list() if c["cmd"] != "client|list"]
+
+
+def _until_both_workers_use_redis(port: int, path: str, redis) -> None:
+    """Concurrent GETs (counted by the default limit, not the comment limit) until each of the
+    two workers has opened its connection to Redis: on a loaded machine one worker may
+    otherwise take the whole burst, and the test would prove nothing about sharing."""
+    def get() -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn.request("GET", path)
+        conn.getresponse().read()
+        conn.close()
+
+    for _ in range(20):
+        if len(_redis_clients(redis)) >= 2:
+            return
+        threads = [threading.Thread(target=get) for _ in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=30)
 
 
 def _get_when_up(port: int, path: str) -> http.client.HTTPResponse:
