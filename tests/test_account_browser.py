@@ -29,6 +29,8 @@ def served(app, session):
 
 
 def test_a_security_administrator_sets_up_the_second_factor_and_gives_a_role(served):
+    from playwright.sync_api import expect
+
     with bb.chromium() as browser:
         page = browser.new_context(locale="zh-CN").new_page()
         page.set_default_timeout(bb.TIMEOUT)
@@ -39,8 +41,8 @@ def test_a_security_administrator_sets_up_the_second_factor_and_gives_a_role(ser
         page.fill("input[name=username]", "secadmin")
         page.fill("input[name=password]", "demo1234")
         page.click("button[type=submit]")
-        assert "/account/second-factor" in page.url
-        assert "必须使用第二重验证" in page.content()
+        page.wait_for_url("**/account/second-factor")
+        expect(page.locator("body")).to_contain_text("必须使用第二重验证")
         page.click("#begin")
         qr = page.locator("img.totp-qr")
         assert qr.evaluate("img => img.complete && img.naturalWidth > 0")
@@ -58,7 +60,7 @@ def test_a_security_administrator_sets_up_the_second_factor_and_gives_a_role(ser
         page.goto(f"{served}/admin/accounts/wangwu")
         page.check("input[name=roles][value=surveyor]")
         page.click("#save-roles")
-        assert "角色已保存" in page.content()
+        expect(page.locator("body")).to_contain_text("角色已保存")
         assert "踏勘人员" in page.inner_text("dl.fields")
         page.screenshot(path=str(bb.artifacts("accounts") / "account.png"), full_page=True)
         assert violations == []
