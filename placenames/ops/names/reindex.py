@@ -78,6 +78,8 @@ from ...naming.errors import NamingError
 
 DEFAULT_BATCH = 5000
 MAX_FAILURES_KEPT = 50
+CHECKPOINT_EVERY = 20
+"""Batches between two checkpoints of SQLite's write-ahead log (which would grow otherwise)."""
 ATTEMPTS = 3
 """Times a batch is tried when its write meets a lock timeout or a deadlock."""
 
@@ -529,12 +531,15 @@ def reindex(engine: Engine, *, workers: int = 2, batch: int = DEFAULT_BATCH,
             else:
                 results = _parallel(pool, workers * 2, (
                     (target.entity, lo, hi, dry_run) for lo, hi in ranges))
-            for result in results:
+            for i, result in enumerate(results, 1):
+                if i % CHECKPOINT_EVERY == 0:
+                    spatial.checkpoint_wal(engine)
                 counts.add(result.counts)
                 room = MAX_FAILURES_KEPT - len(report.failures)
                 report.failures.extend(result.failures[:max(room, 0)])
                 if progress:
                     progress(target.entity, counts.read, total)
+            spatial.checkpoint_wal(engine)
             counts.seconds = time.perf_counter() - t0
             report.failed_total += counts.failed
     finally:
