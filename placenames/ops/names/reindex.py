@@ -303,6 +303,12 @@ def _run_batch(engine: Engine, target: Target, lo: Bound, hi: Bound,
     return result
 
 
+def _reader(engine: Engine) -> Engine:
+    """Reads of a batch: deferred on SQLite (no write lock); on PostgreSQL one transaction, for
+    the SET LOCAL that keeps the planner from adding parallel workers of its own."""
+    return spatial.read_only(engine) if engine.dialect.name == "sqlite" else engine
+
+
 def compare_batch(engine: Engine, target: Target, lo: Bound, hi: Bound
                   ) -> tuple[BatchResult, list[Change]]:
     """Read the rows in ``(lo, hi]``, recompute them, and say which differ (writes nothing)."""
@@ -313,7 +319,9 @@ def compare_batch(engine: Engine, target: Target, lo: Bound, hi: Bound
             *extra, *(t.c[c] for c in target.derived)]
     first = 5 + len(extra)
     in_range = _in_range(t.c.name, lo, hi)
-    with spatial.read_only(engine).connect() as conn:
+    with _reader(engine).connect() as conn:
+        if conn.dialect.name == "postgresql":  # the workers are the parallelism already
+            conn.exec_driver_sql("SET LOCAL max_parallel_workers_per_gather = 0")
         rows = conn.execute(select(*cols).where(in_range)).all()
         stored: dict[str, tuple[set[str], tuple[str, str] | None]] = {}
         if target.syllables:
