@@ -3,11 +3,11 @@
 After the engine or a lexicon changes (a new word reading, a compound generic, other fuzzy
 pairs), the 专名/通名, romanization, matching keys and syllable-index rows stored with each
 place name, and the same fields of each division (``Jurisdiction``), are those of the old
-engine. :func:`reindex` reads the register in batches (ranges
-of names, so that the many places of one name are computed once), recomputes each row's
-derived values with the one engine function the write hooks use
-(:func:`placenames.models.name_keys.derived`), and writes only the rows whose values changed.
-Batches run in parallel on worker processes, each with its own connection.
+engine. :func:`reindex` reads the register in batches (ranges of names, so that the many
+places of one name are computed once), recomputes each row's derived values with the engine
+functions the write hooks use (:mod:`placenames.models.name_keys`), and writes only the rows
+whose values changed. Batches run in parallel on worker processes, each with its own
+connection; a worker loads the office's lexicons as the app does.
 
 Safe while the app serves:
 - a batch is read, computed without any transaction open, then written in one short
@@ -273,13 +273,13 @@ class Change:
     drop: tuple[str, ...]  # stored index terms the engine no longer gives
     add: tuple[str, ...]  # index terms the engine gives that are not stored
     respell: bool  # kept rows carry another 专名 pinyin or division code than the place's
+    published: bool  # a published field changed: a new version, history and feed rows
+    search: bool  # its reading changed: its search entries are rebuilt
 
     @property
     def syllables(self) -> bool:
         """Its syllable-index rows change."""
         return bool(self.drop or self.add or self.respell)
-    published: bool
-    search: bool
 
 
 def run_batch(engine: Engine, target: Target, lo: Bound, hi: Bound, *,
