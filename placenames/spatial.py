@@ -222,6 +222,26 @@ def _sqlite_insert_many(conn: Connection, table: Table, rows: list[dict[str, Any
     conn.exec_driver_sql(compiled.string, data)
 
 
+def checkpoint_wal(engine: Engine, wait_ms: int = 1000) -> bool:
+    """SQLite: copy the write-ahead log into the database file and empty it. A long run of
+    writes with overlapping readers never lets SQLite's automatic checkpoint reset the log,
+    which then grows with every page written (18 GB for a rewrite of 1M names). Waits at most
+    ``wait_ms`` for readers of older snapshots (writers wait meanwhile); True when the log
+    was emptied, False when a reader kept it (try again later). Nothing on PostgreSQL."""
+    if engine.dialect.name != "sqlite":
+        return True
+    with engine.connect() as conn:  # the driver's own calls: no BEGIN around the pragmas
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        usual = raw.execute("PRAGMA busy_timeout").fetchone()[0]
+        raw.execute(f"PRAGMA busy_timeout = {int(wait_ms)}")
+        try:
+            busy = raw.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+        finally:
+            raw.execute(f"PRAGMA busy_timeout = {int(usual)}")
+    return not busy
+
+
 def analyze(conn: Connection, tables: Sequence[Table]) -> None:
     """Refresh the planner's statistics of ``tables`` inside the current transaction, after a
     bulk load that changed them much (PostgreSQL; SQLite's planner needs none). Without them

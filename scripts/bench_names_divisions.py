@@ -203,3 +203,7 @@ def bench(label: str, url: str, size: int, n_checks: int) -> None:
             print(f"  {cls:<9} {phase:<7} divisions  {fmt(ms)}  recall {found}/{len(checks)}",
                   flush=True)
     engine.dispose()
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[1].replace(".db", f"-{size}.db")
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)

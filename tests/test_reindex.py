@@ -202,19 +202,31 @@ def test_bad_options_exit_64(app, args):
     assert result.exit_code == 64 and args[0] in result.stderr
 
 
-def test_the_command_runs_its_batches_on_two_worker_processes(session, cli_env):
-    """The real command (``python -m placenames.cli``): workers are spawned processes."""
+def test_the_command_runs_on_two_workers_with_the_office_lexicon(session, cli_env, tmp_path):
+    """The real command (``python -m placenames.cli``): the batches run on spawned worker
+    processes, which read names with the office's lexicon as the app does: after the office
+    adds a reading, the names it changes get their new romanization."""
     town = Jurisdiction(code="610113001", name="小寨街道", level="township")
     session.add(town)
     session.flush()
     seconds = "安宁康泰和平兴隆光明华夏丰庆吉祥瑞福昌盛荣丽"
     bulk_insert(session, (PlaceRow(f"{a}{b}路", "road", town.id, town.code)
                           for a in "东西南北中" for b in seconds))
+    create_place(session, PlaceInput("大王路", "road", jurisdiction=town))
     session.commit()
+    assert session.scalar(select(Place.romanization).where(Place.name == "大王路")) == \
+        "Dawang Lu"
     session.execute(update(Place).values(key_fuzzy=None))
     session.commit()
-    done = run_cli(cli_env, "reindex", "--workers", "2", "--batch", "100")
+    office = tmp_path / "lexicon"
+    office.mkdir()
+    (office / "readings.tsv").write_text("大王\tdai4 wang5\t鄠邑区地名志 (office)\n", "utf-8")
+    env = {**cli_env, "PLACENAMES_LEXICON_DIR": str(office)}
+    done = run_cli(env, "reindex", "--workers", "2", "--batch", "100")
     assert done.returncode == 0, done.stderr
-    assert "names 地名: 110 read, 110 changed, 110 written" in done.stdout
+    assert "names 地名: 111 read, 111 changed, 111 written" in done.stdout
+    assert "(1 published changes" in done.stdout
     session.expire_all()
     assert session.scalar(select(func.count()).where(Place.key_fuzzy.is_(None))) == 0
+    assert session.scalar(select(Place.romanization).where(Place.name == "大王路")) == \
+        "Daiwang Lu"

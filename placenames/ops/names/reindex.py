@@ -3,11 +3,11 @@
 After the engine or a lexicon changes (a new word reading, a compound generic, other fuzzy
 pairs), the 专名/通名, romanization, matching keys and syllable-index rows stored with each
 place name, and the same fields of each division (``Jurisdiction``), are those of the old
-engine. :func:`reindex` reads the register in batches (ranges
-of names, so that the many places of one name are computed once), recomputes each row's
-derived values with the one engine function the write hooks use
-(:func:`placenames.models.name_keys.derived`), and writes only the rows whose values changed.
-Batches run in parallel on worker processes, each with its own connection.
+engine. :func:`reindex` reads the register in batches (ranges of names, so that the many
+places of one name are computed once), recomputes each row's derived values with the engine
+functions the write hooks use (:mod:`placenames.models.name_keys`), and writes only the rows
+whose values changed. Batches run in parallel on worker processes, each with its own
+connection; a worker loads the office's lexicons as the app does.
 
 Safe while the app serves:
 - a batch is read, computed without any transaction open, then written in one short
@@ -78,6 +78,8 @@ from ...naming.errors import NamingError
 
 DEFAULT_BATCH = 5000
 MAX_FAILURES_KEPT = 50
+CHECKPOINT_EVERY = 20
+"""Batches between two checkpoints of SQLite's write-ahead log (which would grow otherwise)."""
 ATTEMPTS = 3
 """Times a batch is tried when its write meets a lock timeout or a deadlock."""
 
@@ -271,13 +273,13 @@ class Change:
     drop: tuple[str, ...]  # stored index terms the engine no longer gives
     add: tuple[str, ...]  # index terms the engine gives that are not stored
     respell: bool  # kept rows carry another 专名 pinyin or division code than the place's
+    published: bool  # a published field changed: a new version, history and feed rows
+    search: bool  # its reading changed: its search entries are rebuilt
 
     @property
     def syllables(self) -> bool:
         """Its syllable-index rows change."""
         return bool(self.drop or self.add or self.respell)
-    published: bool
-    search: bool
 
 
 def run_batch(engine: Engine, target: Target, lo: Bound, hi: Bound, *,
@@ -301,6 +303,12 @@ def _run_batch(engine: Engine, target: Target, lo: Bound, hi: Bound,
     return result
 
 
+def _reader(engine: Engine) -> Engine:
+    """Reads of a batch: deferred on SQLite (no write lock); on PostgreSQL one transaction, for
+    the SET LOCAL that keeps the planner from adding parallel workers of its own."""
+    return spatial.read_only(engine) if engine.dialect.name == "sqlite" else engine
+
+
 def compare_batch(engine: Engine, target: Target, lo: Bound, hi: Bound
                   ) -> tuple[BatchResult, list[Change]]:
     """Read the rows in ``(lo, hi]``, recompute them, and say which differ (writes nothing)."""
@@ -311,7 +319,9 @@ def compare_batch(engine: Engine, target: Target, lo: Bound, hi: Bound
             *extra, *(t.c[c] for c in target.derived)]
     first = 5 + len(extra)
     in_range = _in_range(t.c.name, lo, hi)
-    with spatial.read_only(engine).connect() as conn:
+    with _reader(engine).connect() as conn:
+        if conn.dialect.name == "postgresql":  # the workers are the parallelism already
+            conn.exec_driver_sql("SET LOCAL max_parallel_workers_per_gather = 0")
         rows = conn.execute(select(*cols).where(in_range)).all()
         stored: dict[str, tuple[set[str], tuple[str, str] | None]] = {}
         if target.syllables:
@@ -529,12 +539,15 @@ def reindex(engine: Engine, *, workers: int = 2, batch: int = DEFAULT_BATCH,
             else:
                 results = _parallel(pool, workers * 2, (
                     (target.entity, lo, hi, dry_run) for lo, hi in ranges))
-            for result in results:
+            for i, result in enumerate(results, 1):
+                if i % CHECKPOINT_EVERY == 0:
+                    spatial.checkpoint_wal(engine)
                 counts.add(result.counts)
                 room = MAX_FAILURES_KEPT - len(report.failures)
                 report.failures.extend(result.failures[:max(room, 0)])
                 if progress:
                     progress(target.entity, counts.read, total)
+            spatial.checkpoint_wal(engine)
             counts.seconds = time.perf_counter() - t0
             report.failed_total += counts.failed
     finally:
