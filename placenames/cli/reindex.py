@@ -29,8 +29,11 @@ MAX_LISTED = 20
 @click.option("--batch", default=5000, show_default=True, type=int,
               help="rows read, and written in one transaction, at a time")
 @click.option("--dry-run", is_flag=True, help="count what would change; write nothing")
+@click.option("--check-index", is_flag=True,
+              help="compare every name's syllable-index rows, not only those of names whose "
+                   "keys changed (for index rows touched by hand)")
 @with_app
-def reindex_cmd(workers: int, batch: int, dry_run: bool) -> None:
+def reindex_cmd(workers: int, batch: int, dry_run: bool, check_index: bool) -> None:
     """Recompute 专名/通名, romanization, matching keys and syllable rows of every name and
     division.
 
@@ -54,7 +57,8 @@ def reindex_cmd(workers: int, batch: int, dry_run: bool) -> None:
         click.echo(f"\r  {entity}: {done:,}/{total:,}", nl=done >= total, err=True)
 
     report = reindex_ops.reindex(db.engine(), workers=workers, batch=batch, dry_run=dry_run,
-                                 engine_settings=settings, progress=progress)
+                                 check_index=check_index, engine_settings=settings,
+                                 progress=progress)
     for target in reindex_ops.TARGETS:
         c = report.counts[target.entity]
         click.echo(f"{target.label}: {c.read:,} read, {c.changed:,} changed, "

@@ -10,8 +10,10 @@ from __future__ import annotations
 from placenames.naming.duplicates import core_specific
 from placenames.naming.errors import NamingError
 from placenames.naming.generics import STATISTICAL_GROUPINGS, division_class, split_name
-from placenames.naming.keys import NameKeys, index_terms, name_keys
-from placenames.naming.romanize import romanize
+from placenames.naming.keys import NameKeys, index_terms, keys_of_reading
+from placenames.naming.normalize import clean_name
+from placenames.naming.readings import syllables
+from placenames.naming.romanize import romanize_reading
 
 DIVISION_COLUMNS = ("specific", "generic", "romanization", "key_pinyin", "key_specific_pinyin",
                     "key_fuzzy", "key_specific", "key_initials", "key_core")
@@ -25,11 +27,15 @@ def derived_and_keys(name: str, cls: str, reading: str | None
     Raises:
         NamingError: the name cannot be cleaned or read (see ``name_keys``).
     """
-    specific, generic = split_name(name, cls)
-    keys = name_keys(name, cls, reading=reading)
+    # one cleaning, one reading and one split for the keys and the romanization
+    cleaned = clean_name(name)
+    specific, generic = split_name(cleaned, cls)
+    tone3 = syllables(cleaned, reading)
+    keys = keys_of_reading(cleaned, tone3, specific)
     values = {
         "specific": specific, "generic": generic,
-        "romanization": romanize(name, cls, reading=reading),
+        "romanization": romanize_reading(cleaned, tone3, specific, generic, cls, "standard",
+                                         reading),
         "key_pinyin": keys.pinyin, "key_specific_pinyin": keys.specific_pinyin,
         "key_fuzzy": keys.fuzzy, "key_specific": keys.specific, "key_initials": keys.initials,
         "key_core": core_specific(keys.specific),

@@ -114,8 +114,15 @@ def name_keys(
         NameInputError, ReadingError: as ``clean_name`` and ``readings.syllables``.
     """
     cleaned = clean_name(name)
-    tone3 = syllables(cleaned, reading)
     specific, _generic = split_name(cleaned, cls)
+    return keys_of_reading(cleaned, syllables(cleaned, reading), specific,
+                           fuzzy_pairs=fuzzy_pairs)
+
+
+def keys_of_reading(cleaned: str, tone3: tuple[str | None, ...], specific: str, *,
+                    fuzzy_pairs: Iterable[str] = FUZZY_PAIRS) -> NameKeys:
+    """The keys of a name already cleaned, read (``readings.syllables``) and split: what
+    :func:`name_keys` computes, for callers that need the reading for more than the keys."""
     plain = _plain(tone3, cleaned)
     spec = plain[: len(specific)]
     pairs = tuple(fuzzy_pairs)

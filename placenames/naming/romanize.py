@@ -179,8 +179,15 @@ def romanize(
     if style not in STYLES:
         raise ValueError(f"unknown style {style!r}")
     cleaned = clean_name(name)
-    tone3 = syllables(cleaned, reading)
     specific, generic = split_name(cleaned, cls)
+    return romanize_reading(cleaned, syllables(cleaned, reading), specific, generic, cls,
+                            style, reading)
+
+
+def romanize_reading(cleaned: str, tone3: tuple[str | None, ...], specific: str, generic: str,
+                     cls: str | None, style: Style, reading: str | None) -> str:
+    """The romanization of a name already cleaned, read (``readings.syllables``) and split:
+    what :func:`romanize` computes, for callers that need the reading for more than this."""
     gcls = generic_class(generic) if generic else None
     eff_cls = cls or gcls
     lookup = reading is None and style != "pinyin"

@@ -18,6 +18,13 @@ Safe while the app serves:
   alone (counted as ``skipped``);
 - idempotent: a second run finds nothing to write.
 
+What is read: every row's name, class, reading and stored derived columns. The syllable-index
+rows of a batch are read only when some row of it has derived values that changed: every write
+path stores a name's keys and its syllable rows together (the flush hook, the bulk loader and
+this module), so rows whose keys are the engine's have the rows those keys give. ``check_index``
+(``--check-index``) reads and compares them for every row as well, for a register whose index
+rows may have been touched by hand.
+
 What a changed row gets written:
 - its derived columns, when they differ; its syllable-index rows, when they differ from the
   engine's index terms (the rows of terms no longer given deleted, new ones inserted, kept
@@ -283,11 +290,11 @@ class Change:
 
 
 def run_batch(engine: Engine, target: Target, lo: Bound, hi: Bound, *,
-              dry_run: bool = False) -> BatchResult:
+              dry_run: bool = False, check_index: bool = False) -> BatchResult:
     """Recompute the rows of ``target`` in ``(lo, hi]`` and write the changed ones."""
     for attempt in range(1, ATTEMPTS + 1):
         try:
-            return _run_batch(engine, target, lo, hi, dry_run)
+            return _run_batch(engine, target, lo, hi, dry_run, check_index)
         except OperationalError:  # a lock timeout or deadlock: the batch wrote nothing
             if attempt == ATTEMPTS:
                 raise
@@ -296,8 +303,8 @@ def run_batch(engine: Engine, target: Target, lo: Bound, hi: Bound, *,
 
 
 def _run_batch(engine: Engine, target: Target, lo: Bound, hi: Bound,
-               dry_run: bool) -> BatchResult:
-    result, changes = compare_batch(engine, target, lo, hi)
+               dry_run: bool, check_index: bool) -> BatchResult:
+    result, changes = compare_batch(engine, target, lo, hi, check_index=check_index)
     if changes and not dry_run:
         write_changes(engine, target, changes, result.counts)
     return result
@@ -309,9 +316,12 @@ def _reader(engine: Engine) -> Engine:
     return spatial.read_only(engine) if engine.dialect.name == "sqlite" else engine
 
 
-def compare_batch(engine: Engine, target: Target, lo: Bound, hi: Bound
-                  ) -> tuple[BatchResult, list[Change]]:
-    """Read the rows in ``(lo, hi]``, recompute them, and say which differ (writes nothing)."""
+def compare_batch(engine: Engine, target: Target, lo: Bound, hi: Bound, *,
+                  check_index: bool = False) -> tuple[BatchResult, list[Change]]:
+    """Read the rows in ``(lo, hi]``, recompute them, and say which differ (writes nothing).
+
+    The syllable-index rows are read when a row's derived values changed, or for every row
+    with ``check_index``."""
     t = target.table
     extra = [t.c.status, t.c.division_code] if target.syllables else []
     # ids read as text: a driver's UUID object costs more to make than the rest of the row
@@ -323,32 +333,14 @@ def compare_batch(engine: Engine, target: Target, lo: Bound, hi: Bound
         if conn.dialect.name == "postgresql":  # the workers are the parallelism already
             conn.exec_driver_sql("SET LOCAL max_parallel_workers_per_gather = 0")
         rows = conn.execute(select(*cols).where(in_range)).all()
-        stored: dict[str, tuple[set[str], tuple[str, str] | None]] = {}
-        if target.syllables:
-            s = PlaceSyllable.__table__
-            code_of = func.coalesce(s.c.division_code, "")
-            sp_of = func.coalesce(s.c.specific_pinyin, "")
-            # a place's rows in one: its terms, and what they carry when they all carry the same
-            for pid, terms, code_lo, code_hi, sp_lo, sp_hi in conn.execute(
-                    select(sql_cast(s.c.place_id, String),
-                           func.aggregate_strings(s.c.syllable, " "),
-                           func.min(code_of), func.max(code_of), func.min(sp_of), func.max(sp_of))
-                    .join(t, t.c.id == s.c.place_id).where(in_range)
-                    .group_by(s.c.place_id)).all():
-                same = code_lo == code_hi and sp_lo == sp_hi
-                stored[pid] = (set(terms.split(" ")), (code_lo, sp_lo) if same else None)
         conn.rollback()
     counts = Counts(read=len(rows))
     failures: list[Failure] = []
     engine_fn = _ENGINES[target.entity]
     memo: dict[tuple[str, str, str | None], Derived | NamingError] = {}
-    pub = [target.derived.index(c) for c in target.published]
-    i_pinyin = target.derived.index("key_pinyin")
-    i_sp = target.derived.index("key_specific_pinyin")
-    i_spec = target.derived.index("specific")
-    changes: list[Change] = []
+    computed: list[tuple[Any, Derived]] = []
     for row in rows:
-        pid, version, name, kind, reading = row[:5]
+        name, kind, reading = row[2:5]
         got = memo.get((name, kind, reading))
         if got is None:
             try:
@@ -359,9 +351,20 @@ def compare_batch(engine: Engine, target: Target, lo: Bound, hi: Bound
         if isinstance(got, NamingError):
             counts.failed += 1
             if len(failures) < MAX_FAILURES_KEPT:
-                failures.append(Failure(target.entity, str(pid), name, got.message_en))
+                failures.append(Failure(target.entity, row[0], name, got.message_en))
             continue
-        values, terms = got
+        if check_index or tuple(row[first:]) != got[0]:
+            computed.append((row, got))
+    stored: dict[str, tuple[set[str], tuple[str, str] | None]] = {}
+    if target.syllables and computed:
+        stored = _stored_syllables(engine, t, in_range)
+    changes: list[Change] = []
+    pub = [target.derived.index(c) for c in target.published]
+    i_pinyin = target.derived.index("key_pinyin")
+    i_sp = target.derived.index("key_specific_pinyin")
+    i_spec = target.derived.index("specific")
+    for row, (values, terms) in computed:
+        pid, version, name, kind, reading = row[:5]
         old = tuple(row[first:])
         status = code = None
         drop: tuple[str, ...] = ()
@@ -384,6 +387,29 @@ def compare_batch(engine: Engine, target: Target, lo: Bound, hi: Bound
                               values, drop, add, respell, published, search))
     counts.changed = len(changes)
     return BatchResult(target.entity, counts, failures), changes
+
+
+def _stored_syllables(engine: Engine, t: Table, in_range: Any
+                      ) -> dict[str, tuple[set[str], tuple[str, str] | None]]:
+    """The syllable-index rows of the places in range, one entry a place: its terms, and the
+    division code and 专名 pinyin they carry when they all carry the same."""
+    s = PlaceSyllable.__table__
+    code_of = func.coalesce(s.c.division_code, "")
+    sp_of = func.coalesce(s.c.specific_pinyin, "")
+    stored: dict[str, tuple[set[str], tuple[str, str] | None]] = {}
+    with _reader(engine).connect() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql("SET LOCAL max_parallel_workers_per_gather = 0")
+        for pid, terms, code_lo, code_hi, sp_lo, sp_hi in conn.execute(
+                select(sql_cast(s.c.place_id, String),
+                       func.aggregate_strings(s.c.syllable, " "),
+                       func.min(code_of), func.max(code_of), func.min(sp_of), func.max(sp_of))
+                .join(t, t.c.id == s.c.place_id).where(in_range)
+                .group_by(s.c.place_id)).all():
+            same = code_lo == code_hi and sp_lo == sp_hi
+            stored[pid] = (set(terms.split(" ")), (code_lo, sp_lo) if same else None)
+        conn.rollback()
+    return stored
 
 
 def write_changes(engine: Engine, target: Target, changes: list[Change], counts: Counts
@@ -494,10 +520,11 @@ def _worker_init(url: str, settings: dict[str, Any]) -> None:
     _worker_engine = make_engine(url, settings)
 
 
-def _worker_task(task: tuple[str, Bound, Bound, bool]) -> BatchResult:
-    entity, lo, hi, dry_run = task
+def _worker_task(task: tuple[str, Bound, Bound, bool, bool]) -> BatchResult:
+    entity, lo, hi, dry_run, check_index = task
     assert _worker_engine is not None
-    return run_batch(_worker_engine, _target(entity), lo, hi, dry_run=dry_run)
+    return run_batch(_worker_engine, _target(entity), lo, hi, dry_run=dry_run,
+                     check_index=check_index)
 
 
 def _target(entity: str) -> Target:
@@ -505,15 +532,16 @@ def _target(entity: str) -> Target:
 
 
 def reindex(engine: Engine, *, workers: int = 2, batch: int = DEFAULT_BATCH,
-            dry_run: bool = False,
+            dry_run: bool = False, check_index: bool = False,
             engine_settings: dict[str, Any] | None = None,
             progress: Callable[[str, int, int], None] | None = None) -> Report:
     """Recompute the derived fields of every place name (and division), writing the changed
     rows batch by batch; ``workers`` processes (1: this one) each open their own connection
     to ``engine``'s database with ``engine_settings`` (the app's settings, as
     :func:`placenames.db.make_engine` takes them, and ``LEXICON_DIR``: the office's lexicons,
-    which the workers load as the app does). ``progress(entity, rows done, rows in all)``
-    after each batch."""
+    which the workers load as the app does). ``check_index``: compare every name's
+    syllable-index rows too, not only those of names whose keys changed.
+    ``progress(entity, rows done, rows in all)`` after each batch."""
     if workers < 1 or batch < 1:
         raise ValueError("workers and batch must be at least 1")
     started = time.perf_counter()
@@ -534,11 +562,11 @@ def reindex(engine: Engine, *, workers: int = 2, batch: int = DEFAULT_BATCH,
             ranges = plan_ranges(engine, target.table, batch)
             results: Iterator[BatchResult]
             if pool is None:
-                results = (run_batch(engine, target, lo, hi, dry_run=dry_run)
-                           for lo, hi in ranges)
+                results = (run_batch(engine, target, lo, hi, dry_run=dry_run,
+                                     check_index=check_index) for lo, hi in ranges)
             else:
                 results = _parallel(pool, workers * 2, (
-                    (target.entity, lo, hi, dry_run) for lo, hi in ranges))
+                    (target.entity, lo, hi, dry_run, check_index) for lo, hi in ranges))
             for i, result in enumerate(results, 1):
                 if i % CHECKPOINT_EVERY == 0:
                     spatial.checkpoint_wal(engine)
@@ -558,7 +586,7 @@ def reindex(engine: Engine, *, workers: int = 2, batch: int = DEFAULT_BATCH,
 
 
 def _parallel(pool: ProcessPoolExecutor, depth: int,
-              tasks: Iterator[tuple[str, Bound, Bound, bool]]) -> Iterator[BatchResult]:
+              tasks: Iterator[tuple[str, Bound, Bound, bool, bool]]) -> Iterator[BatchResult]:
     """Results of ``tasks`` in the order they finish, with at most ``depth`` in flight (the
     ranges are planned as the work goes)."""
     running: set[Future[BatchResult]] = set()
