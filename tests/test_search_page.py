@@ -199,9 +199,13 @@ def test_filters_narrow_the_names_and_keep_their_value(client, demo_db):
     assert f'href="/names/{road.id}"' not in html and '<option value="road" selected>' in html
     _, html = page(client, q="世纪", status="renamed")
     assert f'href="/names/{road.id}"' not in html
+    # a plan's reserved and released names are never searched: no filter offers them
+    assert '<option value="renamed"' in html
+    assert '<option value="reserved"' not in html and '<option value="released"' not in html
 
 
-@pytest.mark.parametrize("args", [{"cls": "castle"}, {"status": "bogus"}])
+@pytest.mark.parametrize("args", [{"cls": "castle"}, {"status": "bogus"},
+                                  {"status": "reserved"}])
 def test_an_unknown_filter_is_a_400_with_the_query_kept(client, demo_db, args):
     r, html = page(client, q="世纪", **args)
     assert r.status_code == 400

@@ -20,12 +20,15 @@ from ..i18n import select_locale
 from ..maps.layers import status_group
 from ..ops import search as search_ops
 from ..ops.search import Hit, QueryError
+from ..ops.search.names import NOT_SEARCHED
 from .labels import CLASS_LABELS, STATUS_LABELS
 
 bp = Blueprint("search_page", __name__)
 
 AUTOCOMPLETE_PATH = "/api/v1/autocomplete"
 RESULT_LIMIT = 20
+SEARCHED_STATUS_LABELS = {k: v for k, v in STATUS_LABELS.items() if k not in NOT_SEARCHED}
+"""The status filter's choices: not the reserved and released names of plans, never searched."""
 """Names (and addresses) shown at most for one query."""
 EXAMPLES = ("shiji", "sjdd", "世纪大道7号", "世记大道")
 """The example queries of the empty page, each of which finds something in the demo: pinyin,
@@ -81,11 +84,12 @@ def page() -> tuple[str, int]:
     """Search the register; an empty query shows the form, a refused one its reason (400)."""
     q = request.args.get("q", "")
     cls, cls_error = _choice("cls", CLASS_LABELS)
-    status, status_error = _choice("status", STATUS_LABELS)
+    status, status_error = _choice("status", SEARCHED_STATUS_LABELS)
     context: dict[str, Any] = {"q": q, "cls": cls, "status": status, "result": None,
                                "error": cls_error or status_error,
                                "error_field": "cls" if cls_error else "status",
-                               "class_labels": CLASS_LABELS, "status_labels": STATUS_LABELS,
+                               "class_labels": CLASS_LABELS,
+                               "status_labels": SEARCHED_STATUS_LABELS,
                                "examples": EXAMPLES}
     if context["error"]:
         return render_template("search/page.html", **context), 400
