@@ -2,11 +2,16 @@
 their names as planned (never as standard names), in Chinese or English; draft, retired and
 unknown plans are a 404 with a message; the search never finds a reserved or released name."""
 
+import json
+import uuid
+
 import planout_builders as pb  # tests/ is on sys.path (pyproject.toml)
 import pytest
+from plate_builders import login
 from sqlalchemy import select
 
-from placenames.models import NamingPlan
+from placenames.models import NamingPlan, ReservedName
+from placenames.ops.accounts.users import ensure_user
 from placenames.ops.maps.search import map_search
 from placenames.ops.search import autocomplete, search
 
@@ -72,3 +77,52 @@ def test_the_search_never_finds_reserved_or_released_names(client, session, worl
         assert map_search(session, q) == [], q
     assert [h.label for h in search(session, "太液路").names] == ["太液路"]  # used: in force
     assert "章台路" not in client.get("/search?q=章台").get_data(True)
+
+
+def check(client, name, cls, **args):
+    r = client.get("/api/v1/names/check",
+                   query_string={"name": name, "class": cls, "area": "610112012", **args})
+    assert r.status_code == 200, r.get_data(True)
+    return r.get_json()
+
+
+def test_the_public_check_counts_a_draft_plans_name_without_showing_it(client, session, world):
+    """The draft's 阿房宫路 blocks the same name for anyone; the public reads that a reserved
+    name of a plan not made public holds it, staff read the name and its record."""
+    draft = world.places["阿房宫路"]
+    public = check(client, "阿房宫路", "road")
+    hit = next(h for h in public["hits"] if h["status"] == "reserved")
+    assert public["verdict"] == "block" and hit["severity"] == "block"
+    assert hit["id"] == "" and "未公布的规划备用地名" in hit["name"]
+    assert str(draft.id) not in json.dumps(public, ensure_ascii=False)
+    # a homophone would name it otherwise (阿旁宫路 sounds as 阿房宫路)
+    similar = check(client, "阿旁宫路", "road")
+    assert any("未公布的规划备用地名" in h["name"] and "未公布的规划备用地名" in h["reason_zh"]
+               for h in similar["hits"])
+    assert "阿房宫" not in json.dumps(similar, ensure_ascii=False)
+    # an approved plan's planned name is public (the plan pages show it)
+    planned = check(client, "章台路", "road")
+    assert any(h["name"] == "章台路" and h["id"] == str(world.places["章台路"].id)
+               for h in planned["hits"])
+    clerk = ensure_user(session, "checkclerk", "审查科员", "pw-123456", ["clerk"])
+    session.commit()
+    login(client, clerk)
+    staff = check(client, "阿房宫路", "road")
+    assert any(h["name"] == "阿房宫路" and h["id"] == str(draft.id) for h in staff["hits"])
+
+
+def test_staff_checking_for_an_application_do_not_see_its_own_reserved_name(client, session,
+                                                                           world):
+    bridge = session.scalar(select(ReservedName).where(
+        ReservedName.place_id == world.places["灵台桥"].id))
+    assert bridge.application_id is not None  # taken by an application (plan_world)
+    clerk = ensure_user(session, "checkclerk", "审查科员", "pw-123456", ["clerk"])
+    session.commit()
+    login(client, clerk)
+    own = str(world.places["灵台桥"].id)
+    assert own in {h["id"] for h in check(client, "灵台桥", "bridge")["hits"]}
+    answer = check(client, "灵台桥", "bridge", application=str(bridge.application_id))
+    assert own not in {h["id"] for h in answer["hits"]}
+    r = client.get("/api/v1/names/check", query_string={
+        "name": "灵台桥", "class": "bridge", "application": str(uuid.uuid4())})
+    assert r.status_code == 404 and "no application" in r.get_json()["error"]

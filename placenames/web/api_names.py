@@ -9,12 +9,18 @@ from typing import Any
 
 import marshmallow as ma
 from flask import Response, jsonify
+from flask_login import current_user
 
 from .. import db
+from ..errors import NotFound
 from ..models.places import PlaceStatus
+from ..models.workflow import Application
 from ..naming.generics import CLASSES
 from ..ops.exchange import listing
 from ..ops.names import screen as screen_ops
+from ..ops.plans import published
+from ..ops.procedure import reserved_link
+from ..workflow.plans import VIEW_ROLES
 from . import api_schemas as schemas
 from .api import BEARER, Blueprint
 from .api_auth import require_scope
@@ -101,6 +107,10 @@ class CheckArgs(Arguments):
                            metadata={"description": "地名类别 / class"})
     area = code_field("拟命名地点的行政区划代码 / division code of the place")
     near = LonLat(metadata={"description": "经度,纬度（CGCS2000）/ LON,LAT of the place"})
+    application = ma.fields.UUID(metadata={
+        "description": "工作人员：所属申请，其取用的备用地名和更名对象不计 / staff: the "
+                       "application the name is for (its own reserved name and rename "
+                       "target are not reported)"})
 
 
 class ScreenScopeSchema(ma.Schema):
@@ -166,11 +176,26 @@ class ScreenSchema(ma.Schema):
 @blp.response(200, ScreenSchema)
 @blp.errors(400, 404)
 def check(name: str, cls: str, area: str | None = None,
-          near: tuple[float, float] | None = None) -> Response:
+          near: tuple[float, float] | None = None,
+          application: uuid.UUID | None = None) -> Response:
     """名称审查：重名、同音和命名规则 / Screen a proposed name.
 
     Duplicates and homophones within the name's legal scope, and the naming rules, with the
-    romanization. Public. An unknown ``area`` is a 404.
+    romanization. Public. A hit on a reserved name of a naming plan not made public keeps its
+    verdict but not its name (staff see it in full). Staff may give the ``application`` the
+    name is for: its own reserved name and rename target are then not reported. An unknown
+    ``area`` or ``application`` is a 404.
     """
-    result = screen_ops.screen(db.session(), name, cls, area_code=area, near=near)
-    return jsonify(screen_ops.as_dict(result))
+    session = db.session()
+    staff = bool(set(getattr(current_user, "roles", ())) & VIEW_ROLES)
+    own: set[str] = set()
+    if staff and application is not None:
+        app = session.get(Application, application)
+        if app is None:
+            raise NotFound(f"没有这个申请 / no application {application}")
+        own = reserved_link.excluded_place_ids(session, app)
+    answer = screen_ops.as_dict(screen_ops.screen(session, name, cls, area_code=area, near=near,
+                                                  exclude_ids=own))
+    if not staff:  # staff see plans in full
+        answer = published.screen_for_the_public(session, answer)
+    return jsonify(answer)

@@ -93,6 +93,7 @@ async function check(slot) {
   if (!name) { render(slot, null); hitsOnMap[slot] = []; showHitsOnMap(); return; }
   const params = new URLSearchParams({ name, class: cls });
   if (area) params.set("area", area);
+  if (labels.application) params.set("application", labels.application); // not its own reserved name
   const r = await fetch(`${labels.check_url}?${params}`, { headers: { Accept: "application/json" } });
   const body = await r.json().catch(() => ({}));
   if (field(slot).value.trim() !== name) return; // typed on meanwhile

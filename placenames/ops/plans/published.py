@@ -10,6 +10,7 @@ and of the map's names layer, and shown on the plan pages and the map's planned 
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -19,9 +20,12 @@ from sqlalchemy.orm import Session
 
 from ...errors import NotFound
 from ...models import Jurisdiction, NamingPlan, Place, PlaceStatus, ReservedName
+from ...models.places import PLAN_ONLY
 from .rows import ReservedRow, plan_rows
 
 PUBLIC_STATUSES = ("approved",)
+HIDDEN_NAME = ("未公布的规划备用地名", "a reserved name of a plan not made public")
+"""What the public reads in place of a plan name it may not see."""
 
 
 @dataclass(frozen=True)
@@ -136,3 +140,33 @@ def plan_focus(session: Session, code: str) -> dict[str, Any] | None:
         return None
     box = plan.bbox()
     return {"name": plan.title, "bbox": box} if box else None
+
+
+def screen_for_the_public(session: Session, screened: dict[str, Any]) -> dict[str, Any]:
+    """A screen's answer (``screen.as_dict``) as the public may read it.
+
+    A hit on a reserved name of a plan that is not public (a draft, a retired plan), or on a
+    released name, keeps its place in the verdict (the name is taken) but shows neither the
+    name nor its record: its name, record id and division are blanked, and the reasons say
+    "a reserved name of a plan not made public" where they named it. Hits on the planned
+    names of approved plans, as the plan pages show them, stay as they are."""
+    plan_ids = [h["id"] for h in screened["hits"] if h["status"] in PLAN_ONLY]
+    if not plan_ids:
+        return screened
+    public = {str(i) for i in session.scalars(
+        select(ReservedName.place_id)
+        .join(NamingPlan, NamingPlan.id == ReservedName.plan_id)
+        .join(Place, Place.id == ReservedName.place_id)
+        .where(ReservedName.place_id.in_([uuid.UUID(i) for i in plan_ids]),
+               NamingPlan.status.in_(PUBLIC_STATUSES), Place.status == PlaceStatus.RESERVED))}
+    zh, en = HIDDEN_NAME
+    hits = []
+    for hit in screened["hits"]:
+        if hit["status"] in PLAN_ONLY and hit["id"] not in public:
+            name = hit["name"]
+            hit = {**hit, "id": "", "name": f"（{zh}）", "jurisdiction": None,
+                   "jurisdiction_code": None, "distance_m": None,
+                   "reason_zh": hit["reason_zh"].replace(name, zh),
+                   "reason_en": hit["reason_en"].replace(name, en)}
+        hits.append(hit)
+    return {**screened, "hits": hits}
