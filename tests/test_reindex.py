@@ -236,3 +236,23 @@ def test_the_command_runs_on_two_workers_with_the_office_lexicon(session, cli_en
     assert session.scalar(select(func.count()).where(Place.key_fuzzy.is_(None))) == 0
     assert session.scalar(select(Place.romanization).where(Place.name == "大王路")) == \
         "Daiwang Lu"
+
+
+def test_a_few_changed_names_in_a_batch_have_their_own_index_rows_read(register, session,
+                                                                       engine):
+    """One stale name among ten in one batch: its syllable rows are read by its id (not the
+    batch's range) and repaired like the others."""
+    town = session.scalar(select(Jurisdiction).where(Jurisdiction.code == "610113001"))
+    for name in ("东风路", "西风路", "南风路", "北风路", "中和路"):
+        create_place(session, PlaceInput(name, "road", jurisdiction=town))
+    session.commit()
+    fresh = state(session)
+    beilin = register["碑林路"]
+    session.execute(update(Place).where(Place.id == beilin)
+                    .values(key_fuzzy="bin", key_specific_pinyin="bei"))
+    session.execute(update(PlaceSyllable).where(PlaceSyllable.place_id == beilin)
+                    .values(specific_pinyin="bei"))
+    session.commit()
+    c = rx.reindex(engine, workers=1, batch=100).counts["name"]
+    assert (c.read, c.changed, c.written, c.syllables) == (10, 1, 1, 1)
+    assert state(session) == fresh

@@ -357,7 +357,10 @@ def compare_batch(engine: Engine, target: Target, lo: Bound, hi: Bound, *,
             computed.append((row, got))
     stored: dict[str, tuple[set[str], tuple[str, str] | None]] = {}
     if target.syllables and computed:
-        stored = _stored_syllables(engine, t, in_range)
+        # a few changed rows: theirs by id; many: the range's, in one join
+        few = len(computed) * 4 < len(rows)
+        stored = _stored_syllables(engine, t, in_range, [uuid.UUID(r[0]) for r, _g in computed]
+                                   if few else None)
     changes: list[Change] = []
     pub = [target.derived.index(c) for c in target.published]
     i_pinyin = target.derived.index("key_pinyin")
@@ -389,10 +392,11 @@ def compare_batch(engine: Engine, target: Target, lo: Bound, hi: Bound, *,
     return BatchResult(target.entity, counts, failures), changes
 
 
-def _stored_syllables(engine: Engine, t: Table, in_range: Any
+def _stored_syllables(engine: Engine, t: Table, in_range: Any, ids: list[uuid.UUID] | None
                       ) -> dict[str, tuple[set[str], tuple[str, str] | None]]:
-    """The syllable-index rows of the places in range, one entry a place: its terms, and the
-    division code and 专名 pinyin they carry when they all carry the same."""
+    """The syllable-index rows of the places in range (or of the places ``ids``), one entry a
+    place: its terms, and the division code and 专名 pinyin they carry when they all carry the
+    same."""
     s = PlaceSyllable.__table__
     code_of = func.coalesce(s.c.division_code, "")
     sp_of = func.coalesce(s.c.specific_pinyin, "")
@@ -400,12 +404,12 @@ def _stored_syllables(engine: Engine, t: Table, in_range: Any
     with _reader(engine).connect() as conn:
         if conn.dialect.name == "postgresql":
             conn.exec_driver_sql("SET LOCAL max_parallel_workers_per_gather = 0")
+        stmt = select(sql_cast(s.c.place_id, String), func.aggregate_strings(s.c.syllable, " "),
+                      func.min(code_of), func.max(code_of), func.min(sp_of), func.max(sp_of))
+        stmt = stmt.join(t, t.c.id == s.c.place_id).where(in_range) if ids is None else \
+            stmt.where(s.c.place_id.in_(ids))
         for pid, terms, code_lo, code_hi, sp_lo, sp_hi in conn.execute(
-                select(sql_cast(s.c.place_id, String),
-                       func.aggregate_strings(s.c.syllable, " "),
-                       func.min(code_of), func.max(code_of), func.min(sp_of), func.max(sp_of))
-                .join(t, t.c.id == s.c.place_id).where(in_range)
-                .group_by(s.c.place_id)).all():
+                stmt.group_by(s.c.place_id)).all():
             same = code_lo == code_hi and sp_lo == sp_hi
             stored[pid] = (set(terms.split(" ")), (code_lo, sp_lo) if same else None)
         conn.rollback()
