@@ -6,6 +6,17 @@ One handler (``placenames.web.errors``) renders them as HTML or JSON; the CLI pr
 
 from __future__ import annotations
 
+from typing import Protocol
+
+
+class WorkflowErrorLike(Protocol):
+    """What :class:`GuardRefused` reads of a ``workflow.errors.WorkflowError``."""
+
+    code: str
+    message_zh: str
+    message_en: str
+    http_status: int
+
 
 class PlacenamesError(Exception):
     """Base of every error a user may see.
@@ -59,3 +70,19 @@ class ImportRejected(BadInput):
     def __init__(self, user_msg: str, problems: list[tuple[int, str]]) -> None:
         super().__init__(user_msg)
         self.problems = problems
+
+
+EXIT_BY_STATUS = {400: 64, 403: 77, 404: 66, 409: 75}
+
+
+class GuardRefused(PlacenamesError):
+    """A refusal of a pure guard (``workflow``: 403 not permitted, 409 not now) or of what was
+    typed (400), with its code and both messages."""
+
+    def __init__(self, err: WorkflowErrorLike) -> None:
+        super().__init__(f"{err.message_zh} / {err.message_en}", detail=str(err))
+        self.http_status = err.http_status
+        self.exit_code = EXIT_BY_STATUS.get(err.http_status, 65)
+        self.code = err.code
+        self.message_zh = err.message_zh
+        self.message_en = err.message_en

@@ -42,6 +42,8 @@ from . import (
     scan,
     search_page,
     security,
+    stories_public,
+    stories_staff,
     tokens_admin,
 )
 
@@ -73,6 +75,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(imports_staff.bp)
     app.register_blueprint(committee.bp)
     app.register_blueprint(plans_staff.bp)
+    app.register_blueprint(stories_staff.bp)
+    app.register_blueprint(stories_public.bp)
     app.register_blueprint(audit.bp)
     app.register_blueprint(notices.bp)
     app.register_blueprint(open_data.bp)

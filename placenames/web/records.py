@@ -16,6 +16,7 @@ from .. import db
 from ..errors import BadInput, NotFound
 from ..maps.coords import amap_navigation_url, baidu_navigation_url
 from ..models.places import PLAN_ONLY
+from ..ops import stories
 from ..ops.maps.search import map_search
 from ..ops.registry import records
 from ..ops.search import QueryError
@@ -50,9 +51,13 @@ def name_page(place_id: str) -> Response | str:
         raise NotFound(_("No such name in the register."))
     if wants_json():
         return jsonify(rec)
+    staff = bool(set(getattr(current_user, "roles", ())) & VIEW_ROLES)
+    own = stories.story_of(db.session(), rec["id"]) if staff else None
     return render_template("records/name.html", r=rec,
                            panel=panel_config(rec["geometry"], rec["name"]),
-                           links=_nav_links(_representative_point(rec["geometry"]), rec["name"]))
+                           links=_nav_links(_representative_point(rec["geometry"]), rec["name"]),
+                           story=stories.published_story(db.session(), rec["id"]),
+                           staff_story=own, staff=staff)
 
 
 @bp.get("/addresses/<code>")

@@ -31,6 +31,7 @@ from ..registry.places import PlaceInput, create_place
 from . import applications as demo_applications
 from . import data as data
 from . import plan as demo_plan
+from . import stories as demo_stories
 
 APPROVING_BODY = "西咸新区管委会"
 
@@ -45,7 +46,8 @@ def load(session: Session, now: datetime | None = None, *,
     applications are filed too, one at each stage of the procedure
     (:mod:`placenames.ops.demo.applications`). The demo naming plan of 秦汉新城 comes last
     (:mod:`placenames.ops.demo.plan`); its taken name's application is filed only with
-    ``procedure``.
+    ``procedure``. Then the demo's name stories (:mod:`placenames.ops.demo.stories`), their
+    photo in the instance's story folder when ``procedure`` gives the instance.
     """
     added: Counter[str] = Counter()
     by_code = _jurisdictions(session, added)
@@ -64,9 +66,12 @@ def load(session: Session, now: datetime | None = None, *,
     plans_added, names_added = demo_plan.load_plan(session, now or utcnow(), procedure)
     added["plans"] += plans_added
     added["reserved_names"] += names_added
+    folder = procedure.upload_dir.parent / "stories" \
+        if procedure is not None and procedure.upload_dir is not None else None
+    added["stories"] += demo_stories.load_stories(session, now or utcnow(), folder)
     return {k: added[k] for k in ("jurisdictions", "memberships", "scopes", "users", "experts",
                                   "places", "addresses", "plates", "applications", "plans",
-                                  "reserved_names")}
+                                  "reserved_names", "stories")}
 
 
 def load_frame(session: Session) -> dict[str, int]:

@@ -4,23 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...errors import PlacenamesError
+from ...errors import GuardRefused, PlacenamesError
 from ...workflow.errors import WorkflowError
 
-EXIT_BY_STATUS = {400: 64, 403: 77, 404: 66, 409: 75}
 
-
-class PlanError(PlacenamesError):
+class PlanError(GuardRefused):
     """A refusal of the plan guard (403/409) or of what was typed (400), with its code and
     both messages."""
-
-    def __init__(self, err: WorkflowError) -> None:
-        super().__init__(f"{err.message_zh} / {err.message_en}", detail=str(err))
-        self.http_status = err.http_status
-        self.exit_code = EXIT_BY_STATUS.get(err.http_status, 65)
-        self.code = err.code
-        self.message_zh = err.message_zh
-        self.message_en = err.message_en
 
 
 class ScreenBlocked(PlacenamesError):

@@ -15,18 +15,30 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, literal_column, select
 from sqlalchemy.orm import Session, aliased
 
 from ... import spatial
 from ...addressing.compose import AddressParts, format_pinyin
 from ...db import FixedSelect
-from ...models import Address, Jurisdiction, Place
+from ...models import Address, Jurisdiction, NameStory, Place, StoryStatus
 from ...models.plates import Plate, PlateReport, PlateStatus
 from ...plates.errors import PlateIdError
 from ...plates.ids import display_plate_id, normalize_plate_id
+from ..stories.public import PhotoView, photos_of
 from .batches import PATHS, find_plate, name_pinyin
 from .reports import checked
+
+
+@dataclass(frozen=True)
+class RoadStory:
+    """The published story of the plate's road (地名故事)."""
+
+    meaning: str
+    origin: str
+    sources: str
+    heritage: bool
+    photos: tuple[PhotoView, ...]
 
 
 @dataclass(frozen=True)
@@ -52,6 +64,7 @@ class PlateView:
     line: tuple[tuple[float, float], ...] = ()
     etag: str = ""
     found: bool = True
+    story: RoadStory | None = None
 
     @property
     def revoked(self) -> bool:
@@ -70,13 +83,18 @@ class PlateView:
                 "meaning": self.road_meaning, "history": self.road_history,
                 "renamed_to": self.renamed_to,
                 "renamed_to_romanization": self.renamed_to_romanization,
-                "renamed_on": self.renamed_on.isoformat() if self.renamed_on else None},
+                "renamed_on": self.renamed_on.isoformat() if self.renamed_on else None,
+                "story": None if self.story is None else {
+                    "meaning": self.story.meaning, "origin": self.story.origin,
+                    "sources": self.story.sources, "heritage": self.story.heritage,
+                    "photos": [{"id": p.id, "caption": p.caption, "source": p.source}
+                               for p in self.story.photos]}},
             "location": None if self.point is None else {
                 "lon": self.point[0], "lat": self.point[1], "crs": "EPSG:4490"},
         }
 
 
-VIEW_VERSION = "1"  # bump when the page or JSON changes shape, so ETags change with it
+VIEW_VERSION = "2"  # bump when the page or JSON changes shape, so ETags change with it
 DUMMY_ID = "-" * 17  # never a stored plate id: the lookup done for malformed ids
 DUMMY_VIEW = PlateView(
     plate_id="0" * 17, display_id="0000-0000-0000-0000-0", status="installed", replaced_by=None,
@@ -100,7 +118,7 @@ def _normalized_or_dummy(text: str) -> str:
 def _etag(pid: str, row: Any) -> str:
     """A tag of everything the view shows: the versions of the records it is made of."""
     tag = f"{VIEW_VERSION}|{pid}|{row.version}|{row.a_version}|{row.r_version}|" \
-          f"{row.n_version}|{row.j_version}|{row.replaced_by}"
+          f"{row.n_version}|{row.j_version}|{row.replaced_by}|{row.s_version}"
     return hashlib.sha1(tag.encode()).hexdigest()[:20]
 
 
@@ -149,7 +167,10 @@ def plate_view(session: Session, text: str) -> PlateView | None:
         renamed_to_romanization=row.new_romanization if renamed else None,
         renamed_on=row.status_changed_on if renamed else None,
         point=(row.lon, row.lat) if row.lon is not None and row.lat is not None else None,
-        line=_line(row.road_geojson), etag=_etag(pid, row))
+        line=_line(row.road_geojson), etag=_etag(pid, row),
+        story=None if row.story_id is None else RoadStory(
+            row.story_meaning, row.story_origin, row.story_sources, row.story_heritage,
+            tuple(photos_of(session, row.story_id))))
 
 
 def _path_names(parts: AddressParts) -> tuple[str, ...]:
@@ -174,10 +195,11 @@ def _view_query(full: bool) -> Any:
     Not ``full``: only the versions that make the ETag (the hot path of the scan page).
     """
     road, new, repl = aliased(Place), aliased(Place), aliased(Plate)
+    story = aliased(NameStory)
     columns: list[Any] = [
         Plate.version, repl.plate_id.label("replaced_by"), Address.version.label("a_version"),
         Jurisdiction.version.label("j_version"), road.version.label("r_version"),
-        new.version.label("n_version")]
+        new.version.label("n_version"), story.version.label("s_version")]
     if full:
         lon, lat = spatial.point_lon_lat(Address.entrance)
         columns += [
@@ -187,13 +209,18 @@ def _view_query(full: bool) -> Any:
             road.name.label("road_name"), road.romanization.label("road_romanization"),
             road.meaning, road.history, road.status.label("road_status"),
             road.status_changed_on, spatial.as_geojson(road.geom).label("road_geojson"),
-            new.name.label("new_name"), new.romanization.label("new_romanization")]
+            new.name.label("new_name"), new.romanization.label("new_romanization"),
+            story.id.label("story_id"), story.meaning.label("story_meaning"),
+            story.origin.label("story_origin"), story.sources.label("story_sources"),
+            story.heritage.label("story_heritage")]
     return (
         select(*columns)
         .join(Address, Plate.address_id == Address.id)
         .join(Jurisdiction, Address.jurisdiction_id == Jurisdiction.id)
         .outerjoin(road, Address.road_id == road.id)
         .outerjoin(new, road.renamed_to_id == new.id)
+        .outerjoin(story, (story.place_id == road.id) &  # a constant: the query binds pid only
+                   (story.status == literal_column(f"'{StoryStatus.PUBLISHED}'")))
         .outerjoin(repl, Plate.replaced_by_id == repl.id)
         .where(Plate.plate_id == bindparam("pid"))
     )

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from ...addressing.geometry import geodesic_length_m
 from ...errors import BadInput, Conflict, Forbidden, NotFound
-from ...models import Jurisdiction, Place, PlaceStatus, User
+from ...models import Jurisdiction, NameStory, Place, PlaceStatus, User
 from ...models.places import Alias
 from ...models.workflow import Application, PanelMember, PublicComment
 from ...naming.errors import NamingError
@@ -100,17 +100,38 @@ def run_screen(session: Session, app: Application, stage: str, *, actor: User | 
     survey = latest(session, app, "survey") or {}
     near = tuple(survey["centroid"]) if survey.get("centroid") else None
     exclude = reserved_link.excluded_place_ids(session, app)
+    heritage = _heritage_finding(session, app)
     results = []
     for cand in app.candidates:
         result = screen_ops.screen(session, cand.name, app.cls, area_code=area.code if area
                                    else None, near=near, exclude_ids=exclude)
-        results.append(screen_ops.as_dict(result))
+        answer = screen_ops.as_dict(result)
+        if heritage is not None:
+            answer["findings"].append(heritage)
+            if answer["verdict"] == "clear":
+                answer["verdict"] = "warn"
+        results.append(answer)
     data: dict[str, Any] = {"stage": stage, "results": results}
     if override_reason and any(r["verdict"] == "block" for r in results):
         data["override_reason"] = override_reason  # why a blocked name goes on
     add_step(session, app, "screen", data, actor=actor, now=now)
     session.flush()
     return data
+
+
+def _heritage_finding(session: Session, app: Application) -> dict[str, Any] | None:
+    """A warning when the application renames a name marked as place-name cultural heritage
+    (地名文化遗产): such names are kept unless there is a strong reason."""
+    target = app.target_place_id
+    if app.kind != "rename" or target is None or not session.scalar(
+            select(NameStory.heritage).where(NameStory.place_id == target)):
+        return None
+    name = app.target_place.name if app.target_place is not None else ""
+    return {"code": "heritage_rename", "severity": "warn",
+            "message_zh": f"“{name}”已列为地名文化遗产，原则上不予更名；"
+                          "如确需更名，请充分说明理由。",
+            "message_en": f"{name} is marked as place-name cultural heritage: it is kept unless "
+                          "there is a strong reason to rename it; give that reason."}
 
 
 MIN_OVERRIDE_REASON = 4
