@@ -50,10 +50,11 @@ def test_a_backup_restores_into_an_empty_database_with_the_same_register(
     n_places = session.scalar(select(func.count()).select_from(Place))
     n_events = session.scalar(select(func.count()).select_from(AuditEvent))
     session.close()  # on SQLite an open read transaction holds the lock the command needs
-    # files the register refers to: a survey photo, meeting minutes, a plate photo
+    # files the register refers to: a survey photo, meeting minutes, a plate photo, a story's
     instance = Path(cli_env["PLACENAMES_INSTANCE_PATH"])
     uploads = {"procedure/4f0c/survey-1.jpg": b"\xff\xd8 photo", "procedure/4f0c/minutes.pdf":
-               b"%PDF-1.7 minutes %%EOF", "plate_photos/P1-ab12.png": b"\x89PNG plate"}
+               b"%PDF-1.7 minutes %%EOF", "plate_photos/P1-ab12.png": b"\x89PNG plate",
+               "stories/9a1b/c0ffee.jpg": b"\xff\xd8 story photo"}
     for name, data in uploads.items():
         (instance / name).parent.mkdir(parents=True, exist_ok=True)
         (instance / name).write_bytes(data)

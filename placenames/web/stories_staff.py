@@ -10,6 +10,7 @@ still answers 403. A refused form is shown again with the message and what was t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from .. import db
@@ -179,85 +181,79 @@ def show(story_id: Any) -> tuple[str, int]:
     return _page(stories.get(db.session(), story_id))
 
 
+def _change(story_id: Any, work: Callable[[Session, NameStory], Any],
+            done: str | Callable[[Any], str], *,
+            v: dict[str, str] | None = None,
+            after: Callable[[Any], None] | None = None) -> tuple[str, int] | Response:
+    """Run ``work`` on the story and commit, then show the story with ``done``; a refusal
+    shows the story page again with the message and what was typed (``v``). ``done`` may be
+    made from ``work``'s result; ``after`` gets that result once committed (a removed photo's
+    file is deleted then)."""
+    s = db.session()
+    story = stories.get(s, story_id)
+    try:
+        result = work(s, story)
+    except PlacenamesError as exc:
+        s.rollback()
+        return _page(stories.get(s, story_id), error=exc.user_msg, v=v, status=exc.http_status)
+    s.commit()
+    if after is not None:
+        after(result)
+    flash(done(result) if callable(done) else done, "ok")
+    return redirect(url_for(".show", story_id=story.id))
+
+
 @bp.post("/<uuid:story_id>/act")
 @signed_in
 def act(story_id: Any) -> tuple[str, int] | Response:
     """Submit, publish, return (with a note) or revise."""
-    s = db.session()
-    story = stories.get(s, story_id)
-    action = request.form.get("action", "")
-    note = request.form.get("note", "")
-    try:
+    action, note = request.form.get("action", ""), request.form.get("note", "")
+
+    def work(s: Session, story: NameStory) -> str:
         if action not in {a.value for a in (StoryAction.SUBMIT, StoryAction.PUBLISH,
                                              StoryAction.RETURN, StoryAction.REVISE)}:
             raise BadInput(_("There is no such choice: %(value)s", value=action[:40]))
-        target = stories.act(s, story, action, actor=actor(), now=now(), note=note,
-                             expected_version=form_version(request.form))
-    except PlacenamesError as exc:
-        s.rollback()
-        return _page(stories.get(s, story_id), error=exc.user_msg, v={"note": note},
-                     status=exc.http_status)
-    s.commit()
-    flash(_("The story is now: %(state)s.", state=story_state_label(target)), "ok")
-    return redirect(url_for(".show", story_id=story.id))
+        return stories.act(s, story, action, actor=actor(), now=now(), note=note,
+                           expected_version=form_version(request.form))
+
+    return _change(story_id, work, lambda state: _("The story is now: %(state)s.",
+                                                   state=story_state_label(state)),
+                   v={"note": note})
 
 
 @bp.post("/<uuid:story_id>/heritage")
 @signed_in
 def heritage(story_id: Any) -> tuple[str, int] | Response:
     """Mark or unmark the name as place-name cultural heritage (clerks)."""
-    s = db.session()
-    story = stories.get(s, story_id)
-    try:
-        stories.mark_heritage(s, story, request.form.get("heritage") == "1", actor=actor(),
-                              now=now(), note=request.form.get("note") or None)
-    except PlacenamesError as exc:
-        s.rollback()
-        return _page(stories.get(s, story_id), error=exc.user_msg, status=exc.http_status)
-    s.commit()
-    flash(_("Heritage mark saved."), "ok")
-    return redirect(url_for(".show", story_id=story.id))
+    return _change(story_id, lambda s, story: stories.mark_heritage(
+        s, story, request.form.get("heritage") == "1", actor=actor(), now=now(),
+        note=request.form.get("note") or None), _("Heritage mark saved."))
 
 
 @bp.post("/<uuid:story_id>/photos")
 @signed_in
 def add_photo(story_id: Any) -> tuple[str, int] | Response:
     """Add a photo with its caption and source to a draft (clerks)."""
-    s = db.session()
-    story = stories.get(s, story_id)
     upload = request.files.get("photo")
     caption, source = request.form.get("caption", ""), request.form.get("source", "")
-    try:
+
+    def work(s: Session, story: NameStory) -> None:
         if upload is None or not upload.filename:
             raise BadInput(_("Choose a photo to add."))
         stories.add_photo(s, story, story_folder(), upload.filename,
                           upload.read(8 * 1024 * 1024 + 1), caption, source, actor=actor(),
                           now=now())
-    except PlacenamesError as exc:
-        s.rollback()
-        return _page(stories.get(s, story_id), error=exc.user_msg,
-                     v={"caption": caption, "source": source}, status=exc.http_status)
-    s.commit()
-    flash(_("Photo added."), "ok")
-    return redirect(url_for(".show", story_id=story.id))
+
+    return _change(story_id, work, _("Photo added."), v={"caption": caption, "source": source})
 
 
 @bp.post("/<uuid:story_id>/photos/<uuid:photo_id>/delete")
 @signed_in
 def remove_photo(story_id: Any, photo_id: Any) -> tuple[str, int] | Response:
-    """Remove a photo from a draft (clerks)."""
-    s = db.session()
-    story = stories.get(s, story_id)
-    try:
-        gone = stories.remove_photo(s, story, photo_id, story_folder(), actor=actor(),
-                                    now=now())
-    except PlacenamesError as exc:
-        s.rollback()
-        return _page(stories.get(s, story_id), error=exc.user_msg, status=exc.http_status)
-    s.commit()
-    gone.unlink(missing_ok=True)
-    flash(_("Photo removed."), "ok")
-    return redirect(url_for(".show", story_id=story.id))
+    """Remove a photo from a draft (clerks); its file goes once the removal is committed."""
+    return _change(story_id, lambda s, story: stories.remove_photo(
+        s, story, photo_id, story_folder(), actor=actor(), now=now()), _("Photo removed."),
+        after=lambda path: path.unlink(missing_ok=True))
 
 
 __all__ = ["StoryStatus", "bp", "story_folder"]
