@@ -316,6 +316,7 @@ def bench_size(label: str, url: str, size: int, workers: int, batch: int, seed: 
     if not large:
         first = timed_reindex(engine, workers, batch, settings)
         show("full", first)
+        full_seconds = first[0].seconds
         t_vac = vacuum(engine)
         print(f"  (vacuum/analyze after the rewrite {t_vac:.0f} s, not counted; "
               f"{disk_mib(engine, path):,.0f} MiB on disk)", flush=True)
@@ -344,7 +345,7 @@ def bench_size(label: str, url: str, size: int, workers: int, batch: int, seed: 
         per_orm = orm_per_row(engine, SAMPLE)
         print(f"  baseline, ORM per row (refresh + flush by thousands, {SAMPLE:,} names): "
               f"{per_orm * 1e6:.0f} µs a name, {per_orm * size:,.0f} s for {size:,}; "
-              f"speed-up of the verify run {per_orm * size / again.seconds:.1f}×")
+              f"speed-up of the full run {per_orm * size / full_seconds:.1f}×")
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"  peak memory: this process {own:.0f} MiB, largest worker {children:.0f} MiB",

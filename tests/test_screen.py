@@ -223,3 +223,23 @@ def test_the_office_lexicon_folder_is_used_by_the_screen(db_url, tmp_path):
     app.extensions["placenames.engine"].dispose()
     assert body["verdict"] == "block"
     assert any("沣华" in f["message_zh"] for f in body["findings"] if f["severity"] == "block")
+
+
+def test_a_division_name_is_compared_with_division_names_not_with_roads(demo_session):
+    """建章路街道 is named after 建章路: a proposed township name is screened against the
+    townships of the province (divisions, and township names kept as places, such as a
+    plan's reserved ones), not against every road or building sharing its 专名."""
+    s = demo_session
+    town = township(s, "610112012")
+    assert "建章路" in {h.name for h in screen(s, "建章路东街", "street",
+                                            area_code="610112012").hits}
+    result = screen(s, "建章街道", "township", area_code="610112012")
+    assert not {h.name for h in result.hits} & {"建章路", "建章路东街"}
+    create_place(s, PlaceInput("建章镇", "township", jurisdiction=town))  # kept as a place
+    s.flush()
+    found = {(h.name, h.record) for h in screen(s, "建章街道", "township",
+                                                area_code="610112012").hits}
+    assert ("建章镇", "place") in found
+    # and a similar spelling among them (the classes' names are scored, not the index)
+    assert "建章镇" in {h.name for h in screen(s, "剑章街道", "township",
+                                            area_code="610112012").hits}

@@ -116,7 +116,8 @@ def screen(session: Session, name: str, cls: str, *, area_code: str | None = Non
         _check_point(near)
     area = _jurisdiction(session, area_code) if area_code else None
     scope = resolve_scope(session, cls, area)
-    rows = fetch_candidates(session, cleaned, keys, scope, near, similarity_threshold)
+    rows = fetch_candidates(session, cleaned, keys, scope, near, similarity_threshold,
+                            classes=ADMIN_CLASSES if cls in ADMIN_CLASSES else None)
     skip = {str(i) for i in exclude_ids}
     candidates = [_candidate(row, dist) for row, dist in rows if str(row.id) not in skip]
     if cls in DIVISION_LEVELS:
@@ -293,16 +294,23 @@ def variant_ids(name: str, keys: NameKeys, scope: ScreenScope) -> Any:
 
 
 def _similar_ids(session: Session, keys: NameKeys, scope: ScreenScope,
-                 threshold: float) -> set[uuid.UUID]:
+                 threshold: float, classes: frozenset[str] | None = None) -> set[uuid.UUID]:
     """Ids of in-scope names whose 专名 pinyin is similar enough, among those sharing a folded
     syllable of the 专名 or its first letter at a possible length (read from the covering
-    syllable index alone), scored by rapidfuzz."""
+    syllable index alone), scored by rapidfuzz. With ``classes`` (few names: the division
+    classes), every in-scope name of those classes is scored instead."""
     if not keys.specific_pinyin:
         return set()
-    rows = session.execute(
-        select(PlaceSyllable.place_id, PlaceSyllable.specific_pinyin).distinct()
-        .where(PlaceSyllable.syllable.in_(probe_terms(keys, threshold)),
-               in_scope(PlaceSyllable.division_code, scope))).all()
+    if classes is not None:
+        rows = session.execute(
+            select(Place.id, Place.key_specific_pinyin)
+            .where(Place.cls.in_(sorted(classes)), Place.key_specific_pinyin.is_not(None),
+                   in_scope(Place.division_code, scope))).all()
+    else:
+        rows = session.execute(
+            select(PlaceSyllable.place_id, PlaceSyllable.specific_pinyin).distinct()
+            .where(PlaceSyllable.syllable.in_(probe_terms(keys, threshold)),
+                   in_scope(PlaceSyllable.division_code, scope))).all()
     if not rows:
         return set()
     ids, pinyins = zip(*rows, strict=True)
@@ -312,23 +320,31 @@ def _similar_ids(session: Session, keys: NameKeys, scope: ScreenScope,
 
 
 def fetch_candidates(session: Session, name: str, keys: NameKeys, scope: ScreenScope,
-                     near: tuple[float, float] | None, threshold: float
+                     near: tuple[float, float] | None, threshold: float, *,
+                     classes: frozenset[str] | None = None
                      ) -> list[tuple[Place, float | None]]:
-    """Places that may conflict, each with its distance in metres from ``near`` (or None)."""
+    """Places that may conflict, each with its distance in metres from ``near`` (or None).
+
+    ``classes``: only places of these classes. A proposed division name (township and above,
+    screened province- or nationwide) is compared with the names of divisions kept as places
+    (reserved township or county names of a plan…), not with every road that shares its
+    专名: 建章路街道 is named after 建章路, and a county's name is not a road's duplicate."""
     ids = set(duplicate_ids(session, name, keys, scope))
     ids |= set(session.scalars(variant_ids(name, keys, scope)))
-    ids |= _similar_ids(session, keys, scope, threshold)
+    ids |= _similar_ids(session, keys, scope, threshold, classes)
     bind = session.get_bind()
     if near is not None and scope.radius_m > 0:
         ids |= set(session.scalars(select(Place.id).where(
             spatial.within_m(Place.geom, near[0], near[1], scope.radius_m, bind))))
     if not ids:
         return []
+    wanted = [Place.id.in_(ids)] if classes is None else \
+        [Place.id.in_(ids), Place.cls.in_(sorted(classes))]
     if near is None:
-        return [(p, None) for p in session.scalars(select(Place).where(Place.id.in_(ids)))]
+        return [(p, None) for p in session.scalars(select(Place).where(*wanted))]
     here = spatial.point(*near)
     rows = session.execute(select(Place, spatial.distance_m(Place.geom, here, bind))
-                           .where(Place.id.in_(ids))).all()
+                           .where(*wanted)).all()
     return [(p, float(d) if d is not None else None) for p, d in rows]
 
 
