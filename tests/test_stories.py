@@ -88,7 +88,8 @@ def test_a_story_is_written_reviewed_by_someone_else_and_published(session, worl
     assert [s.name for s in stories.published_stories(session)] == ["建章路"]
     actions = [e.action for e in session.scalars(select(AuditEvent).where(
         AuditEvent.entity_type == "story").order_by(AuditEvent.at, AuditEvent.id))]
-    assert actions.count("submit") == 2 and "publish" in actions and "return" in actions
+    assert actions.count("story_submit") == 2 and "story_publish" in actions
+    assert "story_return" in actions
     with pytest.raises(GuardRefused):  # a published story's photos change only after revise
         stories.add_photo(session, story, tmp_path, "x.jpg", jpeg(), "x", "y", actor=writer,
                           now=NOW)

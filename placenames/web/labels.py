@@ -106,6 +106,12 @@ AUDIT_ACTION_LABELS = {"create": _l("created"), "status": _l("status changed"),
                        "baseline": _l("recorded when the audit chain began"),
                        "record_meeting": _l("offline meeting recorded"),
                        "link_account": _l("account linked"),
+                       # name stories
+                       "story_edit": _l("story written"), "story_submit": _l("story submitted"),
+                       "story_publish": _l("story published"),
+                       "story_return": _l("story returned to its author"),
+                       "story_revise": _l("story taken back for revision"),
+                       "story_mark_heritage": _l("heritage mark changed"),
                        "unlink_account": _l("account unlinked"),
                        # personal data
                        "erase_contacts": _l("contacts erased at the end of retention"),
@@ -131,7 +137,7 @@ ENTITY_TYPE_LABELS = {"application": _l("naming application"),
                       "api_token": _l("department token"),
                       "plate_report": _l("report about a plate or an address"),
                       "import": _l("imported file"), "naming_plan": _l("naming plan"),
-                      "reserved_name": _l("reserved name")}
+                      "reserved_name": _l("reserved name"), "story": _l("name story")}
 SCOPE_LABELS = {"read:names": _l("read names"), "read:addresses": _l("read addresses"),
                 "read:plates": _l("read plates"),
                 "write:reports": _l("report problems with addresses or plates"),

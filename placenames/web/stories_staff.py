@@ -63,7 +63,7 @@ def story_state_label(state: str) -> str:
 def story_action_label(action: StoryAction | str) -> str:
     """A story action in the page's language (an unknown value as it is)."""
     try:
-        a = StoryAction(str(action))
+        a = StoryAction(str(action).removeprefix("story_"))  # as the audit log has it
     except ValueError:
         return str(action)
     return ACTION_LABELS_ZH[a] if zh() else label_en(a)

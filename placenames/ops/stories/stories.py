@@ -78,8 +78,10 @@ def _uuid(value: uuid.UUID | str) -> uuid.UUID:
 
 def _event(session: Session, story: NameStory, action: StoryAction, before: str, after: str,
            actor: User, now: datetime, note: str | None = None) -> None:
+    """An audit event, its action ``story_<action>`` (the audit log's codes are shared by
+    every kind of record: a story's submission is not an application's)."""
     session.add(AuditEvent(at=now, actor_id=actor.id, entity_type="story",
-                           entity_id=str(story.id), action=str(action), from_state=before,
+                           entity_id=str(story.id), action=f"story_{action}", from_state=before,
                            to_state=after, note=note))
 
 
