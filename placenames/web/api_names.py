@@ -9,7 +9,6 @@ from typing import Any
 
 import marshmallow as ma
 from flask import Response, jsonify
-from flask_login import current_user
 
 from .. import db
 from ..errors import NotFound
@@ -36,6 +35,7 @@ from .api_common import (
     record_answer,
     register_list,
 )
+from .auth import holds_any
 
 blp = Blueprint("api_names", __name__, url_prefix="/api/v1/names",
                 description="标准地名与名称审查 / standard names and the names check")
@@ -187,7 +187,7 @@ def check(name: str, cls: str, area: str | None = None,
     ``area`` or ``application`` is a 404.
     """
     session = db.session()
-    staff = bool(set(getattr(current_user, "roles", ())) & VIEW_ROLES)
+    staff = holds_any(VIEW_ROLES)
     own: set[str] = set()
     if staff and application is not None:
         app = session.get(Application, application)

@@ -95,6 +95,11 @@ class _SecureOnHttps(SecureCookieSessionInterface):
         return bool(app.config.get("SESSION_COOKIE_SECURE")) or request.is_secure
 
 
+def holds_any(roles: Collection[str]) -> bool:
+    """True when the signed-in user (if any) holds one of ``roles``."""
+    return bool(set(getattr(current_user, "roles", ())) & set(roles))
+
+
 def roles_required(roles: Collection[str], refusal: Any
                    ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """A view decorator: signed in with one of ``roles``, else a redirect to sign in, or a 403
@@ -105,7 +110,7 @@ def roles_required(roles: Collection[str], refusal: Any
         @functools.wraps(fn)
         @login_required
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            if not wanted & set(getattr(current_user, "roles", ())):
+            if not holds_any(wanted):
                 raise Forbidden(str(refusal))
             return fn(*args, **kwargs)
 

@@ -10,7 +10,6 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, render_template, request
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from .. import db
 from ..errors import BadInput, NotFound
@@ -21,6 +20,7 @@ from ..ops.maps.search import map_search
 from ..ops.registry import records
 from ..ops.search import QueryError
 from ..workflow.plans import VIEW_ROLES
+from .auth import holds_any
 from .errors import wants_json
 from .maps import panel_config
 
@@ -47,11 +47,11 @@ def name_page(place_id: str) -> Response | str:
     name of the register: only staff see its record; the public sees planned names on the
     plan's pages."""
     rec = records.place_record(db.session(), place_id)
-    if rec["status"] in PLAN_ONLY and not set(getattr(current_user, "roles", ())) & VIEW_ROLES:
+    if rec["status"] in PLAN_ONLY and not holds_any(VIEW_ROLES):
         raise NotFound(_("No such name in the register."))
     if wants_json():
         return jsonify(rec)
-    staff = bool(set(getattr(current_user, "roles", ())) & VIEW_ROLES)
+    staff = holds_any(VIEW_ROLES)
     own = stories.story_of(db.session(), rec["id"]) if staff else None
     return render_template("records/name.html", r=rec,
                            panel=panel_config(rec["geometry"], rec["name"]),

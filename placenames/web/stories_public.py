@@ -4,11 +4,11 @@ first); ``/stories/photos/<id>`` serves a photo of a published story (staff: any
 from __future__ import annotations
 
 from flask import Blueprint, Response, render_template, request
-from flask_login import current_user
 
 from .. import db
 from ..ops import stories
 from ..workflow.plans import VIEW_ROLES
+from .auth import holds_any
 from .stories_staff import story_folder
 
 bp = Blueprint("stories_public", __name__)
@@ -25,7 +25,7 @@ def stories_page() -> str:
 @bp.get("/stories/photos/<photo_id>")
 def photo(photo_id: str) -> Response:
     """A story photo (re-encoded on upload, so served as it is stored)."""
-    staff = bool(set(getattr(current_user, "roles", ())) & VIEW_ROLES)
+    staff = holds_any(VIEW_ROLES)
     path, kind = stories.photo_path(db.session(), photo_id[:40], story_folder(), staff=staff)
     cache = "private, max-age=300" if staff else "public, max-age=3600"
     return Response(path.read_bytes(), mimetype=kind,

@@ -9,7 +9,6 @@ from .stories import (
     decide,
     edit,
     get,
-    heritage_place_ids,
     mark_heritage,
     remove_photo,
     start,
@@ -17,5 +16,5 @@ from .stories import (
 )
 
 __all__ = ["MAX_PHOTOS", "PhotoView", "StoryInput", "StoryView", "act", "add_photo", "decide",
-           "edit", "get", "heritage_place_ids", "mark_heritage", "photo_path", "published_stories",
+           "edit", "get", "mark_heritage", "photo_path", "published_stories",
            "published_story", "remove_photo", "start", "story_of"]

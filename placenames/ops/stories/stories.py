@@ -195,11 +195,3 @@ def remove_photo(session: Session, story: NameStory, photo_id: uuid.UUID | str, 
     _event(session, story, StoryAction.EDIT, story.status, story.status, actor, now,
            note=f"删除照片 / photo removed: {photo.caption}")
     return folder / photo.path
-
-
-def heritage_place_ids(session: Session, place_ids: list[uuid.UUID]) -> set[uuid.UUID]:
-    """Which of ``place_ids`` are marked as place-name cultural heritage."""
-    if not place_ids:
-        return set()
-    return set(session.scalars(select(NameStory.place_id).where(
-        NameStory.place_id.in_(place_ids), NameStory.heritage.is_(True))))
