@@ -48,12 +48,14 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import (
     Column,
+    Connection,
     Engine,
     Integer,
     MetaData,
@@ -310,10 +312,17 @@ def _run_batch(engine: Engine, target: Target, lo: Bound, hi: Bound,
     return result
 
 
-def _reader(engine: Engine) -> Engine:
-    """Reads of a batch: deferred on SQLite (no write lock); on PostgreSQL one transaction, for
-    the SET LOCAL that keeps the planner from adding parallel workers of its own."""
-    return spatial.read_only(engine) if engine.dialect.name == "sqlite" else engine
+@contextmanager
+def _reading(engine: Engine) -> Iterator[Connection]:
+    """A connection for a batch's reads, rolled back after: deferred on SQLite (no write
+    lock); on PostgreSQL one transaction whose SET LOCAL keeps the planner from adding
+    parallel workers of its own (the reindex's workers are the parallelism)."""
+    reader = spatial.read_only(engine) if engine.dialect.name == "sqlite" else engine
+    with reader.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql("SET LOCAL max_parallel_workers_per_gather = 0")
+        yield conn
+        conn.rollback()
 
 
 def compare_batch(engine: Engine, target: Target, lo: Bound, hi: Bound, *,
@@ -329,11 +338,8 @@ def compare_batch(engine: Engine, target: Target, lo: Bound, hi: Bound, *,
             *extra, *(t.c[c] for c in target.derived)]
     first = 5 + len(extra)
     in_range = _in_range(t.c.name, lo, hi)
-    with _reader(engine).connect() as conn:
-        if conn.dialect.name == "postgresql":  # the workers are the parallelism already
-            conn.exec_driver_sql("SET LOCAL max_parallel_workers_per_gather = 0")
+    with _reading(engine) as conn:
         rows = conn.execute(select(*cols).where(in_range)).all()
-        conn.rollback()
     counts = Counts(read=len(rows))
     failures: list[Failure] = []
     engine_fn = _ENGINES[target.entity]
@@ -401,9 +407,7 @@ def _stored_syllables(engine: Engine, t: Table, in_range: Any, ids: list[uuid.UU
     code_of = func.coalesce(s.c.division_code, "")
     sp_of = func.coalesce(s.c.specific_pinyin, "")
     stored: dict[str, tuple[set[str], tuple[str, str] | None]] = {}
-    with _reader(engine).connect() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.exec_driver_sql("SET LOCAL max_parallel_workers_per_gather = 0")
+    with _reading(engine) as conn:
         stmt = select(sql_cast(s.c.place_id, String), func.aggregate_strings(s.c.syllable, " "),
                       func.min(code_of), func.max(code_of), func.min(sp_of), func.max(sp_of))
         stmt = stmt.join(t, t.c.id == s.c.place_id).where(in_range) if ids is None else \
@@ -412,7 +416,6 @@ def _stored_syllables(engine: Engine, t: Table, in_range: Any, ids: list[uuid.UU
                 stmt.group_by(s.c.place_id)).all():
             same = code_lo == code_hi and sp_lo == sp_hi
             stored[pid] = (set(terms.split(" ")), (code_lo, sp_lo) if same else None)
-        conn.rollback()
     return stored
 
 
