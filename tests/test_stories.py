@@ -11,7 +11,7 @@ from PIL import Image
 from sqlalchemy import select
 
 from placenames.errors import BadInput, GuardRefused
-from placenames.models import AuditEvent
+from placenames.models import AuditEvent, NameStory
 from placenames.ops import stories
 from placenames.ops.accounts.users import ensure_user
 from placenames.ops.plates import batches as plate_ops
@@ -208,3 +208,14 @@ def test_a_heritage_name_warns_when_an_application_proposes_to_rename_it(session
     found = heritage_findings(screened)
     assert found and found[0]["severity"] == "warn" and "地名文化遗产" in found[0]["message_zh"]
     assert all(r["verdict"] in ("warn", "block") for r in screened["results"])
+
+
+def test_the_demo_publishes_one_story_and_marks_the_other_as_heritage(session):
+    """Without an instance folder (no photo) as with one: 世纪大道's story is published and is
+    not a heritage name; 丰镐大道's waits for review with the heritage mark."""
+    from placenames.ops.demo import loader as demo
+
+    demo.load(session)
+    session.commit()
+    got = {s.place.name: (s.status, s.heritage) for s in session.scalars(select(NameStory))}
+    assert got == {"世纪大道": ("published", False), "丰镐大道": ("submitted", True)}

@@ -66,7 +66,7 @@ def story_action_label(action: StoryAction | str) -> str:
         a = StoryAction(str(action).removeprefix("story_"))  # as the audit log has it
     except ValueError:
         return str(action)
-    return ACTION_LABELS_ZH[a] if zh() else label_en(a)
+    return ACTION_LABELS_ZH[a] if zh() else label_en(a).capitalize()
 
 
 @bp.app_context_processor

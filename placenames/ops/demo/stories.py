@@ -67,7 +67,7 @@ def load_stories(session: Session, now: datetime, folder: Path | None) -> int:
         if publish and folder is not None:
             add_photo(session, story, folder, "century.jpg", _picture(),
                       "世纪大道示意（演示图片，非实拍）", "演示数据绘制", actor=clerk, now=clock)
-        else:  # a heritage name: the mark holds before the story is published
+        if not publish:  # a heritage name: the mark holds before the story is published
             mark_heritage(session, story, True, actor=clerk, now=clock,
                           note="西周都城遗址（演示）")
         act(session, story, "submit", actor=clerk, now=clock + timedelta(hours=1))
