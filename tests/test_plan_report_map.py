@@ -6,7 +6,7 @@ import math
 import pyproj
 import pytest
 
-from placenames.ops.plans.report_map import (
+from placenames.maps.printed import (
     MIN_SPAN_M,
     Label,
     MapFeature,

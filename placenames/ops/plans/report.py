@@ -5,8 +5,8 @@ and by theme, and its map.
 in force around them for the map); :func:`render_pdf` lays the report out on A4 with reportlab
 and never touches the database. Everything on the page is vector: text in the CJK TrueType
 font of the plates, embedded as a subset (so the names can be searched and copied from the
-PDF), and the map drawn as paths (laid out by :mod:`.report_map`, drawn by
-:mod:`.report_draw`), not an image.
+PDF), and the map drawn as paths (laid out by :mod:`placenames.maps.printed`, drawn by
+:mod:`placenames.maps.printed_pdf`), not an image.
 """
 
 from __future__ import annotations
@@ -40,12 +40,12 @@ from sqlalchemy.orm import Session
 
 from ... import spatial
 from ...errors import NotFound
+from ...maps.printed import MapDrawing, bbox_of, layout_map
+from ...maps.printed_pdf import PLAN_INKS, MapFlowable
 from ...models import NamingPlan, Place, PlaceStatus
 from ...plates.fonts import CjkFont, find_cjk_font, tt_font
 from ...workflow.plans import PLAN_STATE_LABELS_ZH, RESERVED_STATE_LABELS_ZH
 from ..procedure.documents import CLASS_ZH
-from .report_draw import MapFlowable
-from .report_map import MapDrawing, bbox_of, layout_map
 from .rows import ReservedRow, plan_rows, theme_order
 
 PLAN_STATUS_ZH = {str(k): v for k, v in PLAN_STATE_LABELS_ZH.items()}
@@ -272,7 +272,7 @@ def _map_section(report: PlanReport, st: _Styles) -> list[Any]:
             "以图中比例尺为准。规划地名为示意位置，以批准文件为准。")
     if drawing.numbered:
         legend += "名称密集处以序号标注，序号见第一、二部分表格。"
-    return story + [KeepTogether([MapFlowable(drawing, st.font), Spacer(1, 3 * mm),
+    return story + [KeepTogether([MapFlowable(drawing, st.font, PLAN_INKS), Spacer(1, 3 * mm),
                                   _p(legend, st.small), _p(note, st.small)])]
 
 

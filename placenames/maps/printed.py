@@ -1,17 +1,20 @@
-"""The printed plan's map as plain drawing values (pure: no database, no PDF).
+"""A printed map as plain drawing values (pure: no database, no PDF): the naming plan's map
+and the gazetteer's chapter maps.
 
-:func:`layout_map` takes the reserved names' planned geometries and the roads in force around
-them (GeoJSON, CGCS2000 longitude/latitude) and gives everything the PDF draws, in points of a
+:func:`layout_map` takes the subject features (the plan's reserved names, a gazetteer chapter's
+names: each with a style and its number in the document's tables) and the roads around them
+(GeoJSON, CGCS2000 longitude/latitude) and gives everything the PDF draws, in points of a
 frame ``width`` × ``height`` with the origin at its lower left: the projected lines, areas and
-points, their labels (placed along a line, at an area's centre or beside a point; a road's
-label that would cover another label is left out, a reserved name's never: where it would
-cover another reserved name's, it is replaced by its number in the plan's tables), a scale
-bar of a round length and the frame's extent in degrees.
+points, their labels (placed along a line, at an area's centre or beside a point; a
+surrounding road's label that would cover another label is left out, a subject's never: where
+it would cover another subject's, it is replaced by its number in the tables), a scale bar of
+a round length, where the north arrow goes, and the frame's extent in degrees.
+:mod:`.printed_pdf` draws it with reportlab.
 
-The projection is a local equirectangular one centred on the plan's names: metres east and
-north of the centre, by the lengths of a degree of longitude and of latitude at the centre on
-the CGCS2000 ellipsoid. Over the few kilometres of a plan the scale error stays below 0.1 %,
-so the scale bar can be trusted on paper. North is up.
+The projection is a local equirectangular one centred on the subjects: metres east and north
+of the centre, by the lengths of a degree of longitude and of latitude at the centre on the
+CGCS2000 ellipsoid. Over the few kilometres of a plan or a township the scale error stays
+below 0.1 %, so the scale bar can be trusted on paper. North is up.
 """
 
 from __future__ import annotations
@@ -152,7 +155,7 @@ class Label:
     x: float
     y: float
     angle: float
-    style: str  # planned | used | road
+    style: str  # a subject's style (the plan: planned | used; the gazetteer: name) | road
     numbered: bool = False  # the text is the name's number in the tables, not the name
 
 
@@ -161,8 +164,8 @@ class MapFeature:
     """A projected feature: its lines, area rings and points, in frame points."""
 
     name: str
-    style: str  # planned | used | road
-    key: str = ""  # a reserved name's number in the tables (its label where names crowd)
+    style: str  # a subject's style, or ``road`` for the roads around the subjects
+    key: str = ""  # a subject's number in the tables (its label where names crowd)
     lines: list[list[Point]] = field(default_factory=list)
     rings: list[list[Point]] = field(default_factory=list)
     points: list[Point] = field(default_factory=list)
@@ -192,7 +195,7 @@ class MapDrawing:
 
     @property
     def numbered(self) -> bool:
-        """True when some reserved name is labelled by its number."""
+        """True when some subject is labelled by its number."""
         return any(label.numbered for label in self.labels)
 
 
@@ -311,8 +314,8 @@ def _overlaps(a: tuple[float, float, float, float], b: tuple[float, float, float
 def place_labels(features: list[MapFeature], width: float, height: float,
                  char_w: float = 8.0, text_h: float = 9.0, keep_out: list[Box] | None = None
                  ) -> list[Label]:
-    """Labels of the features: every reserved name's (by its name, or by its ``key`` where
-    the name would cover another reserved name's label), then the roads' that cover no label
+    """Labels of the features: every subject's (by its name, or by its ``key`` where the
+    name would cover another subject's label), then the roads' that cover no label
     already placed nor a ``keep_out`` box, and lie inside the frame."""
     placed: list[Label] = []
     boxes: list[Box] = []
@@ -340,18 +343,18 @@ PT_PER_M_PAPER = 72 / 0.0254
 """Points per metre of paper (a point is 1/72 inch)."""
 
 
-def layout_map(planned: list[tuple[str, str, dict[str, Any], str]],
+def layout_map(subjects: list[tuple[str, str, dict[str, Any], str]],
                roads: list[tuple[str, dict[str, Any]]], width: float, height: float
                ) -> MapDrawing | None:
-    """The map of a plan: ``planned`` (name, style ``planned``|``used``, GeoJSON, its number
-    in the tables) framed in ``width`` × ``height`` points over ``roads`` (name, GeoJSON) in
-    force; None when no reserved name has a geometry."""
-    box = bbox_of(g for _, _, g, _ in planned)
+    """The map of ``subjects`` (name, style, GeoJSON, its number in the tables) framed in
+    ``width`` × ``height`` points over ``roads`` (name, GeoJSON) drawn in the ``road`` style;
+    None when no subject has a geometry."""
+    box = bbox_of(g for _, _, g, _ in subjects)
     if box is None:
         return None
     frame = fit_frame(box, width, height)
     features = [project_geometry(frame, name, "road", g) for name, g in roads]
-    for name, style, g, key in planned:
+    for name, style, g, key in subjects:
         feature = project_geometry(frame, name, style, g)
         feature.key = key
         features.append(feature)
