@@ -32,6 +32,9 @@ DEFAULTS: dict[str, Any] = {
     # Deadlines after approval, days (条例: filing and announcement within 15 days).
     "FILING_DAYS": 15,
     "ANNOUNCEMENT_DAYS": 15,
+    # Days a responsible unit has to set up a road's signs after the name is announced
+    # (and to replace or remove them after a rename or a cancellation).
+    "SIGN_DAYS": 60,
     "OFFICE_NAME": "西咸新区地名委员会办公室",
     # expert review: smallest panel, and how the panel's opinions combine
     # (majority | two_thirds | unanimous)
@@ -84,7 +87,8 @@ DEFAULTS: dict[str, Any] = {
 }
 
 _INT_KEYS = {"MAX_CONTENT_LENGTH", "SQLITE_BUSY_TIMEOUT_MS", "NOTICE_DAYS", "FILING_DAYS",
-             "ANNOUNCEMENT_DAYS", "PANEL_MIN_SIZE", "PROXY_HOPS", "CONTACT_RETENTION_DAYS"}
+             "SIGN_DAYS", "ANNOUNCEMENT_DAYS", "PANEL_MIN_SIZE", "PROXY_HOPS",
+             "CONTACT_RETENTION_DAYS"}
 
 
 def from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:

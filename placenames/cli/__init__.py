@@ -263,6 +263,7 @@ def _register_domains() -> None:
         privacy,
         reindex,
         search,
+        signs,
         tokens,
         users,
     )

@@ -15,6 +15,7 @@ from .places import Alias, Place, PlaceStatus, PlaceSyllable
 from .plans import NamingPlan, PlanStatus, ReservedName
 from .plates import Plate, PlateStatus, PrintBatch
 from .search import SearchEntry
+from .signs import ResponsibleUnit, Sign, SignPhoto
 from .stories import NameStory, StoryPhoto, StoryStatus
 from .tokens import ApiToken
 from .versions import RegisterCounter
@@ -26,5 +27,5 @@ __all__ = [
     "ManagementMembership", "NamingPlan", "Place", "PlaceStatus", "PlaceSyllable", "PlanStatus",
     "Plate", "PlateStatus", "PrintBatch", "PublicComment", "RecoveryCode", "RegisterCounter",
     "ReservedName", "Role", "Scope", "SearchEntry", "StepRecord", "User", "UserSession",
-    "NameStory", "StoryPhoto", "StoryStatus",
+    "NameStory", "StoryPhoto", "StoryStatus", "ResponsibleUnit", "Sign", "SignPhoto",
 ]

@@ -12,12 +12,16 @@ from __future__ import annotations
 import enum
 import uuid
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .addresses import Address
 from .base import Base, RecordMixin, utcnow
+
+if TYPE_CHECKING:
+    from .signs import Sign
 
 
 class PlateStatus(enum.StrEnum):
@@ -108,6 +112,8 @@ class PlateReport(Base):
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     plate_ref_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("plates.id"), index=True)
+    # a report from a street sign's QR code (地名标志): the sign, and its road
+    sign_ref_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("signs.id"), index=True)
     address_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("addresses.id"), index=True)
     token_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("api_tokens.id"))
     kind: Mapped[str] = mapped_column(String(16))
@@ -117,3 +123,4 @@ class PlateReport(Base):
 
     plate: Mapped[Plate | None] = relationship()
     address: Mapped[Address | None] = relationship()
+    sign: Mapped[Sign | None] = relationship()

@@ -71,6 +71,7 @@ class Settings:
     panel_rule: str = "majority"
     upload_dir: Path | None = None
     holidays: frozenset[date] = frozenset()
+    sign_days: int = 60  # days to set up (replace, remove) a road's signs
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any], instance_path: str | Path) -> Settings:
@@ -81,6 +82,7 @@ class Settings:
             announcement_days=int(config.get("ANNOUNCEMENT_DAYS", 15)),
             panel_min_size=int(config.get("PANEL_MIN_SIZE", 3)),
             panel_rule=str(config.get("PANEL_RULE", "majority")),
+            sign_days=int(config.get("SIGN_DAYS", 60)),
             upload_dir=Path(instance_path) / "procedure")
 
 

@@ -42,11 +42,14 @@ Rows = list[tuple[str, str]]
 
 @dataclass
 class Section:
-    """A heading with label/value rows and/or paragraphs."""
+    """A heading with label/value rows, paragraphs and/or a table (its first row the
+    header; ``widths`` in millimetres, shares of the text width when omitted)."""
 
     heading: str
     rows: Rows = field(default_factory=list)
     paragraphs: list[str] = field(default_factory=list)
+    table: list[list[str]] = field(default_factory=list)
+    widths: list[float] = field(default_factory=list)
 
 
 @dataclass
@@ -273,6 +276,9 @@ def render_pdf(doc: Document, office: str = "") -> bytes:
                 ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#eef2f8")),
                 ("VALIGN", (0, 0), (-1, -1), "TOP")]))
             story += [Spacer(1, 2 * mm), table]
+        if sec.table:
+            story += [Spacer(1, 2 * mm), _grid(sec, ParagraphStyle("s", parent=body,
+                                                                   fontSize=9, leading=12))]
     story.append(Spacer(1, 10 * mm))
     for line in (doc.issuer or office, doc.dated):
         if line:
@@ -281,6 +287,19 @@ def render_pdf(doc: Document, office: str = "") -> bytes:
     SimpleDocTemplate(out, pagesize=A4, title=doc.title, author=office, leftMargin=20 * mm,
                       rightMargin=20 * mm, topMargin=20 * mm, bottomMargin=20 * mm).build(story)
     return out.getvalue()
+
+
+def _grid(sec: Section, small: ParagraphStyle) -> Table:
+    """A section's table: a header row on a tint, repeated on every page."""
+    cols = len(sec.table[0])
+    widths = [w * mm for w in sec.widths] if sec.widths else [170 * mm / cols] * cols
+    data = [[Paragraph(_para(cell), small) for cell in row] for row in sec.table]
+    table = Table(data, colWidths=widths, repeatRows=1)
+    table.setStyle(TableStyle([
+        ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef2f8")),
+        ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    return table
 
 
 def _para(text: str) -> str:

@@ -48,6 +48,7 @@ from ..names import screen as screen_ops
 from ..privacy import contacts
 from ..registry import geometry
 from ..registry.places import PlaceInput, create_place
+from ..signs import lifecycle as sign_lifecycle
 from . import experts as expert_ops
 from . import reserved_link, uploads
 from .applications import ProcedureError, Settings, add_step, check, latest, transition
@@ -525,10 +526,11 @@ def put_in_force(session: Session, app: Application, *, actor: User, now: dateti
     """Enter the name in the register (new, rename) or cancel it; the name is in force."""
     return transition(session, app, Action.PUT_IN_FORCE, actor=actor, now=now,
                       settings=settings, expected_version=expected_version,
-                      apply=lambda: _enact(session, app, now, actor))
+                      apply=lambda: _enact(session, app, now, actor, settings.sign_days))
 
 
-def _enact(session: Session, app: Application, now: datetime, actor: User | None = None) -> None:
+def _enact(session: Session, app: Application, now: datetime, actor: User | None = None,
+           sign_days: int = 60) -> None:
     today = china_date(now)
     target = session.get(Place, app.target_place_id) if app.target_place_id else None
     when = f"{app.approval_date:%Y年%m月%d日}" if app.approval_date else ""
@@ -538,6 +540,8 @@ def _enact(session: Session, app: Application, now: datetime, actor: User | None
         target.status, target.status_changed_on = PlaceStatus.CANCELLED, today
         target.history = _append(target.history, f"{when}经{app.approving_body}批准销名"
                                                  f"（{app.approval_doc_no}）。")
+        sign_lifecycle.on_cancel(session, target, now=now, today=today, days=sign_days,
+                                 actor=actor)
         return
     survey = latest(session, app, "survey") or {}
     cand = next((c for c in app.candidates if c.name == app.approved_name), None)
@@ -576,6 +580,8 @@ def _enact(session: Session, app: Application, now: datetime, actor: User | None
         target.renamed_to_id = place.id
         target.history = _append(target.history, f"{when}经{app.approving_body}批准更名为"
                                                  f"“{place.name}”（{app.approval_doc_no}）。")
+        sign_lifecycle.on_rename(session, target, place, now=now, today=today, days=sign_days,
+                                 actor=actor)
 
 
 def _register_values(fields: PlaceInput) -> dict[str, Any]:

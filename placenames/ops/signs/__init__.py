@@ -1,0 +1,1 @@
+"""Road-name signs (地名标志): register, lifecycle, supervision, letters."""
