@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from .art import ArtLayout, ComposedArt
 from .fonts import CjkFont, require_glyphs
-from .layout import PlateLayout, PlateSpec, font_measure, layout_plate
-from .qr import DEFAULT_EC, EcLevel, QrMatrix, qr_matrix
+from .layout import PlateSpec, font_measure, layout_plate
+from .qr import DEFAULT_EC, EcLevel, qr_matrix
+
+ComposedPlate = ComposedArt[PlateSpec]
+"""A plate spec with its QR matrix and its layout in millimetres."""
 
 
-@dataclass(frozen=True, slots=True)
-class ComposedPlate:
-    """A plate spec with its QR matrix and its layout in millimetres."""
+def check_glyphs(font: CjkFont, layout: ArtLayout) -> None:
+    """Raise :class:`~placenames.plates.errors.FontError` if ``font`` lacks a printed glyph.
 
-    spec: PlateSpec
-    matrix: QrMatrix
-    layout: PlateLayout
+    Every text run of the layout is checked: a missing glyph would print as a tofu box.
+    """
+    require_glyphs(font, "".join(t.text for t in layout.texts))
 
 
 def compose_plate(spec: PlateSpec, font: CjkFont, ec_level: EcLevel = DEFAULT_EC) -> ComposedPlate:
@@ -27,5 +28,5 @@ def compose_plate(spec: PlateSpec, font: CjkFont, ec_level: EcLevel = DEFAULT_EC
     """
     matrix = qr_matrix(spec.url, ec_level)
     layout = layout_plate(spec, matrix.size, font_measure(font))
-    require_glyphs(font, "".join(t.text for t in layout.texts))
-    return ComposedPlate(spec, matrix, layout)
+    check_glyphs(font, layout)
+    return ComposedArt(spec, matrix, layout, "plate")

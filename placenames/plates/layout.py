@@ -25,18 +25,19 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from urllib.parse import urlsplit
 
+from .art import BLACK as BLACK  # re-exported: plates and signs share the art's parts
+from .art import PLATE_BLUE as PLATE_BLUE
+from .art import WHITE as WHITE
+from .art import ArtLayout
+from .art import Box as Box
+from .art import TextRun as TextRun
 from .errors import LayoutError
-from .fonts import ASCENT, CjkFont, find_cjk_font, text_width
+from .fonts import CjkFont, find_cjk_font, text_width
 from .ids import display_plate_id
-
-PLATE_BLUE = "#0033A0"
-"""Ground colour: Pantone 286 C as sRGB."""
-WHITE = "#FFFFFF"
-BLACK = "#000000"
 
 NOTICE = "扫码仅显示标准地址，不收费、不需登录"
 """Fixed notice line printed on every plate (anti-phishing)."""
@@ -143,86 +144,8 @@ class PlateSpec:
         return self.address or self.road_name + "".join(self.parts())
 
 
-@dataclass(frozen=True, slots=True)
-class Box:
-    """A rectangle in millimetres: top-left corner (``x``, ``y``), y down."""
-
-    x: float
-    y: float
-    w: float
-    h: float
-
-    @property
-    def right(self) -> float:
-        """Return the x of the right edge."""
-        return self.x + self.w
-
-    @property
-    def bottom(self) -> float:
-        """Return the y of the bottom edge."""
-        return self.y + self.h
-
-    def contains(self, other: Box, tol: float = 1e-6) -> bool:
-        """Return whether ``other`` lies inside this box."""
-        return (other.x >= self.x - tol and other.y >= self.y - tol
-                and other.right <= self.right + tol and other.bottom <= self.bottom + tol)
-
-    def overlaps(self, other: Box) -> bool:
-        """Return whether the two boxes share interior area."""
-        return (self.x < other.right and other.x < self.right
-                and self.y < other.bottom and other.y < self.bottom)
-
-
-@dataclass(frozen=True, slots=True)
-class TextRun:
-    """One line of text, drawn left-aligned at ``x`` on ``baseline`` with ``size`` in mm.
-
-    ``box`` is its em box (top = baseline - ascent, height = ``size``), width the advance.
-    ``fixed`` runs are the same on every plate of a size (drawn once per sheet in PDF).
-    """
-
-    role: str
-    text: str
-    size: float
-    box: Box
-    color: str = WHITE
-    fixed: bool = False
-
-    @property
-    def x(self) -> float:
-        """Return the left edge."""
-        return self.box.x
-
-    @property
-    def baseline(self) -> float:
-        """Return the y of the baseline."""
-        return self.box.y + ASCENT * self.size
-
-
-@dataclass(frozen=True, slots=True)
-class PlateLayout:
-    """A laid-out plate: ground, border, QR panel and code, and text runs (all in mm)."""
-
-    width: float
-    height: float
-    border: Box
-    border_width: float
-    panel: Box
-    code: Box
-    modules: int
-    texts: tuple[TextRun, ...] = field(default_factory=tuple)
-    background: str = PLATE_BLUE
-
-    @property
-    def module_mm(self) -> float:
-        """Return the size of one QR module in millimetres."""
-        return self.code.w / self.modules
-
-    @property
-    def inner(self) -> Box:
-        """Return the area inside the border line, where all text must stay."""
-        e = self.border.x + self.border_width / 2
-        return Box(e, e, self.width - 2 * e, self.height - 2 * e)
+PlateLayout = ArtLayout
+"""A laid-out plate: ground, border, QR panel and code, and text runs (all in mm)."""
 
 
 def font_measure(font: CjkFont | None = None) -> TextMeasure:
