@@ -42,6 +42,7 @@ from . import (
     scan,
     search_page,
     security,
+    signs_staff,
     stories_public,
     stories_staff,
     tokens_admin,
@@ -67,6 +68,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(maps.bp)
     app.register_blueprint(plans_public.bp)
     app.register_blueprint(plans_print.bp)
+    app.register_blueprint(signs_staff.bp)
     app.register_blueprint(search_page.bp)
     app.register_blueprint(records.bp)
     app.register_blueprint(records_staff.bp)

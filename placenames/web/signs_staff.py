@@ -1,0 +1,396 @@
+"""Staff pages of road-name signs (地名标志): ``/staff/signs``.
+
+- the dashboard: responsible units with their outstanding and late signs, each unit's notice
+  letter (督办通知) as a PDF, and a box to find a road;
+- a road's page: its signs on the map and in a table, the proposed signs (ends and crossings)
+  to accept, and a form to add a sign by clicking the map;
+- a sign's page: what it is, its history and the actions open now (order, install…, move by
+  clicking the map);
+- a unit's page: its outstanding signs, its contact for the letter.
+
+Office clerks keep signs; the other staff roles see them. Each action goes through the sign
+guard, so a button shown by mistake still answers 403. A refused form is shown again with the
+message and what was typed.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import date
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from werkzeug.wrappers import Response as WResponse
+
+from .. import db, spatial
+from ..addressing.sign_sites import sign_kind_for
+from ..errors import BadInput, PlacenamesError
+from ..models import AuditEvent, Place, PlaceStatus, ResponsibleUnit, Sign
+from ..ops.signs import letter, lifecycle, register, supervision
+from ..plates.ids import display_plate_id
+from ..workflow.deadlines import china_date
+from ..workflow.plans import VIEW_ROLES
+from ..workflow.sign_duties import DUTY_LABELS_ZH, duty_of, is_late
+from ..workflow.signs import (
+    ACTION_LABELS_ZH,
+    KIND_LABELS_EN,
+    KIND_LABELS_ZH,
+    PENDING_LABELS_ZH,
+    STATE_LABELS_ZH,
+    Pending,
+    SignAction,
+    SignKind,
+    SignState,
+    allowed,
+    label_en,
+)
+from .auth import roles_required
+from .committee import actor, now, zh
+from .maps import panel_config
+
+bp = Blueprint("signs_staff", __name__, url_prefix="/staff/signs")
+
+signed_in = roles_required(VIEW_ROLES, _l("Your roles do not give access to this page."))
+#: What each action's form asks for, besides a note.
+ACTION_FIELDS: dict[SignAction, tuple[str, ...]] = {
+    SignAction.ORDER: ("on",), SignAction.INSTALL: ("on", "installer"),
+    SignAction.REPAIR: ("on", "installer"), SignAction.REPLACE: ("on",),
+    SignAction.REMOVE: ("on",), SignAction.MOVE: ("lon", "lat", "bearing"),
+    SignAction.ASSIGN: ("unit",), SignAction.REPORT_DAMAGED: (),
+    SignAction.REPORT_MISSING: (),
+}
+
+
+def _label(value: str, enum: type[Any], zh_labels: Any, en: Any = None) -> str:
+    try:
+        member = enum(value)
+    except ValueError:
+        return value
+    if zh():
+        return str(zh_labels[member])
+    return str(en[member]) if en is not None else label_en(member).capitalize()
+
+
+def sign_state_label(state: str) -> str:
+    """A sign state in the page's language."""
+    return _label(state, SignState, STATE_LABELS_ZH)
+
+
+def sign_action_label(action: str) -> str:
+    """A sign action in the page's language (as the audit log has it, too)."""
+    return _label(str(action).removeprefix("sign_"), SignAction, ACTION_LABELS_ZH)
+
+
+def sign_kind_label(kind: str) -> str:
+    """A sign kind in the page's language."""
+    return _label(kind, SignKind, KIND_LABELS_ZH, KIND_LABELS_EN)
+
+
+def sign_pending_label(pending: str | None) -> str:
+    """A sign's pending mark (renamed or cancelled road) in the page's language."""
+    return _label(pending, Pending, PENDING_LABELS_ZH) if pending else ""
+
+
+def duty_label(duty: str) -> str:
+    """What a sign still asks of its unit, in the page's language."""
+    en = {"install": _("to set up"), "replace": _("to replace"), "remove": _("to remove")}
+    return DUTY_LABELS_ZH.get(duty, duty) if zh() else str(en.get(duty, duty))
+
+
+def sign_size_label(size: str) -> str:
+    """A sign size in the page's language."""
+    zh_ = {"large": "大型", "medium": "中型", "small": "小型"}
+    en = {"large": _("large"), "medium": _("medium"), "small": _("small")}
+    return zh_.get(size, size) if zh() else str(en.get(size, size))
+
+
+@bp.app_context_processor
+def _helpers() -> dict[str, object]:
+    return {"sign_size_label": sign_size_label, "sign_state_label": sign_state_label,
+            "sign_action_label": sign_action_label, "sign_kind_label": sign_kind_label,
+            "sign_pending_label": sign_pending_label,
+            "duty_label": duty_label, "display_sign_id": display_plate_id}
+
+
+def _today() -> date:
+    return china_date(now())
+
+
+def _days() -> int:
+    return int(current_app.config.get("SIGN_DAYS", 60))
+
+
+def _may_write() -> bool:
+    return "clerk" in actor().role_set()
+
+
+@bp.get("")
+@signed_in
+def index() -> str:
+    """The dashboard of units, and a box to find a road."""
+    s = db.session()
+    q = (request.args.get("q") or "").strip()[:60]
+    found: list[Place] = []
+    if q:
+        found = list(s.scalars(select(Place).where(
+            Place.name.startswith(q), Place.status == PlaceStatus.IN_FORCE,
+            Place.cls.in_(register.SIGN_CLASSES)).order_by(Place.name).limit(30)))
+    today = _today()
+    return render_template("signs/index.html", board=supervision.dashboard(s, today), q=q,
+                           found=found, today=today, days=_days())
+
+
+def _sign_features(s: Any, signs: list[Sign]) -> list[dict[str, Any]]:
+    features = []
+    for sign in signs:
+        pos = register.sign_position(s, sign)
+        if pos is None:
+            continue
+        features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": pos},
+                         "properties": {"id": display_plate_id(sign.sign_id),
+                                        "status": sign.status, "pending": sign.pending or "",
+                                        "label": sign_kind_label(sign.kind),
+                                        "url": url_for(".show", sign_id=sign.sign_id)}})
+    return features
+
+
+def _road_geometry(s: Any, place: Place) -> dict[str, Any] | None:
+    text = s.scalar(select(spatial.as_geojson(Place.geom)).where(Place.id == place.id))
+    return json.loads(text) if text else None
+
+
+def _road_page(place: Place, *, error: str | None = None, v: dict[str, str] | None = None,
+               status: int = 200) -> tuple[str, int]:
+    s = db.session()
+    signs = register.live_signs(s, place.id)
+    try:
+        sites = register.propose(s, place)
+    except BadInput:
+        sites = []
+    panel = panel_config(_road_geometry(s, place), place.name)
+    if panel is not None:
+        panel["signs"] = {"type": "FeatureCollection", "features": _sign_features(s, signs)}
+        panel["proposed"] = {"type": "FeatureCollection", "features": [
+            {"type": "Feature", "geometry": {"type": "Point", "coordinates": [x.lon, x.lat]},
+             "properties": {"n": i + 1, "label": x.description()}}
+            for i, x in enumerate(sites)]}
+    today = _today()
+    rows = [(sign, duty_of(sign.status, sign.pending)) for sign in signs]
+    return render_template(
+        "signs/road.html", place=place, rows=rows, sites=sites, panel=panel, today=today,
+        is_late=is_late, units=register.units(s), kinds=list(SignKind),
+        sizes=register.SIZES, may_write=_may_write(), error=error, v=v or {},
+        default_kind=sign_kind_for(place.generic)), status
+
+
+@bp.get("/road/<uuid:place_id>")
+@signed_in
+def road(place_id: uuid.UUID) -> tuple[str, int]:
+    """A road's signs, its proposed signs and the form to add one."""
+    return _road_page(register.road(db.session(), place_id))
+
+
+def _float(form: Any, key: str, label: str, *, required: bool = True) -> float | None:
+    raw = (form.get(key) or "").strip()
+    if not raw:
+        if required:
+            raise BadInput(_("Give the %(what)s.", what=label))
+        return None
+    try:
+        return float(raw)
+    except ValueError:
+        raise BadInput(_("%(what)s must be a number.", what=label)) from None
+
+
+def _unit(form: Any) -> ResponsibleUnit | None:
+    name = (form.get("unit") or "").strip()
+    return register.unit_by_name(db.session(), name) if name else None
+
+
+@bp.post("/road/<uuid:place_id>/accept")
+@signed_in
+def accept(place_id: uuid.UUID) -> tuple[str, int] | WResponse:
+    """Record the proposed signs ticked on the road's page."""
+    s = db.session()
+    place = register.road(s, place_id)
+    v = {k: request.form.get(k, "") for k in ("unit", "kind", "size")}
+    try:
+        lifecycle.decide(SignState.REQUIRED, SignAction.ASSIGN, actor())  # clerks only
+        sites = register.propose(s, place)
+        chosen = {int(n) for n in request.form.getlist("site") if n.isdigit()}
+        picked = [x for i, x in enumerate(sites, 1) if i in chosen]
+        if not picked:
+            raise BadInput(_("Tick at least one proposed sign."))
+        made = register.accept(s, place, picked, unit=_unit(request.form), actor=actor(),
+                               now=now(), today=_today(), kind=v["kind"],
+                               size=v["size"] or "medium", days=_days())
+    except PlacenamesError as exc:
+        s.rollback()
+        return _road_page(register.road(s, place_id), error=exc.user_msg, v=v,
+                          status=exc.http_status)
+    s.commit()
+    flash(_("%(n)d sign(s) recorded for %(road)s.", n=len(made), road=place.name), "ok")
+    return redirect(url_for(".road", place_id=place.id))
+
+
+@bp.post("/road/<uuid:place_id>/add")
+@signed_in
+def add(place_id: uuid.UUID) -> tuple[str, int] | WResponse:
+    """Add a sign where staff clicked the map (or typed the coordinates)."""
+    s = db.session()
+    place = register.road(s, place_id)
+    f = request.form
+    v = {k: f.get(k, "") for k in ("lon", "lat", "bearing", "kind", "size", "unit",
+                                    "description", "arrow", "near_number", "far_number")}
+    try:
+        lifecycle.decide(SignState.REQUIRED, SignAction.ASSIGN, actor())
+        data = register.NewSign(
+            lon=_float(f, "lon", _("longitude")) or 0.0,
+            lat=_float(f, "lat", _("latitude")) or 0.0,
+            bearing=_float(f, "bearing", _("facing"), required=False),
+            kind=v["kind"], size=v["size"] or "medium", description=v["description"].strip(),
+            arrow=v["arrow"] or None, near_number=v["near_number"].strip() or None,
+            far_number=v["far_number"].strip() or None)
+        sign = register.add(s, place, data, unit=_unit(f), actor=actor(), now=now(),
+                            today=_today(), days=_days())
+    except PlacenamesError as exc:
+        s.rollback()
+        return _road_page(register.road(s, place_id), error=exc.user_msg, v=v,
+                          status=exc.http_status)
+    s.commit()
+    flash(_("Sign %(id)s recorded.", id=display_plate_id(sign.sign_id)), "ok")
+    return redirect(url_for(".show", sign_id=sign.sign_id))
+
+
+def _sign_page(sign: Sign, *, error: str | None = None, v: dict[str, str] | None = None,
+               status: int = 200) -> tuple[str, int]:
+    s = db.session()
+    roles = actor().role_set()
+    events = list(s.scalars(select(AuditEvent).where(
+        AuditEvent.entity_type == "sign", AuditEvent.entity_id == str(sign.id))
+        .order_by(AuditEvent.at.desc()).limit(50)))
+    may = [a for a in SignAction if allowed(sign.status, a, roles=roles)]
+    pos = register.sign_position(s, sign)
+    panel = panel_config({"type": "Point", "coordinates": list(pos)} if pos else
+                         _road_geometry(s, sign.place), sign.place.name)
+    if panel is not None:
+        panel["signs"] = {"type": "FeatureCollection", "features": _sign_features(s, [sign])}
+    duty = duty_of(sign.status, sign.pending)
+    return render_template("signs/show.html", sign=sign, place=sign.place, may=may,
+                           fields=ACTION_FIELDS, events=events, panel=panel, pos=pos,
+                           duty=duty, late=is_late(duty, sign.due_on, _today()),
+                           units=register.units(s), today=_today(), error=error, v=v or {},
+                           successor=s.get(Sign, sign.replaced_by_id)
+                           if sign.replaced_by_id else None), status
+
+
+@bp.get("/<sign_id>")
+@signed_in
+def show(sign_id: str) -> tuple[str, int]:
+    """A sign: what and where it is, its history and the actions open now."""
+    return _sign_page(register.get(db.session(), sign_id))
+
+
+def _date(raw: str) -> date | None:
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise BadInput(_("A date is written YYYY-MM-DD.")) from None
+
+
+@bp.post("/<sign_id>/act")
+@signed_in
+def act(sign_id: str) -> tuple[str, int] | WResponse:
+    """Take one action on a sign."""
+    s = db.session()
+    sign = register.get(s, sign_id)
+    f = request.form
+    v = {k: f.get(k, "") for k in ("action", "on", "installer", "unit", "note", "lon", "lat",
+                                    "bearing")}
+    try:
+        version = int(f.get("version", ""))
+    except ValueError:
+        version = -1
+    try:
+        change = lifecycle.SignChange(
+            on=_date(v["on"]), installer=v["installer"], note=v["note"], unit=v["unit"],
+            lon=_float(f, "lon", _("longitude"), required=False),
+            lat=_float(f, "lat", _("latitude"), required=False),
+            bearing=_float(f, "bearing", _("facing"), required=False),
+            expected_version=version)
+        successor = lifecycle.act(s, sign, v["action"], change, actor=actor(), now=now(),
+                                  today=_today(), days=_days())
+    except PlacenamesError as exc:
+        s.rollback()
+        return _sign_page(register.get(s, sign_id), error=exc.user_msg, v=v,
+                          status=exc.http_status)
+    s.commit()
+    flash(_("Sign %(id)s: %(state)s.", id=display_plate_id(sign.sign_id),
+            state=sign_state_label(sign.status)), "ok")
+    if successor is not None:
+        flash(_("The replacement %(id)s is required.", id=display_plate_id(successor.sign_id)),
+              "ok")
+    return redirect(url_for(".show", sign_id=sign.sign_id))
+
+
+def _unit_id(unit_ref: str) -> uuid.UUID | None:
+    if unit_ref == "none":
+        return None
+    return register.parse_uuid(unit_ref, "unit")
+
+
+@bp.route("/units/<unit_ref>", methods=["GET", "POST"])
+@signed_in
+def unit(unit_ref: str) -> tuple[str, int] | WResponse:
+    """A unit's outstanding signs; clerks keep its contact and address for the letter."""
+    s = db.session()
+    unit_id = _unit_id(unit_ref)
+    owner = s.get(ResponsibleUnit, unit_id) if unit_id else None
+    if unit_id is not None and owner is None:
+        raise BadInput(_("No such responsible unit."))
+    error = None
+    if request.method == "POST" and owner is not None:
+        contact = (request.form.get("contact") or "").strip()
+        address = (request.form.get("address") or "").strip()
+        if not _may_write():
+            error = _("Only office clerks keep the units.")
+        elif len(contact) > 200 or len(address) > 200:
+            error = _("At most 200 characters each.")
+        else:
+            owner.contact, owner.address = contact, address
+            s.commit()
+            flash(_("Saved."), "ok")
+            return redirect(url_for(".unit", unit_ref=unit_ref))
+    today = _today()
+    items = supervision.outstanding(s, unit_id, today)
+    return render_template("signs/unit.html", unit=owner, unit_ref=unit_ref, items=items,
+                           today=today, error=error, may_write=_may_write(),
+                           no_unit=supervision.NO_UNIT), 400 if error else 200
+
+
+@bp.get("/units/<unit_ref>/letter.pdf")
+@signed_in
+def unit_letter(unit_ref: str) -> Response:
+    """The notice letter (督办通知) to a unit as of today."""
+    s = db.session()
+    pdf = letter.render(s, _unit_id(unit_ref), _today(),
+                        office=current_app.config.get("OFFICE_NAME", ""))
+    name = f"sign-letter-{unit_ref[:8]}-{_today():%Y%m%d}.pdf"
+    return Response(pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{name}"'})

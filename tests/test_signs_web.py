@@ -1,0 +1,127 @@
+"""Staff pages of road-name signs on both backends: the dashboard, a road's proposed signs
+accepted in the browser's form, a sign added with bad input (kept and explained), actions on a
+sign, a unit's page and its notice letter as a PDF, and who may see and do what."""
+
+import re
+import subprocess
+from datetime import date, timedelta
+
+import plate_builders as b  # tests/ is on sys.path (pyproject.toml)
+import pytest
+from sqlalchemy import select
+
+from placenames.models import Sign
+from placenames.ops.signs import register
+
+TODAY = date(2026, 11, 28)
+
+
+@pytest.fixture
+def road(app, client, session):
+    app.config["CLOCK"] = lambda: b.NOW
+    j, built = b.registry(session, per_road=1, roads=("建章路", "世纪大道", "红光大道"))
+    place = built["建章路"][0]
+    b.signed_in_clerk(app, client, session)
+    session.commit()
+    return place.id
+
+
+def test_a_clerk_accepts_the_proposed_signs_and_sees_them_late_on_the_dashboard(
+        app, client, session, road, tmp_path):
+    page = client.get(f"/staff/signs/road/{road}?lang=zh")
+    assert page.status_code == 200
+    html = page.get_data(True)
+    assert html.count('name="site"') == 4 and "与世纪大道交叉口" in html
+    done = client.post(f"/staff/signs/road/{road}/accept",
+                       data={"site": ["1", "2", "3"], "unit": "沣东新城城建局", "kind": "qr",
+                             "size": "small"})
+    assert done.status_code == 302
+    session.rollback()
+    signs = session.scalars(select(Sign).where(Sign.place_id == road)).all()
+    assert len(signs) == 3 and {s.kind for s in signs} == {"qr"}
+    assert {s.unit.name for s in signs} == {"沣东新城城建局"}
+    unit_id = signs[0].unit_id
+    session.rollback()
+    html = client.get(f"/staff/signs/road/{road}?lang=zh").get_data(True)
+    assert html.count('name="site"') == 1  # the fourth site is still proposed
+    # 61 days later the signs are late: the dashboard says so and the letter lists them
+    app.config["CLOCK"] = lambda: b.NOW + timedelta(days=61)
+    board = client.get("/staff/signs?lang=zh").get_data(True)
+    row = re.search(r'<tr class="late" data-unit="沣东新城城建局">(.*?)</tr>', board, re.S)
+    assert row and '<td class="num">3</td>' in row.group(1)
+    pdf = client.get(f"/staff/signs/units/{unit_id}/letter.pdf")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    path = tmp_path / "l.pdf"
+    path.write_bytes(pdf.data)
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "督办通知" in text and text.count("建章路") >= 3
+
+
+def test_a_sign_added_with_bad_input_keeps_what_was_typed(client, session, road):
+    bad = client.post(f"/staff/signs/road/{road}/add",
+                      data={"lon": "108.83", "lat": "north", "description": "小学门口",
+                            "unit": "某物业公司"})
+    assert bad.status_code == 400
+    html = bad.get_data(True)
+    assert 'value="小学门口"' in html and 'value="某物业公司"' in html and "error-summary" in html
+    session.rollback()
+    assert session.scalar(select(Sign.id)) is None
+    session.rollback()  # no read transaction left open while the app writes (SQLite)
+    ok = client.post(f"/staff/signs/road/{road}/add",
+                     data={"lon": "108.8365", "lat": "34.27", "bearing": "0", "kind": "directional",
+                           "arrow": "right", "near_number": "1", "far_number": "99",
+                           "description": "小学门口"})
+    assert ok.status_code == 302
+    sign_page = client.get(ok.headers["Location"] + "?lang=zh").get_data(True)
+    assert "指位牌" in sign_page and "1→99" in sign_page
+
+
+def test_actions_on_a_sign_go_through_the_guard(app, client, session, road):
+    place = session.get(register.Place, road)
+    sign = register.add(session, place, register.NewSign(108.836, 34.26), unit=None, actor=None,
+                        now=b.NOW, today=TODAY)
+    session.commit()
+    sid, version = sign.sign_id, sign.version
+    url = f"/staff/signs/{sid}"
+    missing = client.post(url + "/act", data={"action": "install", "on": TODAY.isoformat(),
+                                              "version": version})
+    assert missing.status_code == 400 and 'id="do-install" open' in missing.get_data(True)
+    wrong = client.post(url + "/act", data={"action": "repair", "on": TODAY.isoformat(),
+                                            "version": version})
+    assert wrong.status_code == 409
+    done = client.post(url + "/act", data={"action": "install", "on": TODAY.isoformat(),
+                                           "installer": "西咸标牌厂", "version": version})
+    assert done.status_code == 302
+    stale = client.post(url + "/act", data={"action": "report_damaged", "version": version})
+    assert stale.status_code == 409
+    session.rollback()
+    assert session.scalar(select(Sign.status).where(Sign.sign_id == sid)) == "installed"
+    session.rollback()
+    moved = client.post(url + "/act", data={"action": "report_damaged",
+                                            "version": version + 1})
+    assert moved.status_code == 302
+    page = client.get(url + "?lang=en").get_data(True)
+    assert "Damaged" in page and "Install" in page  # state and history in English
+
+
+def test_staff_outside_the_office_see_but_cannot_act_and_the_public_cannot_see(
+        app, client, session, road):
+    member = b.clerk(session, "member", roles=("committee",))
+    place = session.get(register.Place, road)
+    sign = register.add(session, place, register.NewSign(108.836, 34.26), unit=None, actor=None,
+                        now=b.NOW, today=TODAY)
+    session.commit()
+    sid, version = sign.sign_id, sign.version
+    b.login(client, member)
+    assert client.get(f"/staff/signs/{sid}").status_code == 200
+    refused = client.post(f"/staff/signs/{sid}/act", data={"action": "order",
+                                                           "on": TODAY.isoformat(),
+                                                           "version": version})
+    assert refused.status_code == 403
+    client.post("/logout")
+    with client.session_transaction() as s:
+        s.clear()
+    anonymous = client.get("/staff/signs")
+    assert anonymous.status_code in (302, 401)
+    assert client.get(f"/staff/signs/units/{'0' * 8}/letter.pdf").status_code in (302, 401)
