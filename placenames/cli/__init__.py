@@ -255,6 +255,7 @@ def _register_domains() -> None:
         addresses,
         audit,
         exchange,
+        gazetteer,
         imports,
         names,
         plan_print,
