@@ -25,6 +25,7 @@ from . import (
     auth,
     committee,
     errors,
+    gazetteer_staff,
     imports_staff,
     labels,
     limits,
@@ -68,6 +69,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(maps.bp)
     app.register_blueprint(plans_public.bp)
     app.register_blueprint(plans_print.bp)
+    app.register_blueprint(gazetteer_staff.bp)
     app.register_blueprint(signs_staff.bp)
     app.register_blueprint(search_page.bp)
     app.register_blueprint(records.bp)
