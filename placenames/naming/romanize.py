@@ -50,6 +50,7 @@ Ningxia Huizu Zizhiqu).
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Literal
 
 from pypinyin.contrib.tone_convert import to_tone
@@ -150,9 +151,32 @@ def _words_of(text: str, tone3: tuple[str | None, ...], style: Style) -> list[st
     return words
 
 
+_TONE_MARKS = frozenset({0x0300, 0x0301, 0x0304, 0x030C})  # grave, acute, macron, caron
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u2032": "'"})
+
+
+def sign_caps(romanization: str) -> str:
+    """Return a romanization as signs print it: capitals, no tones, apostrophe and numerals kept.
+
+    GB 17733 signs carry the standard romanization in capitals (长安路 Chang'an Lu ->
+    ``CHANG'AN LU``, 经五路 Jing 5 Lu -> ``JING 5 LU``, 西安 Xi'an -> ``XI'AN``).  Works on a
+    stored romanization in any of :data:`STYLES`: tone marks are dropped (Cháng'ān Lù ->
+    ``CHANG'AN LU``), a typographic apostrophe becomes ``'``, runs of spaces become one.
+
+    ü keeps its diaeresis: 吕村 Lücun -> ``LÜCUN``, 绿园路 Lüyuan Lu -> ``LÜYUAN LU``.  That is
+    the letter of the Hanyu Pinyin scheme and of GB/T 16159 (and what :func:`romanize` spells);
+    ``LV`` is a keyboard stand-in, not pinyin, ``LU`` loses the distinction from 路 lù, and
+    ``LYU`` is the rule for personal names in passports (中国人名汉语拼音字母拼写规则), not for
+    place names.  Signs are seen with all three; none is the place-name rule.
+    """
+    decomposed = unicodedata.normalize("NFD", romanization.translate(_APOSTROPHES))
+    bare = "".join(c for c in decomposed if ord(c) not in _TONE_MARKS)
+    return " ".join(unicodedata.normalize("NFC", bare).upper().split())
+
+
 def _finish(words: list[str], style: Style) -> str:
     text = " ".join(w for w in words if w)
-    return text.upper() if style == "sign" else text
+    return sign_caps(text) if style == "sign" else text
 
 
 def romanize(

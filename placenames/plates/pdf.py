@@ -1,8 +1,8 @@
 """Batch PDF of plates and signs on A4/A3 sheets with cut marks, and the manifest of each item.
 
 One writer draws every :class:`~placenames.plates.art.ArtLayout`: door plates
-(:func:`render_batch_pdf`) and street signs (:func:`placenames.plates.signs.render_sign_batch_pdf`)
-go through :func:`render_art_pdf` and the same sheet writer.
+(:func:`render_batch_pdf`) and street signs (:func:`render_sign_batch_pdf`) go through
+:func:`render_art_pdf` and the same sheet writer.
 
 Size per plate is kept small by drawing the fixed parts once: each plate size has a Form
 XObject (blue ground, border, white QR panel, host line, notice line) and the three QR finder
@@ -34,6 +34,7 @@ from .fonts import CjkFont, find_cjk_font, tt_font
 from .layout import PlateSpec
 from .qr import DEFAULT_EC, EcLevel, QrMatrix, dark_rects, finder_origins, finder_rects
 from .sheets import SheetGrid, SheetName, choose_grid
+from .signs import SignSpec, compose_sign
 
 PT_PER_MM = 72 / 25.4
 MARK_OFFSET, MARK_LENGTH = 1.0, 2.5  # cut marks: mm away from the plate corner, mm long
@@ -331,4 +332,29 @@ def render_batch_pdf(
                             on_progress, font=font, title=title)
     return [ManifestRow(plate_id=art.spec.plate_id, address=art.spec.address_text(),
                         size=str(art.spec.size), url=art.spec.url, **asdict(where))
+            for art, where in placed]
+
+
+def render_sign_batch_pdf(
+    specs: Iterable[SignSpec],
+    out: BinaryIO,
+    sheet: SheetName = "A4",
+    on_progress: ProgressCallback | None = None,
+    *,
+    font: CjkFont | None = None,
+    ec_level: EcLevel = DEFAULT_EC,
+    title: str = "地名标志印制批次",
+) -> list[SignManifestRow]:
+    """Render street signs onto ``sheet``-sized pages of one PDF written to ``out``.
+
+    The same writer as door plates: cut marks, a new sheet when the sign size changes, and
+    signs larger than the sheet (every standard size on A4 and A3) scaled down to one per
+    sheet as a proof, the scale in the manifest.  Returns one :class:`SignManifestRow` per
+    sign, in input order; ``on_progress`` is called after each sign with the count so far.
+    """
+    placed = render_art_pdf(specs, out, lambda spec, f: compose_sign(spec, f, ec_level), sheet,
+                            on_progress, font=font, title=title)
+    return [SignManifestRow(sign_id=art.spec.sign_id or "", name=art.spec.name,
+                            kind=str(art.spec.kind), text=art.spec.text_line(),
+                            size=str(art.spec.size), url=art.spec.url or "", **asdict(where))
             for art, where in placed]

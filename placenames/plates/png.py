@@ -13,6 +13,7 @@ from .compose import compose_plate
 from .fonts import CjkFont, find_cjk_font
 from .layout import PlateSpec
 from .qr import DEFAULT_EC, EcLevel
+from .signs import SignSpec, compose_sign
 
 MM_PER_INCH = 25.4
 
@@ -69,3 +70,13 @@ def render_png(spec: PlateSpec, *, font: CjkFont | None = None, dpi: int = 300,
     """Return one plate as PNG bytes at ``dpi`` (the dpi is written into the file)."""
     f = font or find_cjk_font()
     return png_bytes(art_image(compose_plate(spec, f, ec_level), f, dpi), dpi)
+
+
+def render_sign_png(spec: SignSpec, *, font: CjkFont | None = None, dpi: int = 300,
+                    ec_level: EcLevel = DEFAULT_EC) -> bytes:
+    """Return one street sign as PNG bytes at ``dpi`` (the dpi is written into the file).
+
+    A large sign at 300 dpi is big (1200x400 mm is 14173x4724 pixels); previews use less.
+    """
+    f = font or find_cjk_font()
+    return png_bytes(art_image(compose_sign(spec, f, ec_level), f, dpi), dpi)

@@ -15,6 +15,7 @@ from .compose import ComposedPlate, compose_plate
 from .fonts import CjkFont, find_cjk_font
 from .layout import PlateSpec
 from .qr import DEFAULT_EC, EcLevel, dark_rects
+from .signs import SignSpec, compose_sign
 
 FONT_FAMILY = "'WenQuanYi Micro Hei', 'Microsoft YaHei', SimHei, 'Heiti SC', sans-serif"
 
@@ -74,3 +75,10 @@ def render_svg(spec: PlateSpec, *, font: CjkFont | None = None,
     """Return one plate as UTF-8 SVG bytes; ``font`` is used for measuring and glyph checks."""
     f = font or find_cjk_font()
     return plate_svg(compose_plate(spec, f, ec_level)).encode("utf-8")
+
+
+def render_sign_svg(spec: SignSpec, *, font: CjkFont | None = None,
+                    ec_level: EcLevel = DEFAULT_EC) -> bytes:
+    """Return one street sign as UTF-8 SVG bytes; ``font`` measures and checks glyphs."""
+    f = font or find_cjk_font()
+    return art_svg(compose_sign(spec, f, ec_level), spec.text_line()).encode("utf-8")
