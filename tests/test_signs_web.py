@@ -125,3 +125,31 @@ def test_staff_outside_the_office_see_but_cannot_act_and_the_public_cannot_see(
     anonymous = client.get("/staff/signs")
     assert anonymous.status_code in (302, 401)
     assert client.get(f"/staff/signs/units/{'0' * 8}/letter.pdf").status_code in (302, 401)
+
+
+def test_a_scanned_sign_shows_its_road_and_takes_a_report_to_the_staff_queue(
+        app, client, session, road):
+    place = session.get(register.Place, road)
+    sign = register.add(session, place, register.NewSign(108.836, 34.26, 0.0,
+                                                         description="起点"),
+                        unit=None, actor=None, now=b.NOW, today=TODAY)
+    session.commit()
+    sid = sign.sign_id
+    client.post("/logout")
+    with client.session_transaction() as s:
+        s.clear()
+    page = client.get(f"/s/{sid}?lang=zh")
+    assert page.status_code == 200
+    html = page.get_data(True)
+    assert "建章路" in html and 'id="road-meaning"' in html and 'id="report-link"' in html
+    assert client.get(f"/s/{sid.lower()}").status_code == 301  # typed form: canonical URL
+    assert client.get("/s/NOT-A-SIGN").status_code == 404
+    app.config["WTF_CSRF_ENABLED"] = False
+    bad = client.post(f"/s/{sid}/report", data={"kind": "wrong_address"})
+    assert bad.status_code == 400  # a sign has no address to be wrong
+    done = client.post(f"/s/{sid}/report", data={"kind": "wrong_sign",
+                                                 "note": "拼音拼错了"})
+    assert done.status_code == 200 and 'id="report-done"' in done.get_data(True)
+    b.signed_in_clerk(app, client, session)
+    queue = client.get("/staff/plates/reports?lang=zh").get_data(True)
+    assert "拼音拼错了" in queue and f"/staff/signs/{sid}" in queue and "起点" in queue

@@ -98,6 +98,7 @@ class ReportKind(enum.StrEnum):
     DAMAGED = "damaged"
     MISSING = "missing"
     WRONG_ADDRESS = "wrong_address"
+    WRONG_SIGN = "wrong_sign"  # a street sign shows a wrong name or spelling
     OTHER = "other"
 
 

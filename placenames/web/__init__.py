@@ -43,6 +43,7 @@ from . import (
     scan,
     search_page,
     security,
+    signs_public,
     signs_staff,
     stories_public,
     stories_staff,
@@ -71,6 +72,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(plans_print.bp)
     app.register_blueprint(gazetteer_staff.bp)
     app.register_blueprint(signs_staff.bp)
+    app.register_blueprint(signs_public.bp)
     app.register_blueprint(search_page.bp)
     app.register_blueprint(records.bp)
     app.register_blueprint(records_staff.bp)

@@ -21,7 +21,7 @@ blp = Blueprint("api_reports", __name__, url_prefix="/api/v1",
                 description="部门报告地址或门牌问题 / departments report problems with "
                             "addresses and plates")
 
-KINDS = [k.value for k in ReportKind]
+KINDS = [k.value for k in ReportKind if k is not ReportKind.WRONG_SIGN]  # signs: /s/<id>
 
 
 class ReportArgs(ma.Schema):

@@ -55,6 +55,7 @@ FINDING_SEVERITY_LABELS = {"error": _l("error"), "warning": _l("warning"), "info
 SCREEN_SEVERITY_LABELS = {"block": _l("blocks"), "warn": _l("warns"), "info": _l("for information")}
 REPORT_KIND_LABELS = {"damaged": _l("The plate is damaged"), "missing": _l("The plate is missing"),
                       "wrong_address": _l("The address is wrong"),
+                      "wrong_sign": _l("The sign shows a wrong name or spelling"),
                       "other": _l("Another problem (see the note)")}
 PRESET_LABELS = {"default": _l("from the start, odd numbers on the left"),
                  "beijing-ew": _l("east-west roads: from the east, odd numbers on the north"),

@@ -61,6 +61,7 @@ hold other applications' keys."""
 
 ROUTE_LIMITS: dict[str, tuple[str, tuple[str, ...]]] = {
     "scan.report": ("5 per minute", ("POST",)),
+    "signs_public.report": ("5 per minute", ("POST",)),
     # guessing passwords or codes from one address, whatever the accounts (each account also
     # locks after five failures): the setting LOGIN_RATELIMIT
     "auth.login": ("LOGIN_RATELIMIT", ("POST",)),

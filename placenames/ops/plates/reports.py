@@ -1,5 +1,6 @@
-"""Reports of problems with plates and addresses: the public's from the scan page (always
-about a plate), a department's through the API (about a plate, an address, or both).
+"""Reports of problems with plates, addresses and street signs: the public's from a plate's
+scan page or a sign's page, a department's through the API (about a plate, an address, or
+both).
 
 A report holds a kind (:class:`~placenames.models.plates.ReportKind`) and an optional short
 note, never personal data. A department's report carries its token's id and writes an audit
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session, joinedload
 from ...errors import BadInput, NotFound
 from ...models import Address, ApiToken, AuditEvent
 from ...models.plates import Plate, PlateReport, ReportKind
+from ...models.signs import Sign
 from .batches import find_plate
 
 MAX_NOTE = 500
@@ -84,6 +86,7 @@ class OpenReport:
     plate: Plate | None
     address: Address | None
     sender: ApiToken | None
+    sign: Sign | None = None
 
 
 def open_reports(session: Session, limit: int = 50) -> list[OpenReport]:
@@ -93,8 +96,9 @@ def open_reports(session: Session, limit: int = 50) -> list[OpenReport]:
         select(PlateReport, ApiToken)
         .outerjoin(ApiToken, ApiToken.id == PlateReport.token_id)
         .options(joinedload(PlateReport.plate).joinedload(Plate.address),
-                 joinedload(PlateReport.address))
+                 joinedload(PlateReport.address),
+                 joinedload(PlateReport.sign).joinedload(Sign.place))
         .where(PlateReport.status == "new")
         .order_by(PlateReport.received_at.desc()).limit(limit)).all()
-    return [OpenReport(r, r.plate, r.address or (r.plate.address if r.plate else None), t)
-            for r, t in rows]
+    return [OpenReport(r, r.plate, r.address or (r.plate.address if r.plate else None), t,
+                       r.sign) for r, t in rows]
