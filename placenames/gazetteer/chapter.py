@@ -14,7 +14,7 @@ from ..maps.printed import MapDrawing, bbox_of, layout_map
 from ..maps.printed_pdf import ROAD_INK, Ink, MapFlowable
 from .book import LINE_CLASSES, Book, Chapter, Entry
 from .pages import ChapterMark, PageNumbers
-from .styles import HEAD_FILL, Styles, para
+from .styles import HEAD_FILL, Styles, cell, cell_rules, para
 
 CRS_NOTE = "CGCS2000"
 MAP_WIDTH, MAP_HEIGHT = 170 * mm, 200 * mm
@@ -89,19 +89,17 @@ def _map_block(chapter: Chapter, book: Book, st: Styles) -> list[Any]:
 
 def names_table(entries: list[Entry], st: Styles) -> Table:
     """The table of a chapter's names (the header repeats on every page)."""
-    data: list[list[Any]] = [[para(h, st.cell) for h in COLUMNS]]
+    w = WIDTHS
+    data: list[list[Any]] = [[cell(h, st.cell, x) for h, x in zip(COLUMNS, w, strict=True)]]
     for i, e in enumerate(entries, start=1):
-        data.append([para(str(i), st.cell), para(e.name, st.cell),
-                     para(e.romanization or "—", st.latin), para(e.class_label, st.cell),
-                     para(e.location or "—", st.cell), para(e.meaning or "—", st.cell),
-                     para(e.origin or "—", st.cell)])
+        data.append([str(i), cell(e.name, st.cell, w[1]),
+                     cell(e.romanization or "—", st.latin, w[2]),
+                     cell(e.class_label, st.cell, w[3]), cell(e.location or "—", st.cell, w[4]),
+                     cell(e.meaning or "—", st.cell, w[5]), cell(e.origin or "—", st.cell, w[6])])
     table = Table(data, colWidths=list(WIDTHS), repeatRows=1)
-    table.setStyle(TableStyle([
-        ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
-        ("BACKGROUND", (0, 0), (-1, 0), HEAD_FILL),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-        ("FONTNAME", (0, 0), (-1, -1), st.font)]))
+    table.setStyle(TableStyle([*cell_rules(st.cell),
+                               ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+                               ("BACKGROUND", (0, 0), (-1, 0), HEAD_FILL)]))
     return table
 
 

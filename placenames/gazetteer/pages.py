@@ -19,11 +19,13 @@ class PageNumbers:
 
     def __init__(self, keys: list[str]) -> None:
         self.forms = {key: f"gzpage{i}" for i, key in enumerate(keys)}
+        self.sizes: set[float] = set()  # the font sizes the numbers are printed in
         self.pages: dict[str, int] = {}
 
-    def form(self, key: str) -> str:
-        """The PDF form that holds ``key``'s page number."""
-        return self.forms[key]
+    def form(self, key: str, size: float) -> str:
+        """The PDF form that holds ``key``'s page number in font size ``size``."""
+        self.sizes.add(size)
+        return f"{self.forms[key]}s{round(size * 10)}"
 
 
 class ChapterMark(Flowable):  # type: ignore[misc]  # reportlab is untyped
@@ -40,11 +42,13 @@ class ChapterMark(Flowable):  # type: ignore[misc]  # reportlab is untyped
 
 
 class PageRef(Flowable):  # type: ignore[misc]  # reportlab is untyped
-    """Chapter ``key``'s page number, right-aligned in a box ``width`` wide."""
+    """Chapter ``key``'s page number in font size ``size``, right-aligned in a box ``width``
+    wide, its baseline ``size`` below the box's top (where a table cell's text has it)."""
 
     def __init__(self, numbers: PageNumbers, key: str, width: float, size: float) -> None:
         super().__init__()
         self.numbers, self.key, self.size = numbers, key, size
+        self.form = numbers.form(key, size)
         self.width, self.height = width, size * 1.25
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
@@ -55,26 +59,28 @@ class PageRef(Flowable):  # type: ignore[misc]  # reportlab is untyped
         """Place the chapter's page-number form at the box's right edge."""
         c: Canvas = self.canv
         c.saveState()
-        c.translate(self.width, self.size * 0.25)
-        c.doForm(self.numbers.form(self.key))
+        c.translate(self.width, self.height - self.size)
+        c.doForm(self.form)
         c.restoreState()
 
 
 class DefineForms(Flowable):  # type: ignore[misc]  # reportlab is untyped
     """The book's last flowable: writes every chapter's page number into its form."""
 
-    def __init__(self, numbers: PageNumbers, font: str, size: float) -> None:
+    def __init__(self, numbers: PageNumbers, font: str) -> None:
         super().__init__()
-        self.numbers, self.font, self.size = numbers, font, size
+        self.numbers, self.font = numbers, font
         self.width = self.height = 0
 
     def draw(self) -> None:
-        """Define the forms (a chapter never drawn gets "—")."""
+        """Define the forms, one per chapter and size (a chapter never drawn gets "—")."""
         c: Canvas = self.canv
-        for key, form in self.numbers.forms.items():
-            c.saveState()
-            c.beginForm(form, lowerx=-200, lowery=-self.size, upperx=10, uppery=self.size * 2)
-            c.setFont(self.font, self.size)
-            c.drawRightString(0, 0, str(self.numbers.pages.get(key, "—")))
-            c.endForm()
-            c.restoreState()
+        for key in self.numbers.forms:
+            for size in sorted(self.numbers.sizes):
+                c.saveState()
+                c.beginForm(self.numbers.form(key, size), lowerx=-200, lowery=-size,
+                            upperx=10, uppery=size * 2)
+                c.setFont(self.font, size)
+                c.drawRightString(0, 0, str(self.numbers.pages.get(key, "—")))
+                c.endForm()
+                c.restoreState()

@@ -16,6 +16,7 @@ from typing import Any
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import PageBreak, SimpleDocTemplate, Spacer, Table, TableStyle
@@ -25,9 +26,8 @@ from .book import Book
 from .chapter import CRS_NOTE, chapter_story
 from .index import initial, pinyin_index
 from .pages import ChapterMark, DefineForms, PageNumbers, PageRef
-from .styles import HEAD_FILL, MUTED, Styles, date_zh, para, styles
+from .styles import CELL_PADDING, HEAD_FILL, MUTED, Styles, cell, cell_rules, date_zh, para, styles
 
-PAGE_NO_SIZE = 9.0
 INDEX_COLUMNS = ("罗马字母拼写", "标准名称", "类别", "所在章节", "页码")
 INDEX_WIDTHS = (52 * mm, 36 * mm, 16 * mm, 50 * mm, 16 * mm)
 
@@ -61,14 +61,16 @@ def contents(book: Book, numbers: PageNumbers, st: Styles) -> list[Any]:
     """The contents: parts and chapters with the page each chapter starts on."""
     rows: list[list[Any]] = []
     number = 0
+    inner = ParagraphStyle("ci", parent=st.body, leftIndent=6 * mm)
     for part, chapters in book.parts():
         if part:
             rows.append([para(part, st.body), ""])
         for chapter in chapters:
             number += 1
-            rows.append([para(f"{'　' if part else ''}第{number}章　{chapter.heading}", st.body),
-                         PageRef(numbers, chapter.code, 14 * mm, PAGE_NO_SIZE)])
-    rows.append([para("拼音索引", st.body), PageRef(numbers, "#index", 14 * mm, PAGE_NO_SIZE)])
+            rows.append([para(f"第{number}章　{chapter.heading}", inner if part else st.body),
+                         PageRef(numbers, chapter.code, 14 * mm, st.body.fontSize)])
+    rows.append([para("拼音索引", st.body),
+                 PageRef(numbers, "#index", 14 * mm, st.body.fontSize)])
     return [PageBreak(), para("目　录", st.head), _grid(rows, (156 * mm, 14 * mm), st.font, False)]
 
 
@@ -83,18 +85,21 @@ def index_story(book: Book, numbers: PageNumbers, st: Styles) -> list[Any]:
     """The index by romanization, grouped by initial letter, with each chapter's page."""
     out: list[Any] = [PageBreak(), ChapterMark(numbers, "#index"), para("拼音索引", st.head),
                       para("按罗马字母拼写排序；页码为该地名所在章节的起始页。", st.small)]
-    data: list[list[Any]] = [[para(h, st.cell) for h in INDEX_COLUMNS]]
-    styles_extra: list[tuple[Any, ...]] = []
+    w = INDEX_WIDTHS
+    data: list[list[Any]] = [[cell(h, st.cell, x) for h, x in zip(INDEX_COLUMNS, w,
+                                                                   strict=True)]]
+    styles_extra: list[tuple[Any, ...]] = [*cell_rules(st.cell)]
     letter = None
     for row in pinyin_index(book):
         if initial(row.romanization) != letter:
             letter = initial(row.romanization)
             styles_extra.append(("SPAN", (0, len(data)), (-1, len(data))))
             data.append([para(letter, st.letter), "", "", "", ""])
-        data.append([para(row.romanization or "—", st.latin), para(row.name, st.cell),
-                     para(row.class_label, st.cell),
-                     para(f"{row.chapter_title}（{row.chapter_code}）", st.cell),
-                     PageRef(numbers, row.chapter_code, 12 * mm, PAGE_NO_SIZE)])
+        data.append([cell(row.romanization or "—", st.latin, w[0]),
+                     cell(row.name, st.cell, w[1]), cell(row.class_label, st.cell, w[2]),
+                     cell(f"{row.chapter_title}（{row.chapter_code}）", st.cell, w[3]),
+                     PageRef(numbers, row.chapter_code, w[4] - 2 * CELL_PADDING,
+                             st.cell.fontSize)])
     table = _grid(data, INDEX_WIDTHS, st.font, True)
     table.setStyle(TableStyle(styles_extra))
     return out + [table]
@@ -107,7 +112,7 @@ def story(book: Book, numbers: PageNumbers, font: str) -> list[Any]:
     for number, chapter in enumerate(book.chapters, start=1):
         out += chapter_story(number, chapter, book, numbers, st)
     out += index_story(book, numbers, st)
-    return out + [DefineForms(numbers, font, PAGE_NO_SIZE)]
+    return out + [DefineForms(numbers, font)]
 
 
 def _footer(book: Book, font: str) -> Callable[[Canvas, Any], None]:

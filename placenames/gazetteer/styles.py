@@ -9,9 +9,11 @@ from xml.sax.saxutils import escape
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Paragraph
 
 HEAD_FILL = colors.HexColor("#eef2f8")
+CELL_PADDING = 3.0  # left and right, in the tables' style
 MUTED = colors.HexColor("#495057")
 
 
@@ -60,3 +62,23 @@ def para(text: str, style: ParagraphStyle) -> Paragraph:
 def date_zh(value: date) -> str:
     """A date as printed: ``2026年5月1日``."""
     return f"{value.year}年{value.month}月{value.day}日"
+
+
+def cell(text: str, style: ParagraphStyle, width: float) -> str | Paragraph:
+    """A table cell of ``text`` in a column ``width`` wide: the plain string when it fits on
+    one line (a table draws it without the cost of a paragraph; the table's style sets its
+    font, size and leading to ``style``'s), else a paragraph that wraps."""
+    if "\n" not in text and stringWidth(text, style.fontName, style.fontSize) \
+            <= width - 2 * CELL_PADDING:
+        return text
+    return para(text, style)
+
+
+def cell_rules(style: ParagraphStyle) -> list[tuple[object, ...]]:
+    """Table style commands that set plain-string cells like ``style``, with the padding."""
+    return [("FONTNAME", (0, 0), (-1, -1), style.fontName),
+            ("FONTSIZE", (0, 0), (-1, -1), style.fontSize),
+            ("LEADING", (0, 0), (-1, -1), style.leading),
+            ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING),
+            ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING),
+            ("VALIGN", (0, 0), (-1, -1), "TOP")]
