@@ -25,7 +25,7 @@ jurisdictions, the New Area's management arrangement (which township belongs to 
 city) and a name's place in the area are today's, as they keep no history; a name is picked
 by its jurisdiction today and put in the chapter of its jurisdiction on D when that is in the
 area. A published name story (:mod:`placenames.models.stories`) supplies the meaning and
-origin when it was published before the end of D; stories keep no earlier versions, so a story
-revised and published again after D is not used in the edition of D (the record's own text
-is).
+origin when it is published now and was published before the end of D; stories keep no
+earlier versions, so a story revised and published again after D, or back in draft, is not
+used in the edition of D (the record's own text is).
 """
