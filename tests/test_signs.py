@@ -250,3 +250,51 @@ def test_a_rename_marks_signs_for_replacement_and_a_cancel_for_removal(session, 
     session.commit()
     assert successor.pending == "remove" and successor.status == "installed"
     assert {s.status for s in signs[1:]} == {"removed"}  # never set up: simply removed
+
+
+# --- the CLI ------------------------------------------------------------------------------
+
+def _cli(app, *args):
+    from click.testing import CliRunner
+
+    from placenames.cli import main
+    result = CliRunner().invoke(main, ["signs", *args], obj=app)
+    assert result.exception is None or isinstance(result.exception, SystemExit), \
+        result.exception
+    assert "Traceback" not in result.output
+    return result
+
+
+def test_the_cli_proposes_records_acts_supervises_and_prints(app, session, world, tmp_path):
+    road, clerk = world
+    session.close()
+    r = _cli(app, "propose", "建章路")
+    assert r.exit_code == 0 and "4 sign(s) proposed" in r.output and "与红光大道交叉口" in r.output
+    r = _cli(app, "propose", "建章路", "--accept", "--unit", "沣东新城城建局", "--kind", "qr",
+             "--size", "small")
+    assert r.exit_code == 64  # --accept needs --actor
+    r = _cli(app, "propose", "建章路", "--accept", "--actor", "signclerk", "--unit",
+             "沣东新城城建局", "--kind", "qr", "--size", "small")
+    assert r.exit_code == 0 and "4 sign(s) recorded" in r.output
+    assert "0 sign(s) proposed" in _cli(app, "propose", "建章路").output
+    listing = _cli(app, "list", "建章路").output.strip().splitlines()
+    assert len(listing) == 4 and all("二维码街牌" in line for line in listing)
+    first = listing[0].split()[0]
+    r = _cli(app, "set", first, "install", "--actor", "signclerk", "--installer", "西咸标牌厂")
+    assert r.exit_code == 0 and "已设置" in r.output
+    r = _cli(app, "set", first, "install", "--actor", "signclerk", "--installer", "x")
+    assert r.exit_code == 75  # not from installed
+    later = (TODAY + timedelta(days=400)).isoformat()
+    r = _cli(app, "overdue", "--as-of", later)
+    assert "沣东新城城建局: late 3, outstanding 3" in r.output
+    pdf, csv_path = tmp_path / "signs.pdf", tmp_path / "signs.csv"
+    r = _cli(app, "print", "--unit", "沣东新城城建局", "--out", str(pdf), "--manifest",
+             str(csv_path), "--sheet", "A4")
+    assert r.exit_code == 0 and "3 sign(s) written" in r.output
+    assert pdf.read_bytes().startswith(b"%PDF") and len(csv_path.read_text().splitlines()) == 4
+    letter_pdf = tmp_path / "letter.pdf"
+    r = _cli(app, "letter", "沣东新城城建局", "--out", str(letter_pdf))
+    assert r.exit_code == 0 and letter_pdf.read_bytes().startswith(b"%PDF")
+    assert _cli(app, "letter", "没有的单位", "--out", str(letter_pdf)).exit_code == 66
+    assert _cli(app, "propose", "不存在的路").exit_code == 66
+    assert _cli(app, "print", "--out", str(pdf)).exit_code == 64

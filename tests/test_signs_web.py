@@ -153,3 +153,38 @@ def test_a_scanned_sign_shows_its_road_and_takes_a_report_to_the_staff_queue(
     b.signed_in_clerk(app, client, session)
     queue = client.get("/staff/plates/reports?lang=zh").get_data(True)
     assert "拼音拼错了" in queue and f"/staff/signs/{sid}" in queue and "起点" in queue
+
+
+def test_a_printed_qr_sign_decodes_to_its_public_page(app, client, session, road, tmp_path):
+    """The print-ready PDF of a road's signs (smallest size, full-size artwork) carries a QR
+    code that a real decoder reads back to the sign's page, which names the road."""
+    import zxingcpp
+    from PIL import Image
+
+    app.config["PUBLIC_BASE_URL"] = "https://dmb.xixian.example.cn"
+    place = session.get(register.Place, road)
+    sign = register.add(session, place, register.NewSign(108.836, 34.26, 0.0, kind="qr",
+                                                         size="small"),
+                        unit=None, actor=None, now=b.NOW, today=TODAY)
+    session.commit()
+    sid = sign.sign_id
+    session.rollback()
+    pdf = client.get(f"/staff/signs/road/{road}/signs.pdf")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    path = tmp_path / "signs.pdf"
+    path.write_bytes(pdf.data)
+    size = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True,
+                          check=True).stdout
+    width_pt = float(re.search(r"Page size:\s+([\d.]+) x", size).group(1))
+    assert abs(width_pt * 25.4 / 72 - (600 + 12)) < 1  # the small sign at full size + margins
+    subprocess.run(["pdftoppm", "-r", "50", "-png", "-singlefile", str(path),
+                    str(tmp_path / "page")], check=True)
+    found = zxingcpp.read_barcodes(Image.open(tmp_path / "page.png"))
+    assert [r.text for r in found] == [f"https://dmb.xixian.example.cn/s/{sid}"]
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "建章路" in text and "JIANZHANG LU" in text
+    public = client.get(f"/s/{sid}?lang=zh").get_data(True)
+    assert "建章路" in public
+    bad = client.get(f"/staff/signs/road/{road}/signs.pdf?sheet=A0")
+    assert bad.status_code == 400

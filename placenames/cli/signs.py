@@ -7,6 +7,7 @@ not in a state that allows it, 77 the account's roles do not allow it.
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -15,11 +16,13 @@ from flask import current_app
 
 from .. import db
 from ..errors import BadInput
-from ..ops.signs import letter, lifecycle, register, supervision
+from ..ops.signs import letter, lifecycle, printing, register, supervision
 from ..plates.ids import display_plate_id
+from ..plates.pdf import write_manifest_csv
+from ..plates.signs import SignKind
 from ..workflow.deadlines import china_date
 from ..workflow.sign_duties import DUTY_LABELS_ZH
-from ..workflow.signs import KIND_LABELS_ZH, STATE_LABELS_ZH, SignAction, SignKind, SignState
+from ..workflow.signs import KIND_LABELS_ZH, STATE_LABELS_ZH, SignAction, SignState
 from . import main, with_app
 from .plans import ACTOR, _actor, _date
 
@@ -147,3 +150,33 @@ def print_letter(unit: str, out: Path, as_of: str | None) -> None:
     except OSError as exc:
         raise BadInput(f"无法写入 {out} / cannot write {out}: {exc.strerror}") from None
     click.echo(f"letter to {owner.name} written to {out} ({len(pdf)} bytes)")
+
+
+@signs_group.command(name="print")
+@click.option("--road", default=None, help="the road's name or id: its signs still to be made")
+@click.option("--unit", default=None, help="a responsible unit: its signs still to be made")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--sheet", type=click.Choice(list(printing.SHEETS)), default="fit",
+              help="fit: each sign on its own page at full size; A4/A3: scaled proofs")
+@click.option("--qr", is_flag=True, help="a QR code on every sign, not only on QR signs")
+@click.option("--manifest", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="also write the manifest (CSV) here")
+@with_app
+def print_signs(road: str | None, unit: str | None, out: Path, sheet: str, qr: bool,
+                manifest: Path | None) -> None:
+    """Print the signs still to be made of a road or a unit as one PDF with cut marks."""
+    s = db.session()
+    place_id = register.road(s, road).id if road else None
+    unit_id = register.unit_by_name(s, unit, create=False).id if unit else None
+    pairs = printing.signs_to_make(s, place_id=place_id, unit_id=unit_id)
+    buf = io.BytesIO()
+    rows = printing.render(pairs, buf, base_url=current_app.config["PUBLIC_BASE_URL"],
+                           sheet=sheet, qr=qr)  # type: ignore[arg-type]
+    try:
+        out.write_bytes(buf.getvalue())
+        if manifest is not None:
+            with manifest.open("w", encoding="utf-8", newline="") as f:
+                write_manifest_csv(rows, f)
+    except OSError as exc:
+        raise BadInput(f"无法写入 / cannot write: {exc.filename}: {exc.strerror}") from None
+    click.echo(f"{len(rows)} sign(s) written to {out}")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-SheetName = Literal["A4", "A3"]
+SheetName = Literal["A4", "A3", "fit"]
 
 SHEETS: dict[str, tuple[float, float]] = {"A4": (210.0, 297.0), "A3": (297.0, 420.0)}
 """Portrait sheet sizes in millimetres."""
@@ -48,9 +48,15 @@ def _fit(avail_w: float, avail_h: float, w: float, h: float) -> tuple[int, int]:
 
 
 def choose_grid(plate_width: float, plate_height: float, sheet: SheetName = "A4") -> SheetGrid:
-    """Return the grid holding the most plates of this size, centred on the sheet."""
+    """Return the grid holding the most plates of this size, centred on the sheet.
+
+    ``fit``: one piece a page, at full size, on a page as large as the piece and its cut
+    marks (print-ready artwork of a street sign, for a sign maker's wide-format printer)."""
+    if sheet == "fit":
+        sw, sh = plate_width + 2 * MARGIN, plate_height + 2 * MARGIN
+        return SheetGrid(sw, sh, 1, 1, 1.0, plate_width, plate_height, ((MARGIN, MARGIN),))
     if sheet not in SHEETS:
-        raise ValueError(f"unknown sheet {sheet!r}; use A4 or A3")
+        raise ValueError(f"unknown sheet {sheet!r}; use A4, A3 or fit")
     short, long_ = SHEETS[sheet]
     best: tuple[int, float, float, float, int, int] | None = None
     for sw, sh in ((short, long_), (long_, short)):

@@ -17,7 +17,7 @@ import math
 import threading
 import time
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from flask import (
     Blueprint,
@@ -173,7 +173,23 @@ def report(plate_id: str) -> Response | str:
     return resp
 
 
-def map_figure(view: PlateView) -> dict[str, Any] | None:
+class Located(Protocol):
+    """What the small map and the map links need of a view (a plate's, a sign's)."""
+
+    @property
+    def point(self) -> tuple[float, float] | None:
+        """The (lon, lat) marked on the map."""
+
+    @property
+    def line(self) -> tuple[tuple[float, float], ...]:
+        """The road's vertices around it."""
+
+    @property
+    def address_zh(self) -> str:
+        """What the map links name the point by."""
+
+
+def map_figure(view: Located) -> dict[str, Any] | None:
     """A small map as SVG coordinates: the road line around the entrance point, 320×200.
 
     Equirectangular (fine at street scale), centred on the point, about
@@ -194,7 +210,7 @@ def map_figure(view: PlateView) -> dict[str, Any] | None:
     return {"w": MAP_W, "h": MAP_H, "line": line, "point": xy(view.point)}
 
 
-def map_links(view: PlateView) -> dict[str, str]:
+def map_links(view: Located) -> dict[str, str]:
     """Links to open the point on OpenStreetMap (CGCS2000), AMap (GCJ-02) and Baidu (BD-09)."""
     if view.point is None:
         return {}

@@ -15,6 +15,7 @@ message and what was typed.
 
 from __future__ import annotations
 
+import io
 import json
 import uuid
 from datetime import date
@@ -39,8 +40,9 @@ from .. import db, spatial
 from ..addressing.sign_sites import sign_kind_for
 from ..errors import BadInput, PlacenamesError
 from ..models import AuditEvent, Place, PlaceStatus, ResponsibleUnit, Sign
-from ..ops.signs import letter, lifecycle, register, supervision
+from ..ops.signs import letter, lifecycle, printing, register, supervision
 from ..plates.ids import display_plate_id
+from ..plates.signs import SignKind
 from ..workflow.deadlines import china_date
 from ..workflow.plans import VIEW_ROLES
 from ..workflow.sign_duties import DUTY_LABELS_ZH, duty_of, is_late
@@ -52,7 +54,6 @@ from ..workflow.signs import (
     STATE_LABELS_ZH,
     Pending,
     SignAction,
-    SignKind,
     SignState,
     allowed,
     label_en,
@@ -394,3 +395,34 @@ def unit_letter(unit_ref: str) -> Response:
     name = f"sign-letter-{unit_ref[:8]}-{_today():%Y%m%d}.pdf"
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{name}"'})
+
+
+def _print(pairs: list[Any], name: str) -> Response:
+    sheet = request.args.get("sheet") or "fit"
+    if sheet not in printing.SHEETS:
+        raise BadInput(_("Unknown sheet: use fit, A4 or A3."))
+    out = io.BytesIO()
+    printing.render(pairs, out, base_url=current_app.config["PUBLIC_BASE_URL"],
+                    sheet=sheet, qr=request.args.get("qr") == "1")
+    return Response(out.getvalue(), mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{name}.pdf"'})
+
+
+@bp.get("/road/<uuid:place_id>/signs.pdf")
+@signed_in
+def road_print(place_id: uuid.UUID) -> Response:
+    """The road's signs still to be made, print-ready (``?sheet=fit|A4|A3``, ``?qr=1``)."""
+    s = db.session()
+    place = register.road(s, place_id)
+    return _print(printing.signs_to_make(s, place_id=place.id), f"signs-{place.id.hex[:8]}")
+
+
+@bp.get("/units/<unit_ref>/signs.pdf")
+@signed_in
+def unit_print(unit_ref: str) -> Response:
+    """A unit's signs still to be made, print-ready."""
+    unit_id = _unit_id(unit_ref)
+    if unit_id is None:
+        raise BadInput(_("Give the signs a responsible unit first."))
+    return _print(printing.signs_to_make(db.session(), unit_id=unit_id),
+                  f"signs-{unit_ref[:8]}")

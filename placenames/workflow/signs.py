@@ -28,6 +28,7 @@ from datetime import date
 from enum import StrEnum
 from types import MappingProxyType
 
+from ..plates.signs import SignKind
 from .errors import IllegalTransition, NotPermitted, PreconditionFailed
 
 
@@ -55,15 +56,6 @@ class SignAction(StrEnum):
     REMOVE = "remove"
     MOVE = "move"
     ASSIGN = "assign"
-
-
-class SignKind(StrEnum):
-    """What a sign is: street sign 街牌, lane sign 巷牌, directional 指位牌, the QR sign."""
-
-    STREET = "street"
-    LANE = "lane"
-    DIRECTIONAL = "directional"
-    QR = "qr"
 
 
 class Pending(StrEnum):
@@ -105,9 +97,7 @@ ACTION_LABELS_ZH: Mapping[SignAction, str] = MappingProxyType({
     A.ORDER: "下单制作", A.INSTALL: "登记设置", A.REPORT_DAMAGED: "登记损坏",
     A.REPORT_MISSING: "登记缺失", A.REPAIR: "登记修复", A.REPLACE: "更换",
     A.REMOVE: "拆除", A.MOVE: "调整位置", A.ASSIGN: "指定责任单位"})
-KIND_LABELS_ZH: Mapping[SignKind, str] = MappingProxyType({
-    SignKind.STREET: "街牌", SignKind.LANE: "巷牌", SignKind.DIRECTIONAL: "指位牌",
-    SignKind.QR: "二维码街牌"})
+KIND_LABELS_ZH: Mapping[SignKind, str] = MappingProxyType({k: k.label for k in SignKind})
 KIND_LABELS_EN: Mapping[SignKind, str] = MappingProxyType({
     SignKind.STREET: "street sign", SignKind.LANE: "lane sign",
     SignKind.DIRECTIONAL: "directional sign", SignKind.QR: "QR street sign"})

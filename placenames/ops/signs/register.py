@@ -25,8 +25,9 @@ from ...maps.coords import validate_lonlat
 from ...models import AuditEvent, Place, PlaceStatus, ResponsibleUnit, Sign, User
 from ...plates.errors import PlateIdError
 from ...plates.ids import new_plate_id, normalize_plate_id
+from ...plates.signs import SignKind
 from ...workflow.sign_duties import DEFAULT_SIGN_DAYS, due_date
-from ...workflow.signs import LIVE, SignKind, SignState
+from ...workflow.signs import LIVE, SignState
 
 SIGN_CLASSES = ("avenue", "road", "street", "lane")
 """Classes of names that carry street signs (bridges and tunnels have their own signs)."""
