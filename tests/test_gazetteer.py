@@ -15,9 +15,17 @@ from plate_builders import clerk, login
 from sqlalchemy import select, update
 
 from placenames.cli import main
-from placenames.gazetteer.book import pinyin_key
+from placenames.gazetteer.book import Entry, location_text, ordered, pinyin_key
 from placenames.gazetteer.pdf import render_pdf
-from placenames.models import HistoryRow, Jurisdiction, ManagementMembership, Place, PlaceStatus
+from placenames.models import (
+    AuditEvent,
+    HistoryRow,
+    Jurisdiction,
+    ManagementMembership,
+    Place,
+    PlaceStatus,
+)
+from placenames.ops import stories
 from placenames.ops.demo import loader as demo
 from placenames.ops.gazetteer.build import build
 from placenames.ops.registry.places import PlaceInput, create_place
@@ -164,6 +172,8 @@ def test_an_edition_as_of_a_date_holds_the_names_in_force_then(session, history)
     assert set(now) == {"新街路", "含光路", "早录路", "后来路"}
     assert earlier["含光路"].meaning == "旧的含义" and now["含光路"].meaning == "新的含义"
     assert earlier["老街路"].romanization == "Laojie Lu"
+    assert earlier["含光路"].geometry["type"] == now["含光路"].geometry["type"] == "LineString"
+    assert now["含光路"].geometry["coordinates"][0] == pytest.approx((108.836, 34.255))
     # the day after the earlier names entered: the renamed and cancelled ones are still in
     assert set(_names(build(session, "xixian", as_of=date(2025, 1, 10), today=_today()))) \
         == {"旧渠路", "老街路", "含光路"}
@@ -220,7 +230,49 @@ def test_staff_download_the_gazetteer_and_others_cannot(app, client, session, hi
     assert r.headers["Content-Disposition"] == \
         'attachment; filename="gazetteer-xixian-2025-06-01.pdf"'
     assert r.data.startswith(b"%PDF") and b"/Subtype /Image" not in r.data
+    session.expire_all()
+    event = session.scalar(select(AuditEvent).where(AuditEvent.entity_type == "gazetteer"))
+    assert event.action == "download" and event.entity_id == "xixian" and "2025-06-01" in event.note
     r = client.get("/staff/gazetteer.pdf?area=nowhere", headers={"Accept": "application/json"})
     assert r.status_code == 404 and "nowhere" in r.json["error"]
     r = client.get("/staff/gazetteer.pdf?area=xixian&as_of=01/06/2025")
     assert r.status_code == 400 and "YYYY-MM-DD" in r.get_data(as_text=True)
+
+
+def test_a_published_story_gives_the_meaning_and_origin_from_its_publication_on(
+        session, history):
+    writer, reviewer = clerk(session, "writer"), clerk(session, "reviewer")
+    by_name = {p.name: p for p in session.scalars(select(Place))}
+    for name, published in (("含光路", datetime(2025, 3, 1, 2, tzinfo=UTC)),
+                            ("老街路", datetime.now(UTC))):
+        text = stories.StoryInput(meaning=f"{name}的故事含义", origin=f"{name}的故事来历",
+                                  sources="《西咸新区地名志》")
+        story = stories.start(session, by_name[name].id, text, actor=writer, now=published)
+        stories.act(session, story, "submit", actor=writer, now=published)
+        stories.act(session, story, "publish", actor=reviewer, now=published)
+    session.commit()
+    earlier = _names(build(session, "xixian", as_of=BEFORE, today=_today()))
+    assert earlier["含光路"].meaning == "含光路的故事含义"
+    assert earlier["含光路"].origin == "含光路的故事来历"
+    assert earlier["老街路"].meaning == "" and "故事" not in earlier["老街路"].origin
+    assert _names(build(session, "xixian", as_of=_today(), today=_today()))[
+        "含光路"].meaning == "含光路的故事含义"
+
+
+def _entry(name, romanization, cls):
+    return Entry(name, name, romanization, cls, cls, "", "", "")
+
+
+def test_a_chapter_lists_roads_first_then_by_romanization():
+    got = ordered([_entry("长安小区", "Chang'an Xiaoqu", "residential"),
+                   _entry("经五路", "Jing 5 Lu", "road"), _entry("昌明路", "Changming Lu", "road"),
+                   _entry("长安路", "Chang'an Lu", "road"), _entry("安远大道", "Anyuan Dadao",
+                                                                  "avenue"),
+                   _entry("灞桥", "Ba Qiao", "bridge"), _entry("无拼写路", "", "road")])
+    assert [e.name for e in got] == ["安远大道", "无拼写路", "长安路", "昌明路", "经五路", "灞桥",
+                                     "长安小区"]
+    assert pinyin_key("Chang'an Lu") == "changanlu" and pinyin_key("Jing 5 Lu") == "jing5lu"
+    assert location_text("位于三桥街道", "红光大道", "世纪大道") \
+        == "位于三桥街道；起于红光大道，止于世纪大道"
+    assert location_text(None, "", "世纪大道") == "止于世纪大道"
+    assert location_text("", None, None) == ""
