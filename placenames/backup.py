@@ -5,7 +5,7 @@ A restore goes only into a database that holds no register yet, so it can never 
 one by mistake; afterwards the schema revision and the counts are checked.
 
 The files the register refers to (survey photos, documents and meeting minutes, plate
-installation photos, name stories' photos: :data:`FILE_FOLDERS` of the instance folder) go
+installation photos, name stories' photos, sign photos: :data:`FILE_FOLDERS` of the instance folder) go
 into ``FILE.files.tar`` beside the database's backup, archived after the database's snapshot:
 a file is written
 before the commit that names it, so every file the snapshot names is in the archive. Generated
@@ -34,7 +34,7 @@ def counts(engine: Engine) -> dict[str, int]:
                 for model in (Jurisdiction, Place, Address, Plate)}
 
 
-FILE_FOLDERS = ("procedure", "plate_photos", "stories")
+FILE_FOLDERS = ("procedure", "plate_photos", "stories", "signs")
 """Folders of the instance folder that hold uploaded files the register refers to."""
 
 

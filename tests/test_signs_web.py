@@ -188,3 +188,37 @@ def test_a_printed_qr_sign_decodes_to_its_public_page(app, client, session, road
     assert "建章路" in public
     bad = client.get(f"/staff/signs/road/{road}/signs.pdf?sheet=A0")
     assert bad.status_code == 400
+
+
+def test_a_photo_of_a_sign_is_kept_with_it_and_shown_to_staff_only(app, client, session, road,
+                                                                   tmp_path):
+    import io
+
+    from PIL import Image
+
+    app.instance_path = str(tmp_path)
+    place = session.get(register.Place, road)
+    sign = register.add(session, place, register.NewSign(108.836, 34.26), unit=None, actor=None,
+                        now=b.NOW, today=TODAY)
+    session.commit()
+    sid = sign.sign_id
+    session.rollback()
+    raw = io.BytesIO()
+    Image.new("RGB", (40, 30), (0, 51, 160)).save(raw, "JPEG")
+    bad = client.post(f"/staff/signs/{sid}/photos", data={"caption": "装好了"},
+                      content_type="multipart/form-data")
+    assert bad.status_code == 400 and 'value="装好了"' in bad.get_data(True)
+    ok = client.post(f"/staff/signs/{sid}/photos",
+                     data={"caption": "装好了", "photo": (io.BytesIO(raw.getvalue()), "a.jpg")},
+                     content_type="multipart/form-data")
+    assert ok.status_code == 302
+    page = client.get(f"/staff/signs/{sid}").get_data(True)
+    src = re.search(r'src="(/staff/signs/photos/[^"]+)"', page).group(1)
+    got = client.get(src)
+    assert got.status_code == 200 and got.mimetype == "image/jpeg"
+    assert Image.open(io.BytesIO(got.data)).size == (40, 30)
+    assert list((tmp_path / "signs" / sid).iterdir())  # in the folder the backup archives
+    client.post("/logout")
+    with client.session_transaction() as s:
+        s.clear()
+    assert client.get(src).status_code in (302, 401)

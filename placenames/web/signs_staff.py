@@ -19,6 +19,7 @@ import io
 import json
 import uuid
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from flask import (
@@ -38,8 +39,9 @@ from werkzeug.wrappers import Response as WResponse
 
 from .. import db, spatial
 from ..addressing.sign_sites import sign_kind_for
-from ..errors import BadInput, PlacenamesError
-from ..models import AuditEvent, Place, PlaceStatus, ResponsibleUnit, Sign
+from ..errors import BadInput, NotFound, PlacenamesError
+from ..models import AuditEvent, Place, PlaceStatus, ResponsibleUnit, Sign, SignPhoto
+from ..ops.procedure.uploads import CONTENT_TYPES
 from ..ops.signs import letter, lifecycle, printing, register, supervision
 from ..plates.ids import display_plate_id
 from ..plates.signs import SignKind
@@ -426,3 +428,45 @@ def unit_print(unit_ref: str) -> Response:
         raise BadInput(_("Give the signs a responsible unit first."))
     return _print(printing.signs_to_make(db.session(), unit_id=unit_id),
                   f"signs-{unit_ref[:8]}")
+
+
+def sign_folder() -> Path:
+    """Where sign photos are kept (the instance folder)."""
+    return Path(current_app.instance_path) / "signs"
+
+
+@bp.post("/<sign_id>/photos")
+@signed_in
+def add_photo(sign_id: str) -> tuple[str, int] | WResponse:
+    """Add a photo of the sign (clerks)."""
+    s = db.session()
+    sign = register.get(s, sign_id)
+    upload = request.files.get("photo")
+    caption = request.form.get("caption", "")
+    try:
+        if upload is None or not upload.filename:
+            raise BadInput(_("Choose a photo to add."))
+        lifecycle.add_photo(s, sign, sign_folder(), upload.filename,
+                            upload.read(8 * 1024 * 1024 + 1), caption, actor=actor(),
+                            now=now())
+    except PlacenamesError as exc:
+        s.rollback()
+        return _sign_page(register.get(s, sign_id), error=exc.user_msg,
+                          v={"caption": caption}, status=exc.http_status)
+    s.commit()
+    flash(_("Photo added."), "ok")
+    return redirect(url_for(".show", sign_id=sign.sign_id))
+
+
+@bp.get("/photos/<uuid:photo_id>")
+@signed_in
+def photo(photo_id: uuid.UUID) -> Response:
+    """A sign photo (staff only; re-encoded on upload, so served as it is stored)."""
+    row = db.session().get(SignPhoto, photo_id)
+    path = sign_folder() / row.path if row is not None else None
+    kind = CONTENT_TYPES.get(path.suffix) if path is not None else None
+    if path is None or kind is None or not path.is_file():
+        raise NotFound(_("No such photo."))
+    return Response(path.read_bytes(), mimetype=kind,
+                    headers={"X-Content-Type-Options": "nosniff",
+                             "Cache-Control": "private, max-age=300"})

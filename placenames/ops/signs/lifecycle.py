@@ -12,18 +12,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ... import spatial
 from ...errors import BadInput, Conflict, GuardRefused
-from ...models import Place, Sign, User
+from ...models import Place, Sign, SignPhoto, User
 from ...plates.ids import new_plate_id
 from ...workflow import signs as guard
 from ...workflow.errors import WorkflowError
 from ...workflow.sign_duties import DEFAULT_SIGN_DAYS
 from ...workflow.signs import LIVE, Pending, SignAction, SignState
+from ..procedure import uploads
 from .register import NewSign, audit, check_new, unit_by_name
 
 STALE = "这块标志已被他人修改，请刷新后重试 / the sign was changed meanwhile; reload and retry"
@@ -161,3 +163,27 @@ def _mark(session: Session, place: Place, pending: Pending, new: Place | None, *
         count += 1
     session.flush()
     return count
+
+
+MAX_PHOTOS = 12
+
+
+def add_photo(session: Session, sign: Sign, folder: Path, original_name: str, raw: bytes,
+              caption: str, *, actor: User, now: datetime) -> SignPhoto:
+    """Add a photo of the sign (as installed, damaged…), checked and re-encoded as the
+    procedure's site photos are (EXIF dropped), stored under ``folder``; clerks only."""
+    decide(SignState.REQUIRED, SignAction.ASSIGN, actor)  # the office keeps signs
+    caption = (caption or "").strip()
+    if len(caption) > 200:
+        raise BadInput("照片说明至多 200 字 / a caption has at most 200 characters")
+    if len(sign.photos) >= MAX_PHOTOS:
+        raise BadInput(f"每块标志至多 {MAX_PHOTOS} 张照片 / at most {MAX_PHOTOS} photos a sign")
+    photo = uploads.clean_photo(original_name, raw)
+    stored = uploads.store_photos([photo], folder / sign.sign_id)[0]
+    row = SignPhoto(sign_ref_id=sign.id, path=f"{sign.sign_id}/{stored['file']}",
+                    caption=caption, created_at=now)
+    session.add(row)
+    audit(session, sign, "photo", actor=actor, now=now, before=sign.status, after=sign.status,
+          note=caption or original_name[:80])
+    session.flush()
+    return row
