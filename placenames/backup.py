@@ -5,12 +5,11 @@ A restore goes only into a database that holds no register yet, so it can never 
 one by mistake; afterwards the schema revision and the counts are checked.
 
 The files the register refers to (survey photos, documents and meeting minutes, plate
-installation photos, name stories' photos, sign photos: :data:`FILE_FOLDERS` of the instance folder) go
-into ``FILE.files.tar`` beside the database's backup, archived after the database's snapshot:
-a file is written
-before the commit that names it, so every file the snapshot names is in the archive. Generated
-PDFs are not kept (they are made again). The personal-data key is not in either file: keep it
-apart (README, Security).
+installation photos, name stories' and signs' photos: :data:`FILE_FOLDERS` of the instance
+folder) go into ``FILE.files.tar`` beside the database's backup, archived after the
+database's snapshot: a file is written before the commit that names it, so every file the
+snapshot names is in the archive. Generated PDFs are not kept (they are made again). The
+personal-data key is not in either file: keep it apart (README, Security).
 """
 
 from __future__ import annotations

@@ -298,3 +298,19 @@ def test_the_cli_proposes_records_acts_supervises_and_prints(app, session, world
     assert _cli(app, "letter", "没有的单位", "--out", str(letter_pdf)).exit_code == 66
     assert _cli(app, "propose", "不存在的路").exit_code == 66
     assert _cli(app, "print", "--out", str(pdf)).exit_code == 64
+
+
+def test_the_demo_teaches_supervision_with_one_late_unit_and_one_on_time(session):
+    from placenames.ops.demo import loader as demo
+
+    now = NOW
+    report = demo.load(session, now)
+    session.commit()
+    assert report["signs"] >= 6
+    board = supervision.dashboard(session, TODAY)
+    late, on_time = board[0][0], board[1][0]
+    assert late.unit == "沣东新城城市建设局" and late.late >= 2 and late.standing == 1
+    assert on_time.late == 0 and on_time.outstanding_total >= 2
+    assert demo.load(session, now)["signs"] == 0  # loading twice changes nothing
+    damaged = session.scalars(select(Sign).where(Sign.status == "damaged")).all()
+    assert len(damaged) == 1

@@ -153,6 +153,8 @@ def demo() -> None:
 
     click.echo(f"demo naming plan {demo_plan.CODE} (clerk: take a reserved name and follow "
                f"the procedure): {base}/staff/plans/{demo_plan.CODE}")
+    click.echo(f"road-name signs, late units first (clerk: print a unit's letter, propose "
+               f"another road's signs): {base}/staff/signs")
 
 
 @main.group(name="import")

@@ -31,6 +31,7 @@ from ..registry.places import PlaceInput, create_place
 from . import applications as demo_applications
 from . import data as data
 from . import plan as demo_plan
+from . import signs as demo_signs
 from . import stories as demo_stories
 
 APPROVING_BODY = "西咸新区管委会"
@@ -47,7 +48,8 @@ def load(session: Session, now: datetime | None = None, *,
     (:mod:`placenames.ops.demo.applications`). The demo naming plan of 秦汉新城 comes last
     (:mod:`placenames.ops.demo.plan`); its taken name's application is filed only with
     ``procedure``. Then the demo's name stories (:mod:`placenames.ops.demo.stories`), their
-    photo in the instance's story folder when ``procedure`` gives the instance.
+    photo in the instance's story folder when ``procedure`` gives the instance, and its
+    road-name signs (:mod:`placenames.ops.demo.signs`).
     """
     added: Counter[str] = Counter()
     by_code = _jurisdictions(session, added)
@@ -69,9 +71,11 @@ def load(session: Session, now: datetime | None = None, *,
     folder = procedure.upload_dir.parent / "stories" \
         if procedure is not None and procedure.upload_dir is not None else None
     added["stories"] += demo_stories.load_stories(session, now or utcnow(), folder)
+    added["signs"] += demo_signs.load_signs(
+        session, now or utcnow(), procedure.sign_days if procedure is not None else 60)
     return {k: added[k] for k in ("jurisdictions", "memberships", "scopes", "users", "experts",
                                   "places", "addresses", "plates", "applications", "plans",
-                                  "reserved_names", "stories")}
+                                  "reserved_names", "stories", "signs")}
 
 
 def load_frame(session: Session) -> dict[str, int]:
