@@ -314,3 +314,31 @@ def test_the_demo_teaches_supervision_with_one_late_unit_and_one_on_time(session
     assert demo.load(session, now)["signs"] == 0  # loading twice changes nothing
     damaged = session.scalars(select(Sign).where(Sign.status == "damaged")).all()
     assert len(damaged) == 1
+
+
+def test_a_rename_through_the_procedure_marks_the_standing_sign_for_replacement(session,
+                                                                                tmp_path):
+    import procedure_builders as pb
+
+    from placenames.models import Place
+    from placenames.workflow.states import State
+
+    users = pb.world(session)  # the demo: 建章路 has its required street signs
+    old = session.scalar(select(Place).where(Place.name == "建章路"))
+    signs = register.live_signs(session, old.id)
+    assert len(signs) >= 2
+    lifecycle.act(session, signs[0], "install", lifecycle.SignChange(
+        on=pb.TODAY, installer="西咸标牌厂"), actor=users["clerk"], now=pb.NOW,
+        today=pb.TODAY)
+    app = pb.draft(session, users, name="丰邑路", kind="rename", old_name="建章路")
+    pb.advance(session, app, users, pb.settings(tmp_path, sign_days=30), State.IN_FORCE)
+    session.commit()
+    new = session.get(Place, app.place_id)
+    assert signs[0].place_id == old.id and signs[0].pending == "replace"
+    assert signs[0].due_on == old.status_changed_on + timedelta(days=30)
+    assert {s.place_id for s in signs[1:]} == {new.id}  # not made yet: made with the new name
+    # the new road's further signs are due 30 days after its announcement
+    assert app.announced_on is not None
+    extra = register.add(session, new, register.NewSign(108.837, 34.29), unit=None,
+                         actor=None, now=pb.NOW, today=app.announced_on, days=30)
+    assert extra.due_on == app.announced_on + timedelta(days=30)
