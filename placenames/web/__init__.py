@@ -25,6 +25,7 @@ from . import (
     auth,
     committee,
     errors,
+    gazetteer_public,
     gazetteer_staff,
     imports_staff,
     labels,
@@ -71,6 +72,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(plans_public.bp)
     app.register_blueprint(plans_print.bp)
     app.register_blueprint(gazetteer_staff.bp)
+    app.register_blueprint(gazetteer_public.bp)
     app.register_blueprint(signs_staff.bp)
     app.register_blueprint(signs_public.bp)
     app.register_blueprint(search_page.bp)

@@ -62,6 +62,8 @@ hold other applications' keys."""
 ROUTE_LIMITS: dict[str, tuple[str, tuple[str, ...]]] = {
     "scan.report": ("5 per minute", ("POST",)),
     "signs_public.report": ("5 per minute", ("POST",)),
+    # a new edition of the public gazetteer takes seconds to lay out (then it is a file)
+    "gazetteer_public.download": ("10 per minute", ("GET",)),
     # guessing passwords or codes from one address, whatever the accounts (each account also
     # locks after five failures): the setting LOGIN_RATELIMIT
     "auth.login": ("LOGIN_RATELIMIT", ("POST",)),
