@@ -297,6 +297,10 @@ def test_the_cli_proposes_records_acts_supervises_and_prints(app, session, world
     assert r.exit_code == 0 and letter_pdf.read_bytes().startswith(b"%PDF")
     assert _cli(app, "letter", "没有的单位", "--out", str(letter_pdf)).exit_code == 66
     assert _cli(app, "propose", "不存在的路").exit_code == 66
+    assert _cli(app, "propose").exit_code == 64  # a road or --all
+    r = _cli(app, "propose", "--all", "--accept", "--actor", "signclerk")
+    assert r.exit_code == 0 and "for 2 road(s)" in r.output  # 世纪大道 and 红光大道
+    assert "0 sign(s) proposed for 0 road(s)" in _cli(app, "propose", "--all").output
     assert _cli(app, "print", "--out", str(pdf)).exit_code == 64
 
 

@@ -47,6 +47,8 @@ def test_a_clerk_accepts_the_proposed_signs_and_sees_them_late_on_the_dashboard(
     # 61 days later the signs are late: the dashboard says so and the letter lists them
     app.config["CLOCK"] = lambda: b.NOW + timedelta(days=61)
     board = client.get("/staff/signs?lang=zh").get_data(True)
+    bare = re.search(r'<ul id="bare-roads".*?</ul>', board, re.S).group(0)
+    assert "世纪大道" in bare and "红光大道" in bare and "建章路" not in bare
     row = re.search(r'<tr class="late" data-unit="沣东新城城建局">(.*?)</tr>', board, re.S)
     assert row and '<td class="num">3</td>' in row.group(1)
     pdf = client.get(f"/staff/signs/units/{unit_id}/letter.pdf")

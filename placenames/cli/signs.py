@@ -41,7 +41,9 @@ def _days() -> int:
 
 
 @signs_group.command()
-@click.argument("road")
+@click.argument("road", required=False)
+@click.option("--all", "every", is_flag=True,
+              help="every road, street and lane in force that has no sign yet")
 @click.option("--accept", is_flag=True, help="record the proposed signs as required signs")
 @click.option("--unit", default=None, help="the responsible unit of the accepted signs")
 @click.option("--kind", type=click.Choice([k.value for k in SignKind]), default=None,
@@ -49,33 +51,42 @@ def _days() -> int:
 @click.option("--size", type=click.Choice(list(register.SIZES)), default="medium")
 @click.option("--actor", default=None, help="username of the acting account (with --accept)")
 @with_app
-def propose(road: str, accept: bool, unit: str | None, kind: str | None, size: str,
-            actor: str | None) -> None:
+def propose(road: str | None, every: bool, accept: bool, unit: str | None, kind: str | None,
+            size: str, actor: str | None) -> None:
     """Propose ROAD's required signs (its ends and crossings) from its geometry.
 
-    ROAD is the name of a road, street or lane in force, or its id. Sites already served by
-    one of the road's signs are left out, so proposing again after accepting proposes none.
+    ROAD is the name of a road, street or lane in force, or its id; ``--all`` proposes for
+    every one that has no sign yet. Sites already served by one of the road's signs are left
+    out, so proposing again after accepting proposes none.
     """
     s = db.session()
-    place = register.road(s, road)
-    sites = register.propose(s, place)
-    for site in sites:
-        click.echo(f"{site.role:<9} {site.lon:.6f},{site.lat:.6f}  facing {site.bearing:5.1f}°"
-                   f"  {site.description()}")
-    click.echo(f"{len(sites)} sign(s) proposed for {place.name}")
-    if not accept:
-        return
-    if not actor:
-        raise BadInput("记录标志须指定 --actor / --accept needs --actor")
-    user = _actor(actor)
-    lifecycle.decide(SignState.REQUIRED, SignAction.ASSIGN, user)  # clerks only
+    if bool(road) == every:
+        raise BadInput("请给出一条道路，或用 --all / give one ROAD or --all")
+    places = register.roads_without_signs(s) if every else [register.road(s, road or "")]
+    user = None
+    if accept:
+        if not actor:
+            raise BadInput("记录标志须指定 --actor / --accept needs --actor")
+        user = _actor(actor)
+        lifecycle.decide(SignState.REQUIRED, SignAction.ASSIGN, user)  # clerks only
     now = _now()
-    owner = register.unit_by_name(s, unit) if unit else None
-    made = register.accept(s, place, sites, unit=owner, actor=user, now=now,
-                           today=china_date(now), kind=kind or "", size=size, days=_days())
+    owner = register.unit_by_name(s, unit) if unit and accept else None
+    proposed = recorded = 0
+    for place in places:
+        sites = register.propose(s, place)
+        for site in sites:
+            click.echo(f"{place.name}  {site.role:<9} {site.lon:.6f},{site.lat:.6f}  "
+                       f"facing {site.bearing:5.1f}°  {site.description()}")
+        proposed += len(sites)
+        if user is not None:
+            recorded += len(register.accept(s, place, sites, unit=owner, actor=user, now=now,
+                                            today=china_date(now), kind=kind or "", size=size,
+                                            days=_days()))
     s.commit()
-    click.echo(f"{len(made)} sign(s) recorded, due {made[0].due_on}" if made else
-               "nothing recorded")
+    where = f"{len(places)} road(s)" if every else places[0].name
+    click.echo(f"{proposed} sign(s) proposed for {where}")
+    if user is not None:
+        click.echo(f"{recorded} sign(s) recorded" if recorded else "nothing recorded")
 
 
 @signs_group.command(name="list")

@@ -77,6 +77,10 @@ ACTION_FIELDS: dict[SignAction, tuple[str, ...]] = {
 }
 
 
+BARE_LIMIT = 50
+"""Roads without signs listed on the dashboard (the CLI's ``propose --all`` takes them all)."""
+
+
 def _label(value: str, enum: type[Any], zh_labels: Any, en: Any = None) -> str:
     try:
         member = enum(value)
@@ -153,7 +157,9 @@ def index() -> str:
             Place.cls.in_(register.SIGN_CLASSES)).order_by(Place.name).limit(30)))
     today = _today()
     return render_template("signs/index.html", board=supervision.dashboard(s, today), q=q,
-                           found=found, today=today, days=_days())
+                           found=found, today=today, days=_days(),
+                           bare=register.roads_without_signs(s, limit=BARE_LIMIT + 1),
+                           bare_limit=BARE_LIMIT)
 
 
 def _sign_features(s: Any, signs: list[Sign]) -> list[dict[str, Any]]:

@@ -92,6 +92,16 @@ def live_signs(session: Session, place_id: uuid.UUID) -> list[Sign]:
         .order_by(Sign.recorded_on, Sign.created_at)))
 
 
+def roads_without_signs(session: Session, limit: int | None = None) -> list[Place]:
+    """Roads, streets and lanes in force, with a line, that have no live sign yet, by name."""
+    has_sign = select(Sign.place_id).where(Sign.status.in_([str(s) for s in LIVE]))
+    stmt = (select(Place).where(Place.status == PlaceStatus.IN_FORCE,
+                                Place.cls.in_(SIGN_CLASSES), Place.geom.is_not(None),
+                                Place.id.not_in(has_sign))
+            .order_by(Place.name))
+    return list(session.scalars(stmt.limit(limit) if limit else stmt))
+
+
 def sign_position(session: Session, sign: Sign) -> tuple[float, float] | None:
     """A sign's (lon, lat), if it has a position."""
     row = session.execute(select(*spatial.point_lon_lat(Sign.geom))
