@@ -8,6 +8,7 @@ Errors meant for people are printed without a traceback and end with a sysexits-
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -72,6 +73,23 @@ def with_app(fn: Callable[..., Any] | None = None, *, needs_schema: bool = True)
                 sys.exit(Conflict.exit_code)
 
     return wrapper
+
+
+EX_CANTCREAT = 73
+"""Exit status when an output file cannot be written (sysexits)."""
+
+
+def write_output(out: Path, data: bytes) -> None:
+    """Write ``data`` to ``out`` whole or not at all (a temporary file renamed over it); a file
+    that cannot be written ends the command with a message and :data:`EX_CANTCREAT`."""
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_bytes(data)
+        tmp.replace(out)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        click.echo(f"无法写入文件 {out}。 / Cannot write {out}: {exc.strerror or exc}", err=True)
+        sys.exit(EX_CANTCREAT)
 
 
 CLASH_MSG = ("另一操作同时写入了相同的代码或记录，本次未写入任何内容，请重试。 / "

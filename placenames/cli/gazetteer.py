@@ -8,8 +8,6 @@ file that cannot be written 73.
 
 from __future__ import annotations
 
-import os
-import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -20,9 +18,7 @@ from .. import db
 from ..gazetteer.pdf import render_pdf
 from ..ops.gazetteer.build import build, parse_as_of
 from ..workflow import CHINA_TZ
-from . import main, with_app
-
-EX_CANTCREAT = 73
+from . import main, with_app, write_output
 
 
 @main.command(name="gazetteer")
@@ -41,14 +37,6 @@ def gazetteer(area: str, out: Path, as_of: str | None) -> None:
     book = build(db.session(), area, as_of=day, today=today,
                  office=current_app.config["OFFICE_NAME"])
     pdf = render_pdf(book)
-    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_bytes(pdf)
-        tmp.replace(out)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        click.echo(f"无法写入文件 {out}。 / Cannot write {out}: {exc.strerror or exc}",
-                   err=True)
-        sys.exit(EX_CANTCREAT)
+    write_output(out, pdf)
     click.echo(f"{out}: {book.title} as of {day.isoformat()}, {book.count} names in "
                f"{len(book.chapters)} chapters, {len(pdf) // 1024} KB")

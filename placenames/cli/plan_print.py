@@ -7,8 +7,6 @@ leaves a half-written plan. An unknown code exits 66, a file that cannot be writ
 
 from __future__ import annotations
 
-import os
-import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -18,10 +16,8 @@ from flask import current_app
 from .. import db
 from ..ops.plans import report
 from ..workflow import CHINA_TZ
-from . import with_app
+from . import with_app, write_output
 from .plans import plan_group
-
-EX_CANTCREAT = 73
 
 
 @click.command(name="print")
@@ -35,15 +31,7 @@ def print_plan(code: str, out: Path) -> None:
     rep = report.build(db.session(), code, today=datetime.now(CHINA_TZ).date(),
                        office=current_app.config["OFFICE_NAME"])
     pdf = report.render_pdf(rep)
-    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_bytes(pdf)
-        tmp.replace(out)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        click.echo(f"无法写入文件 {out}。 / Cannot write {out}: {exc.strerror or exc}",
-                   err=True)
-        sys.exit(EX_CANTCREAT)
+    write_output(out, pdf)
     planned = sum(1 for r in rep.rows if r.planned)
     click.echo(f"{out}: {rep.title} ({rep.code}), {len(rep.rows)} reserved names, "
                f"{planned} still planned, {len(pdf) // 1024} KB")

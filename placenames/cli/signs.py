@@ -23,7 +23,7 @@ from ..plates.signs import SignKind
 from ..workflow.deadlines import china_date
 from ..workflow.sign_duties import DUTY_LABELS_ZH
 from ..workflow.signs import KIND_LABELS_ZH, STATE_LABELS_ZH, SignAction, SignState
-from . import main, with_app
+from . import main, with_app, write_output
 from .plans import ACTOR, _actor, _date
 
 
@@ -156,10 +156,7 @@ def print_letter(unit: str, out: Path, as_of: str | None) -> None:
     owner = register.unit_by_name(s, unit, create=False)
     today: date = _date(as_of) or china_date(_now())
     pdf = letter.render(s, owner.id, today, office=current_app.config.get("OFFICE_NAME", ""))
-    try:
-        out.write_bytes(pdf)
-    except OSError as exc:
-        raise BadInput(f"无法写入 {out} / cannot write {out}: {exc.strerror}") from None
+    write_output(out, pdf)
     click.echo(f"letter to {owner.name} written to {out} ({len(pdf)} bytes)")
 
 
@@ -183,11 +180,9 @@ def print_signs(road: str | None, unit: str | None, out: Path, sheet: str, qr: b
     buf = io.BytesIO()
     rows = printing.render(pairs, buf, base_url=current_app.config["PUBLIC_BASE_URL"],
                            sheet=sheet, qr=qr)  # type: ignore[arg-type]
-    try:
-        out.write_bytes(buf.getvalue())
-        if manifest is not None:
-            with manifest.open("w", encoding="utf-8", newline="") as f:
-                write_manifest_csv(rows, f)
-    except OSError as exc:
-        raise BadInput(f"无法写入 / cannot write: {exc.filename}: {exc.strerror}") from None
+    write_output(out, buf.getvalue())
+    if manifest is not None:
+        text = io.StringIO(newline="")
+        write_manifest_csv(rows, text)
+        write_output(manifest, text.getvalue().encode("utf-8"))
     click.echo(f"{len(rows)} sign(s) written to {out}")
