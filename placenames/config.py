@@ -35,6 +35,9 @@ DEFAULTS: dict[str, Any] = {
     # Days a responsible unit has to set up a road's signs after the name is announced
     # (and to replace or remove them after a rename or a cancellation).
     "SIGN_DAYS": 60,
+    # The office's sign sizes, JSON {kind: {size: [width, height, QR side]}} in mm, over the
+    # defaults (placenames.plates.signs.SIGN_SIZES, not checked against GB 17733's text).
+    "SIGN_SIZES": None,
     "OFFICE_NAME": "西咸新区地名委员会办公室",
     # expert review: smallest panel, and how the panel's opinions combine
     # (majority | two_thirds | unanimous)

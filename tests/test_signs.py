@@ -346,3 +346,17 @@ def test_a_rename_through_the_procedure_marks_the_standing_sign_for_replacement(
     extra = register.add(session, new, register.NewSign(108.837, 34.29), unit=None,
                          actor=None, now=pb.NOW, today=app.announced_on, days=30)
     assert extra.due_on == app.announced_on + timedelta(days=30)
+
+
+def test_an_office_sign_size_table_is_read_over_the_defaults_and_checked():
+    from placenames.plates.errors import LayoutError
+    from placenames.plates.signs import SIGN_SIZES, SignKind, SignSize, parse_sign_sizes
+
+    table = parse_sign_sizes('{"street": {"large": [1500, 500, 250]}}')
+    assert table[SignKind.STREET][SignSize.LARGE].width == 1500
+    assert table[SignKind.LANE] == SIGN_SIZES[SignKind.LANE]  # the rest stay the defaults
+    assert SIGN_SIZES[SignKind.STREET][SignSize.LARGE].width == 1200  # defaults untouched
+    for bad in ("not json", '{"billboard": {}}', '{"street": {"large": [1, 2]}}',
+                '{"street": {"large": [900, 300, 290]}}', '["street"]'):
+        with pytest.raises(LayoutError):
+            parse_sign_sizes(bad)

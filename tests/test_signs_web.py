@@ -224,3 +224,21 @@ def test_a_photo_of_a_sign_is_kept_with_it_and_shown_to_staff_only(app, client, 
     with client.session_transaction() as s:
         s.clear()
     assert client.get(src).status_code in (302, 401)
+
+
+def test_the_offices_own_sign_sizes_are_printed_and_a_bad_table_is_explained(app, client,
+                                                                             session, road):
+    place = session.get(register.Place, road)
+    register.add(session, place, register.NewSign(108.836, 34.26, kind="qr", size="small"),
+                 unit=None, actor=None, now=b.NOW, today=TODAY)
+    session.commit()
+    session.rollback()
+    app.config["SIGN_SIZES"] = '{"qr": {"small": [800, 250, 120]}}'
+    pdf = client.get(f"/staff/signs/road/{road}/signs.pdf")
+    assert pdf.status_code == 200
+    box = re.search(rb"/MediaBox \[\s*0 0 ([\d.]+) ([\d.]+)", pdf.data)
+    assert abs(float(box.group(1)) * 25.4 / 72 - 812) < 1  # 800 mm and the margins
+    assert abs(float(box.group(2)) * 25.4 / 72 - 262) < 1
+    app.config["SIGN_SIZES"] = '{"qr": {"tiny": [1, 2, 3]}}'
+    bad = client.get(f"/staff/signs/road/{road}/signs.pdf?lang=zh")
+    assert bad.status_code == 422 and "未知规格" in bad.get_data(True)

@@ -179,7 +179,8 @@ def print_signs(road: str | None, unit: str | None, out: Path, sheet: str, qr: b
     pairs = printing.signs_to_make(s, place_id=place_id, unit_id=unit_id)
     buf = io.BytesIO()
     rows = printing.render(pairs, buf, base_url=current_app.config["PUBLIC_BASE_URL"],
-                           sheet=sheet, qr=qr)  # type: ignore[arg-type]
+                           sheet=sheet, qr=qr,  # type: ignore[arg-type]
+                           sizes=printing.office_sizes(current_app.config))
     write_output(out, buf.getvalue())
     if manifest is not None:
         text = io.StringIO(newline="")

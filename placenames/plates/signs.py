@@ -28,7 +28,9 @@ The layout, after GB 17733:
 Sizes (:data:`SIGN_SIZES`) are **the office's defaults, not figures from the standard**: the
 text of GB 17733-2008 was not at hand when they were chosen, so they must be checked against
 it (and the Tianjin-style QR panel against the office's QR sign specification) before an
-order goes out.  They keep the 3 : 1 proportion of common street signs, and every size's code
+order goes out. An office sets its own table (:func:`parse_sign_sizes`, the setting
+``PLACENAMES_SIGN_SIZES``); a spec then carries its size (:attr:`SignSpec.dims`).  They
+keep the 3 : 1 proportion of common street signs, and every size's code
 (half the sign's height) leaves modules of 2 mm or more for the URLs printed here.
 """
 
@@ -135,6 +137,36 @@ zone).  Not verified against the text of GB 17733-2008.
 """
 
 
+def parse_sign_sizes(text: str) -> dict[SignKind, dict[SignSize, SizeSpec]]:
+    """The office's table of sign sizes, from JSON such as ``{"street": {"large": [1200, 400,
+    200]}}`` (width, height and code side in mm, by kind and size code), over the defaults.
+
+    Raises :class:`LayoutError` naming what is wrong: an unknown kind or size, a size that is
+    not three positive numbers, or a code that does not fit the sign's height."""
+    import json
+
+    table = {k: dict(v) for k, v in SIGN_SIZES.items()}
+    try:
+        given = json.loads(text)
+    except ValueError as exc:
+        raise LayoutError("标志规格表不是有效的 JSON。", detail=str(exc)) from None
+    if not isinstance(given, dict):
+        raise LayoutError("标志规格表应为 {类型: {规格: [宽, 高, 码]}}。", detail=text[:80])
+    for kind, sizes in given.items():
+        if kind not in SignKind.__members__.values() or not isinstance(sizes, dict):
+            raise LayoutError("标志规格表中有未知类型。", detail=str(kind))
+        for size, dims in sizes.items():
+            if size not in SignSize.__members__.values():
+                raise LayoutError("标志规格表中有未知规格。", detail=f"{kind}.{size}")
+            ok = (isinstance(dims, list) and len(dims) == 3
+                  and all(isinstance(v, int | float) and v > 0 for v in dims))
+            if not ok or dims[2] > 0.9 * dims[1]:
+                raise LayoutError("标志规格应为 [宽, 高, 二维码边长]（毫米），二维码小于牌高。",
+                                  detail=f"{kind}.{size}: {dims}")
+            table[SignKind(kind)][SignSize(size)] = SizeSpec(*(float(v) for v in dims))
+    return table
+
+
 def _numbered(text: str) -> str:
     """Return a door number as printed: ``1`` -> ``1号`` (``1号`` stays)."""
     t = text.strip()
@@ -175,6 +207,8 @@ class SignSpec:
     far: str = ""
     toward: str = ""
     host_line: str = ""
+    dims: SizeSpec | None = None
+    """The sign's and its code's size in mm from the office's table; else :data:`SIGN_SIZES`."""
 
     def __post_init__(self) -> None:
         if not self.name.strip() or not self.pinyin.strip():
@@ -323,7 +357,7 @@ def layout_sign(spec: SignSpec, modules: int, measure: TextMeasure | None = None
     the numbers of a directional sign leave no room for its arrow.
     """
     meas, inkm = measure or font_measure(), ink or font_ink()
-    s = SIGN_SIZES[spec.kind][spec.size]
+    s = spec.dims or SIGN_SIZES[spec.kind][spec.size]
     W, H = s.width, s.height
     inset, stroke, margin = 0.03 * H, 0.012 * H, 0.07 * H
     border = Box(inset, inset, W - 2 * inset, H - 2 * inset)

@@ -411,7 +411,8 @@ def _print(pairs: list[Any], name: str) -> Response:
         raise BadInput(_("Unknown sheet: use fit, A4 or A3."))
     out = io.BytesIO()
     printing.render(pairs, out, base_url=current_app.config["PUBLIC_BASE_URL"],
-                    sheet=sheet, qr=request.args.get("qr") == "1")
+                    sheet=sheet, qr=request.args.get("qr") == "1",
+                    sizes=printing.office_sizes(current_app.config))
     return Response(out.getvalue(), mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{name}.pdf"'})
 
