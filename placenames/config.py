@@ -62,6 +62,12 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_STORAGE_URI": None,
     # redis://host:6379/0 — shared state of the workers (rate-limit counters)
     "REDIS_URL": None,
+    # Logs: "text" (plain lines) or "json" (one object a line, with the request id);
+    # LOG_REQUESTS writes one line a request (method, route, status, milliseconds).
+    "LOG_FORMAT": "text",
+    "LOG_REQUESTS": False,
+    # The bearer token /metrics asks for (unset: open, for a scraper on the private network).
+    "METRICS_TOKEN": None,
     # How many reverse proxies (nginx) stand in front and set X-Forwarded-For/-Proto: 0 when
     # the app is reached directly (the headers are then ignored: a client could forge them).
     "PROXY_HOPS": 0,
@@ -92,6 +98,8 @@ DEFAULTS: dict[str, Any] = {
 _INT_KEYS = {"MAX_CONTENT_LENGTH", "SQLITE_BUSY_TIMEOUT_MS", "NOTICE_DAYS", "FILING_DAYS",
              "SIGN_DAYS", "ANNOUNCEMENT_DAYS", "PANEL_MIN_SIZE", "PROXY_HOPS",
              "CONTACT_RETENTION_DAYS"}
+_BOOL_KEYS = {"LOG_REQUESTS"}
+_CHOICES = {"LOG_FORMAT": ("text", "json")}
 
 
 def from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:
@@ -107,6 +115,13 @@ def from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:
                 found[key] = int(value)
             except ValueError:
                 raise BadInput(f"PLACENAMES_{key} must be a whole number, not {value!r}") from None
+        elif key in _BOOL_KEYS:
+            if value.strip().lower() not in ("1", "true", "yes", "0", "false", "no", ""):
+                raise BadInput(f"PLACENAMES_{key} must be true or false, not {value!r}")
+            found[key] = value.strip().lower() in ("1", "true", "yes")
+        elif key in _CHOICES and value not in _CHOICES[key]:
+            raise BadInput(f"PLACENAMES_{key} must be one of {', '.join(_CHOICES[key])}, "
+                           f"not {value!r}")
         else:
             found[key] = value
     return found

@@ -18,6 +18,8 @@ tiles``).
 from __future__ import annotations
 
 import gc
+import os
+from pathlib import Path
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
@@ -64,6 +66,33 @@ def freeze_heap() -> None:
     gc.freeze()
 
 
+def metrics_folder(instance_path: str) -> str:
+    """An empty folder where each worker keeps its Prometheus metrics (``/metrics`` adds them
+    up), named to prometheus-client by ``PROMETHEUS_MULTIPROC_DIR``; emptied at each start,
+    as the library asks."""
+    folder = Path(os.environ.get("PROMETHEUS_MULTIPROC_DIR") or
+                  Path(instance_path) / "prometheus")
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("*.db"):
+        old.unlink()
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
+    return str(folder)
+
+
+def _child_exit(_server: Any, worker: Any) -> None:
+    """A worker ended: its live gauges leave the sum."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]
+
+
 def run(host: str, port: int, workers: int, access_log: bool = True) -> None:
     """Start gunicorn on ``host:port`` with ``workers`` sync workers."""
-    _Server(options(host, port, workers, access_log)).run()
+    from .app import default_instance_path
+    from .web.observe import forget_metrics
+
+    metrics_folder(default_instance_path())
+    forget_metrics()
+    opts = options(host, port, workers, access_log)
+    opts["child_exit"] = _child_exit
+    _Server(opts).run()

@@ -32,6 +32,7 @@ from . import (
     limits,
     maps,
     notices,
+    observe,
     ogc,
     open_data,
     plans_print,
@@ -56,6 +57,7 @@ csrf = CSRFProtect()
 
 def init_app(app: Flask) -> None:
     """Register the blueprints, CSRF protection, login and the error handler."""
+    observe.init_app(app)  # first: the request id is there for every later hook's log lines
     security.init_app(app)
     api.init_app(app)  # before errors: the app's error handlers are the ones that stay
     csrf.init_app(app)

@@ -45,7 +45,8 @@ from . import api_auth
 from .api import API_PREFIX
 from .errors import DATABASE_UNAVAILABLE
 
-EXEMPT = frozenset({"public.healthz", "static", "scan.page", "maps.tile"})
+EXEMPT = frozenset({"public.healthz", "observe.readyz", "observe.metrics", "static",
+                    "scan.page", "maps.tile"})
 """Endpoints left out of the default limit."""
 EXEMPT_WITHOUT_TOKEN = frozenset({"api_plates.plate"})
 """Endpoints left out of the limits when asked without an ``Authorization`` header: one plate
