@@ -1,8 +1,8 @@
 """The demo's road-name signs: a teaching set for supervision.
 
 - 世纪大道 has its proposed QR street signs, recorded 90 days ago for 沣东新城城市建设局, so
-  they are past the 60-day deadline: two are set up (one of them reported damaged by the
-  public), the others are late, and the dashboard lists the bureau first with its letter;
+  they are past the 60-day deadline: two are set up (one of them found damaged on an
+  inspection), the others are late, and the dashboard lists the bureau first with its letter;
 - 建章路 has its street signs recorded today for a property company, due in 60 days;
 - every other road has none yet: a new user proposes and accepts them on a road's page.
 
@@ -17,7 +17,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ...models import Place, PlaceStatus, Sign, User
-from ...models.plates import PlateReport, ReportKind
 from ...workflow.deadlines import china_date
 from ..signs import lifecycle, register
 
@@ -56,8 +55,6 @@ def load_signs(session: Session, now: datetime, days: int = 60) -> int:
                     on=recorded + timedelta(days=20), installer="西咸标牌厂（演示）"),
                     actor=clerk, now=now, today=today)
             lifecycle.act(session, signs[1], "report_damaged", lifecycle.SignChange(
-                note="公众扫码反映：牌面被撞弯（演示）"), actor=clerk, now=now, today=today)
-            session.add(PlateReport(sign_ref_id=signs[1].id, kind=ReportKind.DAMAGED,
-                                    note="路口的路牌被车撞弯了（演示）", received_at=now))
+                note="巡查发现：牌面被撞弯（演示）"), actor=clerk, now=now, today=today)
     session.flush()
     return added
