@@ -62,6 +62,13 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_STORAGE_URI": None,
     # redis://host:6379/0 — shared state of the workers (rate-limit counters)
     "REDIS_URL": None,
+    # The job queue: "sqlite" (a file in the instance folder), "redis" (REDIS_URL) or
+    # "immediate" (jobs run in the request that starts them; no worker). Unset: redis when
+    # REDIS_URL is set, else sqlite.
+    "JOBS_QUEUE": None,
+    # Seconds a running job's heartbeat holds it; a job silent longer lost its worker and is
+    # taken again (the worker beats every quarter of this).
+    "JOBS_LEASE_SECONDS": 60,
     # Logs: "text" (plain lines) or "json" (one object a line, with the request id);
     # LOG_REQUESTS writes one line a request (method, route, status, milliseconds).
     "LOG_FORMAT": "text",
@@ -96,10 +103,10 @@ DEFAULTS: dict[str, Any] = {
 }
 
 _INT_KEYS = {"MAX_CONTENT_LENGTH", "SQLITE_BUSY_TIMEOUT_MS", "NOTICE_DAYS", "FILING_DAYS",
-             "SIGN_DAYS", "ANNOUNCEMENT_DAYS", "PANEL_MIN_SIZE", "PROXY_HOPS",
+             "SIGN_DAYS", "ANNOUNCEMENT_DAYS", "JOBS_LEASE_SECONDS", "PANEL_MIN_SIZE", "PROXY_HOPS",
              "CONTACT_RETENTION_DAYS"}
 _BOOL_KEYS = {"LOG_REQUESTS"}
-_CHOICES = {"LOG_FORMAT": ("text", "json")}
+_CHOICES = {"LOG_FORMAT": ("text", "json"), "JOBS_QUEUE": ("sqlite", "redis", "immediate")}
 
 
 def from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:

@@ -103,6 +103,7 @@ def app(db_url: str, tmp_path: Path) -> Iterator[Flask]:
     app = create_app({
         "DATABASE_URL": db_url, "SECRET_KEY": "test-secret", "TESTING": True,
         "INSTANCE_PATH": str(tmp_path / "instance"), "PUBLIC_BASE_URL": "https://dm.example.gov.cn",
+        "JOBS_QUEUE": "immediate",  # jobs run in the request; tests/test_jobs.py runs workers
     })
     yield app
     app.extensions["placenames.engine"].dispose()

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from .. import create_app, db, migrate
-from ..errors import Conflict, ImportRejected, PlacenamesError
+from ..errors import BadInput, Conflict, ImportRejected, PlacenamesError
 from ..web.errors import DATABASE_UNAVAILABLE, UNAVAILABLE_MSG
 
 if TYPE_CHECKING:
@@ -173,6 +173,25 @@ def demo() -> None:
                f"the procedure): {base}/staff/plans/{demo_plan.CODE}")
     click.echo(f"road-name signs, late units first (clerk: print a unit's letter, propose "
                f"another road's signs): {base}/staff/signs")
+
+
+@main.command()
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 32),
+              help="threads taking jobs in this process (run more processes to use more cores)")
+@with_app
+def worker(workers: int) -> None:
+    """Run background jobs (plate batches…) from the queue until stopped (Ctrl-C).
+
+    Jobs left by a worker that was killed are taken again first. The queue is the instance
+    folder's SQLite file, or Redis when PLACENAMES_REDIS_URL is set (see README, Jobs)."""
+    from ..jobs.queue import queue_kind, run_worker
+
+    kind = queue_kind(current_app.config)
+    if kind == "immediate":
+        raise BadInput("PLACENAMES_JOBS_QUEUE=immediate runs jobs in the web process: no "
+                       "worker is needed")
+    click.echo(f"placenames worker: {kind} queue, {workers} thread(s)")
+    run_worker(current_app._get_current_object(), workers)  # type: ignore[attr-defined]
 
 
 @main.group(name="import")

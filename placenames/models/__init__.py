@@ -9,6 +9,7 @@ from .audit import AuditEvent, HistoryRow
 from .base import Base
 from .chain import AuditChain
 from .changes import Change
+from .jobs import Job, JobStatus
 from .jurisdictions import Jurisdiction, Level, ManagementMembership, Scope
 from .people import Expert, RecoveryCode, Role, User, UserSession
 from .places import Alias, Place, PlaceStatus, PlaceSyllable
@@ -27,5 +28,6 @@ __all__ = [
     "ManagementMembership", "NamingPlan", "Place", "PlaceStatus", "PlaceSyllable", "PlanStatus",
     "Plate", "PlateStatus", "PrintBatch", "PublicComment", "RecoveryCode", "RegisterCounter",
     "ReservedName", "Role", "Scope", "SearchEntry", "StepRecord", "User", "UserSession",
-    "NameStory", "StoryPhoto", "StoryStatus", "ResponsibleUnit", "Sign", "SignPhoto",
+    "NameStory", "StoryPhoto", "StoryStatus", "ResponsibleUnit", "Sign", "SignPhoto", "Job",
+    "JobStatus",
 ]

@@ -50,6 +50,8 @@ PLATE_KIND_LABELS = {"door": _l("door plate"), "building": _l("building plate"),
 BATCH_STATUS_LABELS = {"open": _l("open"), "issued": _l("plate ids issued"),
                        "rendering": _l("rendering"), "rendered": _l("ready to print"),
                        "printed": _l("printed")}
+JOB_STATUS_LABELS = {"queued": _l("queued"), "running": _l("running"), "done": _l("done"),
+                     "failed": _l("failed"), "cancelled": _l("stopped")}
 FINDING_SEVERITY_LABELS = {"error": _l("error"), "warning": _l("warning"), "info": _l("note")}
 
 SCREEN_SEVERITY_LABELS = {"block": _l("blocks"), "warn": _l("warns"), "info": _l("for information")}
@@ -177,6 +179,7 @@ KINDS = {
     "address_status": ADDRESS_STATUS_LABELS, "side": SIDE_LABELS,
 "history_action": HISTORY_ACTION_LABELS,
     "field": FIELD_LABELS, "plate_kind": PLATE_KIND_LABELS, "batch_status": BATCH_STATUS_LABELS,
+    "job_status": JOB_STATUS_LABELS,
     "severity": FINDING_SEVERITY_LABELS, "screen_severity": SCREEN_SEVERITY_LABELS,
     "report_kind": REPORT_KIND_LABELS, "preset": PRESET_LABELS, "origin": ORIGIN_LABELS,
     "size": SIZE_LABELS, "audit_action": AUDIT_ACTION_LABELS, "role": ROLE_LABELS,

@@ -10,7 +10,6 @@ commits once.
 from __future__ import annotations
 
 import logging
-import threading
 import uuid
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -18,7 +17,6 @@ from typing import Any
 
 from flask import (
     Blueprint,
-    Flask,
     current_app,
     flash,
     jsonify,
@@ -35,12 +33,18 @@ from werkzeug.wrappers import Response
 
 from .. import db
 from ..errors import BadInput, NotFound, PlacenamesError
+from ..jobs.handlers import PLATE_BATCH
+from ..jobs.handlers import batch_files as job_batch_files
+from ..jobs.queue import enqueue
 from ..models import AuditEvent
+from ..models.jobs import OPEN as OPEN_JOBS
 from ..models.plates import Plate, PlateStatus, PrintBatch
 from ..ops.addresses import numbering
+from ..ops.jobs import records as job_records
 from ..ops.plates import batches as plate_ops
 from ..ops.plates import reports as plate_reports
 from ..ops.plates.lifecycle import TRANSITIONS, Change, parse_status, transition
+from . import observe
 from .auth import actor_id, roles_required
 
 bp = Blueprint("plates_staff", __name__, url_prefix="/staff")
@@ -49,8 +53,6 @@ log = logging.getLogger(__name__)
 STAFF_ROLES = {"clerk"}  # business, not the administrators' (三员)
 PHOTO_TYPES = {"image/jpeg": ".jpg", "image/png": ".png"}
 MAX_CSV_BYTES = 2_000_000
-_running: set[uuid.UUID] = set()
-_running_lock = threading.Lock()
 
 
 staff_required = roles_required(STAFF_ROLES,
@@ -62,19 +64,10 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _files_dir() -> Path:
-    return Path(current_app.instance_path) / "batches"
-
-
 def batch_files(batch_id: uuid.UUID) -> tuple[Path, Path]:
     """Where a batch's PDF and manifest are kept in the instance folder."""
-    pdf = _files_dir() / f"{batch_id}.pdf"
-    return pdf, plate_ops.manifest_path_for(pdf)
-
-
-def _hmac_key(app: Flask) -> bytes | None:
-    key = app.config.get("PLATE_HMAC_KEY")
-    return key.encode() if key else None
+    return job_batch_files(current_app._get_current_object(),  # type: ignore[attr-defined]
+                           batch_id)
 
 
 # --- batches ---------------------------------------------------------------------------------
@@ -142,68 +135,54 @@ def batch(batch_id: str) -> str:
     s = db.session()
     b = plate_ops.find_batch(s, batch_id)
     pdf, manifest = batch_files(b.id)
+    job = job_records.latest(s, PLATE_BATCH, str(b.id))
     return render_template("plates/batch.html", b=b, plates=plate_ops.batch_plates(s, b)[:500],
                            has_files=pdf.exists() and manifest.exists(),
-                           running=b.id in _running)
+                           running=job is not None and job.status in OPEN_JOBS, job=job)
 
 
 @bp.get("/plates/batches/<batch_id>/progress")
 @staff_required
 def progress(batch_id: str) -> Response:
     """Rendering progress as JSON."""
-    b = plate_ops.find_batch(db.session(), batch_id)
+    s = db.session()
+    b = plate_ops.find_batch(s, batch_id)
     pdf, _m = batch_files(b.id)
+    job = job_records.latest(s, PLATE_BATCH, str(b.id))
     return jsonify({"status": b.status, "rendered": b.rendered_count, "total": b.plate_count,
-                    "running": b.id in _running, "ready": pdf.exists()})
+                    "running": job is not None and job.status in OPEN_JOBS,
+                    "ready": pdf.exists(), "job": job_records.as_dict(job) if job else None})
 
 
 @bp.post("/plates/batches/<batch_id>/render")
 @staff_required
 def render(batch_id: str) -> Response:
-    """Start rendering the batch in the background (the page shows the progress)."""
+    """Queue the batch's drawing as a job (the page shows its progress); a batch already
+    queued or being drawn is left to its job."""
     s = db.session()
     b = plate_ops.find_batch(s, batch_id)
-    with _running_lock:
-        if b.id in _running:
-            return redirect(url_for("plates_staff.batch", batch_id=b.id))
-        _running.add(b.id)
-    plate_ops.start_rendering(b)
-    s.commit()
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    thread = threading.Thread(target=_render_job, args=(app, b.id, actor_id()), daemon=True,
-                              name=f"render-{b.id}")
-    thread.start()
+    if job_records.open_job(s, PLATE_BATCH, str(b.id)) is None:
+        job = job_records.create(s, PLATE_BATCH, {"batch_id": str(b.id),
+                                                  "actor_id": str(actor_id() or "") or None},
+                                 subject=str(b.id), actor_id=actor_id(), now=_now(),
+                                 request_id=observe.request_id())
+        s.commit()
+        enqueue(current_app._get_current_object(), job.id)  # type: ignore[attr-defined]
     return redirect(url_for("plates_staff.batch", batch_id=b.id))
 
 
-def _render_job(app: Flask, batch_id: uuid.UUID, actor_id: uuid.UUID | None) -> None:
-    """Render a batch to the instance folder, writing progress to the database."""
-    with app.app_context():
-        s = app.extensions["placenames.sessionmaker"]()
-        try:
-            b = s.get(PrintBatch, batch_id)
-            specs = plate_ops.batch_specs(s, b, base_url=app.config["PUBLIC_BASE_URL"],
-                                          key=_hmac_key(app))
-            s.commit()  # release the read transaction while drawing
-            pdf, manifest = batch_files(batch_id)
-
-            def on_progress(n: int) -> None:
-                if n % 25 == 0 or n == len(specs):
-                    plate_ops.set_progress(s, batch_id, n)
-                    s.commit()
-
-            plate_ops.render_files(specs, pdf, manifest, sheet=b.sheet,
-                                   title=plate_ops.batch_title(b), on_progress=on_progress)
-            s.refresh(b)
-            plate_ops.finish_rendering(s, b, actor_id=actor_id, now=_now())
-            s.commit()
-        except Exception:
-            log.exception("rendering batch %s failed", batch_id)
-            s.rollback()
-        finally:
-            s.close()
-            with _running_lock:
-                _running.discard(batch_id)
+@bp.post("/plates/batches/<batch_id>/cancel")
+@staff_required
+def cancel_render(batch_id: str) -> Response:
+    """Stop the batch's drawing: a queued job before it starts, a running one at its next
+    progress report (the batch stays issued; drawing it again gives the same plates)."""
+    s = db.session()
+    b = plate_ops.find_batch(s, batch_id)
+    job = job_records.open_job(s, PLATE_BATCH, str(b.id))
+    if job is not None:
+        job_records.request_cancel(s, job)
+        s.commit()
+    return redirect(url_for("plates_staff.batch", batch_id=b.id))
 
 
 @bp.get("/plates/batches/<batch_id>/pdf")

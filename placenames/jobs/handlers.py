@@ -1,0 +1,76 @@
+"""What each kind of job does. A handler gets the app, its own session, the job and a
+:class:`~placenames.jobs.queue.Progress` to report to (which renews the lease and stops the job
+when staff cancel it); it returns a short message for the job's record.
+
+- ``plate_batch``: draw a print batch's PDF and manifest into the instance folder. The plate
+  ids and positions were stored when the batch was issued, so a batch drawn again (after its
+  worker was killed) gives the same plates in the same slots; the files appear only when
+  complete.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from ..models import PrintBatch
+from ..models.plates import BatchStatus
+from ..ops.jobs import records
+from ..ops.plates import batches as plate_ops
+
+PLATE_BATCH = "plate_batch"
+
+
+def batch_files(app: Flask, batch_id: uuid.UUID) -> tuple[Path, Path]:
+    """Where a batch's PDF and manifest are kept in the instance folder."""
+    pdf = Path(app.instance_path) / "batches" / f"{batch_id}.pdf"
+    return pdf, plate_ops.manifest_path_for(pdf)
+
+
+def render_plate_batch(app: Flask, session: Any, job: Any, progress: Any) -> str:
+    """Draw the batch named in the job's parameters, reporting each plate drawn."""
+    params = records.params_of(job)
+    batch_id = uuid.UUID(params["batch_id"])
+    actor_id = uuid.UUID(params["actor_id"]) if params.get("actor_id") else None
+    batch = session.get(PrintBatch, batch_id)
+    if batch is None:
+        raise LookupError(f"no batch {batch_id}")
+    plate_ops.start_rendering(batch)
+    session.commit()
+    key = app.config.get("PLATE_HMAC_KEY")
+    specs = plate_ops.batch_specs(session, batch, base_url=app.config["PUBLIC_BASE_URL"],
+                                  key=key.encode() if key else None)
+    session.commit()  # no read transaction held while drawing
+    progress(0, len(specs))
+    pdf, manifest = batch_files(app, batch_id)
+
+    def on_progress(n: int) -> None:
+        if n % 25 == 0 or n == len(specs):
+            plate_ops.set_progress(session, batch_id, n)
+            session.commit()
+            progress(n)
+
+    try:
+        plate_ops.render_files(specs, pdf, manifest, sheet=batch.sheet,
+                               title=plate_ops.batch_title(batch), on_progress=on_progress)
+    except BaseException:
+        session.rollback()
+        for part in (pdf.with_name(pdf.name + ".part"),
+                     manifest.with_name(manifest.name + ".part")):
+            part.unlink(missing_ok=True)
+        batch = session.get(PrintBatch, batch_id)
+        if batch is not None and batch.status == BatchStatus.RENDERING:
+            batch.status, batch.rendered_count = BatchStatus.ISSUED, 0
+            session.commit()
+        raise
+    session.refresh(batch)
+    plate_ops.finish_rendering(session, batch, actor_id=actor_id, now=datetime.now(UTC))
+    session.commit()
+    return f"{len(specs)} plates drawn"
+
+
+HANDLERS = {PLATE_BATCH: render_plate_batch}

@@ -1,0 +1,1 @@
+"""Background jobs: their records (create, claim, progress, finish, cancel, recover)."""
