@@ -62,6 +62,10 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_STORAGE_URI": None,
     # redis://host:6379/0 — shared state of the workers (rate-limit counters)
     "REDIS_URL": None,
+    # PostgreSQL streaming replicas for public reads (comma-separated URLs), and the replay
+    # lag past which a replica is skipped (placenames.replicas)
+    "DATABASE_REPLICA_URLS": None,
+    "DATABASE_REPLICA_MAX_LAG_SECONDS": 10,
     # The job queue: "sqlite" (a file in the instance folder), "redis" (REDIS_URL) or
     # "immediate" (jobs run in the request that starts them; no worker). Unset: redis when
     # REDIS_URL is set, else sqlite.
@@ -103,7 +107,8 @@ DEFAULTS: dict[str, Any] = {
 }
 
 _INT_KEYS = {"MAX_CONTENT_LENGTH", "SQLITE_BUSY_TIMEOUT_MS", "NOTICE_DAYS", "FILING_DAYS",
-             "SIGN_DAYS", "ANNOUNCEMENT_DAYS", "JOBS_LEASE_SECONDS", "PANEL_MIN_SIZE", "PROXY_HOPS",
+             "SIGN_DAYS", "ANNOUNCEMENT_DAYS", "JOBS_LEASE_SECONDS",
+             "DATABASE_REPLICA_MAX_LAG_SECONDS", "PANEL_MIN_SIZE", "PROXY_HOPS",
              "CONTACT_RETENTION_DAYS"}
 _BOOL_KEYS = {"LOG_REQUESTS"}
 _CHOICES = {"LOG_FORMAT": ("text", "json"), "JOBS_QUEUE": ("sqlite", "redis", "immediate")}

@@ -14,11 +14,13 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from flask import Flask, current_app, g, has_request_context, request
+from flask import session as cookie_session
 from sqlalchemy import Connection, Engine, Select, create_engine, event
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from . import spatial
+from .replicas import replica_set
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 T = TypeVar("T")
@@ -56,6 +58,11 @@ def init_app(app: Flask) -> None:
     reader = sessionmaker(spatial.read_only(engine), expire_on_commit=False, info=info)
     event.listen(reader, "before_flush", _refuse_writes)
     app.extensions["placenames.reader"] = reader
+    replicas = replica_set(app.config, app.config["DATABASE_URL"])
+    for replica in replicas.replicas if replicas is not None else []:
+        event.listen(replica.readers, "before_flush", _refuse_writes)
+    app.extensions["placenames.replicas"] = replicas
+    app.extensions["placenames.session_info"] = info
     app.teardown_appcontext(_close_session)
 
 
@@ -143,6 +150,13 @@ def session() -> Session:
     """
     if "db_session" not in g:
         reading = has_request_context() and request.method in SAFE_METHODS
+        replicas = current_app.extensions.get("placenames.replicas")
+        if reading and replicas is not None and not cookie_session.get("_user_id"):
+            # a public read: a replica's, when one may serve (staff read the primary)
+            found = replicas.reader(current_app.extensions["placenames.session_info"])
+            if found is not None:
+                g.db_session, g.db_replica = found
+                return g.db_session  # type: ignore[no-any-return]
         factory = "placenames.reader" if reading else "placenames.sessionmaker"
         g.db_session = current_app.extensions[factory]()
     return g.db_session  # type: ignore[no-any-return]

@@ -54,6 +54,7 @@ def test_metrics_count_requests_by_route_and_ask_for_the_token_when_set(app, cli
     assert _histogram_count(text, "/healthz") == before + 3
     assert _histogram_count(text, "<unmatched>", "4xx") >= 1
     assert "placenames_build_info{" in text
+    assert re.search(r'placenames_jobs\{status="queued"\} 0\.0', text)  # the queue's depth
     app.config["METRICS_TOKEN"] = "s3cret"
     assert client.get("/metrics").status_code == 401
     ok = client.get("/metrics", headers={"Authorization": "Bearer s3cret"})

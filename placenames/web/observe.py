@@ -8,8 +8,10 @@
   message, request id, and for the request log: method, route, path, status, milliseconds);
   ``text`` (the default) keeps Python's plain lines. A log collector reads the JSON as it is.
 - **Metrics** (prometheus-client): request latency by route, method and status class
-  (``placenames_http_request_duration_seconds``), and what the app knows of itself
-  (``placenames_build_info``). Under gunicorn with several workers the serve command gives
+  (``placenames_http_request_duration_seconds``), what the app knows of itself
+  (``placenames_build_info``), and, read at each scrape, the jobs by status
+  (``placenames_jobs``: the queue's depth is the queued ones) and each read replica's lag
+  (``placenames_replica_lag_seconds``). Under gunicorn with several workers the serve command gives
   them a shared folder (``PROMETHEUS_MULTIPROC_DIR``) and ``/metrics`` adds up every
   worker's. ``METRICS_TOKEN``, when set, is the bearer token ``/metrics`` asks for.
 - **Readiness.** ``/readyz`` checks what a request needs: the database (a query, and the
@@ -28,6 +30,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +44,8 @@ from prometheus_client import (
     multiprocess,
     values,
 )
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
 from sqlalchemy import text
 
 from .. import db, migrate
@@ -164,7 +169,38 @@ def metrics() -> Response:
         body = generate_latest(registry)
     else:
         body = generate_latest()
-    return Response(body, mimetype=CONTENT_TYPE_LATEST, headers={"Cache-Control": "no-store"})
+    live = CollectorRegistry()
+    live.register(_LiveState())
+    return Response(body + generate_latest(live), mimetype=CONTENT_TYPE_LATEST,
+                    headers={"Cache-Control": "no-store"})
+
+
+class _LiveState(Collector):
+    """What is read at each scrape, from any process: the jobs by state (the queue's depth is
+    the queued ones) and each replica's replay lag."""
+
+    def collect(self) -> Iterator[Metric]:
+        """The jobs by status and the replicas' lag, now."""
+        from sqlalchemy import func, select
+
+        from ..models import Job, JobStatus
+
+        jobs = GaugeMetricFamily("placenames_jobs", "Background jobs by status",
+                                 labels=["status"])
+        found = dict(db.read_apart(lambda s: s.execute(
+            select(Job.status, func.count()).group_by(Job.status)).all()))
+        for status in JobStatus:
+            jobs.add_metric([str(status)], float(found.get(str(status), 0)))
+        yield jobs
+        replicas = current_app.extensions.get("placenames.replicas")
+        if replicas is not None:
+            lag = GaugeMetricFamily("placenames_replica_lag_seconds",
+                                    "Replay lag of each read replica (-1: not answering)",
+                                    labels=["replica"])
+            for r in replicas.replicas:
+                r.check(replicas.max_lag)
+                lag.add_metric([r.name], -1.0 if r.lag is None else r.lag)
+            yield lag
 
 
 def _check(name: str, fn: Any) -> tuple[str, dict[str, Any]]:
@@ -207,10 +243,19 @@ def _storage() -> dict[str, Any]:
     return {"kind": "instance folder"}
 
 
+def _replicas() -> dict[str, Any]:
+    replicas = current_app.extensions.get("placenames.replicas")
+    if replicas is None:
+        return {"configured": False}
+    # a replica down is not the process down: the primary answers in its place
+    return {"configured": True, "replicas": replicas.states()}
+
+
 def readyz() -> tuple[Response, int]:
-    """Whether this process can serve: the database, Redis (when configured), storage."""
+    """Whether this process can serve: the database, Redis (when configured), storage; and
+    each replica's state and lag (a replica down does not make the process unready)."""
     checks = dict(_check(n, f) for n, f in (("database", _database), ("redis", _redis),
-                                            ("storage", _storage)))
+                                            ("storage", _storage), ("replicas", _replicas)))
     ready = all(c["ok"] for c in checks.values())
     return jsonify({"status": "ready" if ready else "not ready", "checks": checks}), \
         200 if ready else 503
