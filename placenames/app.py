@@ -11,7 +11,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config as config_mod
-from . import db, i18n, pii
+from . import db, i18n, pii, storage
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
@@ -32,6 +32,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if hops > 0:  # client address and scheme from the proxies' headers (rate limits, URLs)
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     db.init_app(app)
+    app.extensions["placenames.storage"] = storage.storage_for(app.config, app.instance_path)
     i18n.init_app(app)
 
     from .web import init_app as init_web

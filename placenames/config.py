@@ -70,6 +70,9 @@ DEFAULTS: dict[str, Any] = {
     # "immediate" (jobs run in the request that starts them; no worker). Unset: redis when
     # REDIS_URL is set, else sqlite.
     "JOBS_QUEUE": None,
+    # Generated files (plate batches): s3://BUCKET[/PREFIX]?endpoint=URL&region=R for an
+    # S3-compatible object store (credentials from AWS_* variables); unset: the instance folder
+    "STORAGE_URL": None,
     # Seconds a running job's heartbeat holds it; a job silent longer lost its worker and is
     # taken again (the worker beats every quarter of this).
     "JOBS_LEASE_SECONDS": 60,

@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy import select
 
 from placenames import create_app
-from placenames.jobs.handlers import PLATE_BATCH, batch_files
+from placenames.jobs.handlers import PLATE_BATCH, batch_keys
 from placenames.models import Job, Plate
 from placenames.ops.jobs import records
 from placenames.ops.plates import batches as plate_ops
@@ -135,7 +135,8 @@ def test_a_batch_survives_its_worker_killed_and_completes_with_each_plate_once(
             os.killpg(first.pid, signal.SIGKILL)
     assert running.attempts == 1
     assert _job(session, batch_id).status == "running"  # its lease has not lapsed yet
-    pdf, manifest = batch_files(app, batch_id)
+    store = app.extensions["placenames.storage"]
+    pdf, manifest = (store.local_path(k) for k in batch_keys(batch_id))
     assert not pdf.exists()  # nothing half-written is served
     time.sleep(3.5)  # the lease lapses
     second = _worker(cli_env, tmp_path, "worker2")
@@ -175,5 +176,5 @@ def test_a_queued_batch_cancelled_from_another_web_app_is_never_drawn(
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=30)
     assert job.attempts == 0
-    assert not batch_files(app, batch_id)[0].exists()
+    assert not app.extensions["placenames.storage"].exists(batch_keys(batch_id)[0])
     assert plate_ops.find_batch(session, batch_id).status == "issued"

@@ -2,7 +2,8 @@
 :class:`~placenames.jobs.queue.Progress` to report to (which renews the lease and stops the job
 when staff cancel it); it returns a short message for the job's record.
 
-- ``plate_batch``: draw a print batch's PDF and manifest into the instance folder. The plate
+- ``plate_batch``: draw a print batch's PDF and manifest in a scratch folder, then store them
+  (:mod:`placenames.storage`: the instance folder, or the object store), the PDF last. The plate
   ids and positions were stored when the batch was issued, so a batch drawn again (after its
   worker was killed) gives the same plates in the same slots; the files appear only when
   complete.
@@ -10,6 +11,8 @@ when staff cancel it); it returns a short message for the job's record.
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,10 +28,9 @@ from ..ops.plates import batches as plate_ops
 PLATE_BATCH = "plate_batch"
 
 
-def batch_files(app: Flask, batch_id: uuid.UUID) -> tuple[Path, Path]:
-    """Where a batch's PDF and manifest are kept in the instance folder."""
-    pdf = Path(app.instance_path) / "batches" / f"{batch_id}.pdf"
-    return pdf, plate_ops.manifest_path_for(pdf)
+def batch_keys(batch_id: uuid.UUID) -> tuple[str, str]:
+    """The storage keys of a batch's PDF and manifest (:mod:`placenames.storage`)."""
+    return f"batches/{batch_id}.pdf", f"batches/{batch_id}.manifest.csv"
 
 
 def render_plate_batch(app: Flask, session: Any, job: Any, progress: Any) -> str:
@@ -46,7 +48,9 @@ def render_plate_batch(app: Flask, session: Any, job: Any, progress: Any) -> str
                                   key=key.encode() if key else None)
     session.commit()  # no read transaction held while drawing
     progress(0, len(specs))
-    pdf, manifest = batch_files(app, batch_id)
+    work = Path(tempfile.mkdtemp(prefix="batch-", dir=_scratch(app)))
+    pdf = work / f"{batch_id}.pdf"
+    manifest = plate_ops.manifest_path_for(pdf)
 
     def on_progress(n: int) -> None:
         if n % 25 == 0 or n == len(specs):
@@ -57,20 +61,30 @@ def render_plate_batch(app: Flask, session: Any, job: Any, progress: Any) -> str
     try:
         plate_ops.render_files(specs, pdf, manifest, sheet=batch.sheet,
                                title=plate_ops.batch_title(batch), on_progress=on_progress)
+        store = app.extensions["placenames.storage"]
+        pdf_key, manifest_key = batch_keys(batch_id)
+        store.put_file(manifest_key, manifest)
+        store.put_file(pdf_key, pdf)  # last: a stored PDF means the batch is complete
     except BaseException:
         session.rollback()
-        for part in (pdf.with_name(pdf.name + ".part"),
-                     manifest.with_name(manifest.name + ".part")):
-            part.unlink(missing_ok=True)
         batch = session.get(PrintBatch, batch_id)
         if batch is not None and batch.status == BatchStatus.RENDERING:
             batch.status, batch.rendered_count = BatchStatus.ISSUED, 0
             session.commit()
         raise
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     session.refresh(batch)
     plate_ops.finish_rendering(session, batch, actor_id=actor_id, now=datetime.now(UTC))
     session.commit()
     return f"{len(specs)} plates drawn"
+
+
+def _scratch(app: Flask) -> Path:
+    """Where jobs draw their files before they are stored (the instance folder)."""
+    folder = Path(app.instance_path) / "tmp"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 HANDLERS = {PLATE_BATCH: render_plate_batch}

@@ -33,8 +33,7 @@ from werkzeug.wrappers import Response
 
 from .. import db
 from ..errors import BadInput, NotFound, PlacenamesError
-from ..jobs.handlers import PLATE_BATCH
-from ..jobs.handlers import batch_files as job_batch_files
+from ..jobs.handlers import PLATE_BATCH, batch_keys
 from ..jobs.queue import enqueue
 from ..models import AuditEvent
 from ..models.jobs import OPEN as OPEN_JOBS
@@ -44,6 +43,7 @@ from ..ops.jobs import records as job_records
 from ..ops.plates import batches as plate_ops
 from ..ops.plates import reports as plate_reports
 from ..ops.plates.lifecycle import TRANSITIONS, Change, parse_status, transition
+from ..storage import Storage
 from . import observe
 from .auth import actor_id, roles_required
 
@@ -64,10 +64,22 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def batch_files(batch_id: uuid.UUID) -> tuple[Path, Path]:
-    """Where a batch's PDF and manifest are kept in the instance folder."""
-    return job_batch_files(current_app._get_current_object(),  # type: ignore[attr-defined]
-                           batch_id)
+def _store() -> Storage:
+    return current_app.extensions["placenames.storage"]  # type: ignore[no-any-return]
+
+
+def _download(key: str, filename: str, mimetype: str, missing: str) -> Response:
+    """A stored file: from the instance folder through the app, or a redirect to a signed URL
+    of the object store."""
+    store = _store()
+    if not store.exists(key):
+        raise NotFound(missing)
+    url = store.signed_url(key, filename, mimetype)
+    if url is not None:
+        return redirect(url)
+    path = store.local_path(key)
+    assert path is not None
+    return send_file(path, mimetype=mimetype, as_attachment=True, download_name=filename)
 
 
 # --- batches ---------------------------------------------------------------------------------
@@ -134,10 +146,10 @@ def batch(batch_id: str) -> str:
     """A batch: progress, its plates, downloads and actions."""
     s = db.session()
     b = plate_ops.find_batch(s, batch_id)
-    pdf, manifest = batch_files(b.id)
+    pdf, manifest = batch_keys(b.id)
     job = job_records.latest(s, PLATE_BATCH, str(b.id))
     return render_template("plates/batch.html", b=b, plates=plate_ops.batch_plates(s, b)[:500],
-                           has_files=pdf.exists() and manifest.exists(),
+                           has_files=_store().exists(pdf) and _store().exists(manifest),
                            running=job is not None and job.status in OPEN_JOBS, job=job)
 
 
@@ -147,11 +159,12 @@ def progress(batch_id: str) -> Response:
     """Rendering progress as JSON."""
     s = db.session()
     b = plate_ops.find_batch(s, batch_id)
-    pdf, _m = batch_files(b.id)
+    pdf, _m = batch_keys(b.id)
     job = job_records.latest(s, PLATE_BATCH, str(b.id))
     return jsonify({"status": b.status, "rendered": b.rendered_count, "total": b.plate_count,
                     "running": job is not None and job.status in OPEN_JOBS,
-                    "ready": pdf.exists(), "job": job_records.as_dict(job) if job else None})
+                    "ready": _store().exists(pdf),
+                    "job": job_records.as_dict(job) if job else None})
 
 
 @bp.post("/plates/batches/<batch_id>/render")
@@ -190,11 +203,8 @@ def cancel_render(batch_id: str) -> Response:
 def download_pdf(batch_id: str) -> Response:
     """The batch PDF."""
     b = plate_ops.find_batch(db.session(), batch_id)
-    pdf, _m = batch_files(b.id)
-    if not pdf.exists():
-        raise NotFound(_("The PDF has not been rendered yet."))
-    return send_file(pdf, mimetype="application/pdf", as_attachment=True,
-                     download_name=f"plates-{b.id}.pdf")
+    return _download(batch_keys(b.id)[0], f"plates-{b.id}.pdf", "application/pdf",
+                     _("The PDF has not been rendered yet."))
 
 
 @bp.get("/plates/batches/<batch_id>/manifest.csv")
@@ -202,11 +212,8 @@ def download_pdf(batch_id: str) -> Response:
 def download_manifest(batch_id: str) -> Response:
     """The batch manifest (which plate went on which sheet and slot)."""
     b = plate_ops.find_batch(db.session(), batch_id)
-    _p, manifest = batch_files(b.id)
-    if not manifest.exists():
-        raise NotFound(_("The manifest has not been rendered yet."))
-    return send_file(manifest, mimetype="text/csv", as_attachment=True,
-                     download_name=f"plates-{b.id}.manifest.csv")
+    return _download(batch_keys(b.id)[1], f"plates-{b.id}.manifest.csv", "text/csv",
+                     _("The manifest has not been rendered yet."))
 
 
 @bp.post("/plates/batches/<batch_id>/printed")

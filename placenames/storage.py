@@ -1,0 +1,145 @@
+"""Where generated files are kept: the instance folder, or an S3-compatible object store.
+
+``STORAGE_URL`` unset: files are kept under the instance folder (one machine). Set to
+``s3://BUCKET[/PREFIX]?endpoint=URL&region=REGION``: they go to that bucket through boto3 (the
+credentials from the usual ``AWS_ACCESS_KEY_ID`` / ``AWS_SECRET_ACCESS_KEY`` variables or the
+machine's role), so every app instance and worker sees the same files, and staff download
+them through short-lived signed URLs instead of through the app.
+
+Keys are paths relative to the store's root (``batches/<id>.pdf``). A file is put whole: the
+instance folder writes a temporary file and renames it; S3 makes an object visible only when its
+upload completes. What is kept here: plate batches' PDFs and manifests. Uploads (photos,
+documents) are still kept in the instance folder.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import parse_qs, urlsplit
+
+from .errors import BadInput
+
+SIGNED_URL_SECONDS = 300
+"""How long a signed download URL works."""
+
+
+class Storage(Protocol):
+    """Files by key."""
+
+    def put_file(self, key: str, source: Path) -> None:
+        """Store the file at ``source`` under ``key`` (moved or uploaded; ``source`` gone)."""
+
+    def exists(self, key: str) -> bool:
+        """Whether ``key`` is stored."""
+
+    def read(self, key: str) -> bytes:
+        """The bytes stored under ``key``."""
+
+    def local_path(self, key: str) -> Path | None:
+        """The file of ``key`` on this machine, when the store is the instance folder."""
+
+    def signed_url(self, key: str, filename: str, content_type: str) -> str | None:
+        """A short-lived URL to download ``key`` directly (None: serve it through the app)."""
+
+
+@dataclass(frozen=True)
+class FolderStorage:
+    """Files under a folder of this machine (the instance folder)."""
+
+    root: Path
+
+    def _path(self, key: str) -> Path:
+        path = (self.root / key).resolve()
+        if self.root.resolve() not in path.parents:
+            raise BadInput(f"bad storage key: {key!r}")
+        return path
+
+    def put_file(self, key: str, source: Path) -> None:
+        """Move ``source`` into place (one rename when on the same file system)."""
+        target = self._path(key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(source), target)
+
+    def exists(self, key: str) -> bool:
+        """Whether the file exists."""
+        return self._path(key).is_file()
+
+    def read(self, key: str) -> bytes:
+        """The file's bytes."""
+        return self._path(key).read_bytes()
+
+    def local_path(self, key: str) -> Path | None:
+        """The file's path."""
+        return self._path(key)
+
+    def signed_url(self, key: str, filename: str, content_type: str) -> str | None:
+        """None: the app serves the file."""
+        return None
+
+
+class S3Storage:
+    """Objects in a bucket of an S3-compatible store, through boto3."""
+
+    def __init__(self, bucket: str, prefix: str, client: Any) -> None:
+        self.bucket, self.prefix, self.client = bucket, prefix.strip("/"), client
+
+    def _key(self, key: str) -> str:
+        return f"{self.prefix}/{key}" if self.prefix else key
+
+    def put_file(self, key: str, source: Path) -> None:
+        """Upload ``source`` (multipart for large files) and remove it."""
+        self.client.upload_file(str(source), self.bucket, self._key(key))
+        source.unlink(missing_ok=True)
+
+    def exists(self, key: str) -> bool:
+        """Whether the object exists (a HEAD request)."""
+        from botocore.exceptions import ClientError
+
+        try:
+            self.client.head_object(Bucket=self.bucket, Key=self._key(key))
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return False
+            raise
+        return True
+
+    def read(self, key: str) -> bytes:
+        """The object's bytes."""
+        body = self.client.get_object(Bucket=self.bucket, Key=self._key(key))["Body"]
+        return bytes(body.read())
+
+    def local_path(self, key: str) -> Path | None:
+        """None: the object is not on this machine."""
+        return None
+
+    def signed_url(self, key: str, filename: str, content_type: str) -> str | None:
+        """A presigned GET of the object, saved as ``filename``."""
+        return str(self.client.generate_presigned_url(
+            "get_object", ExpiresIn=SIGNED_URL_SECONDS,
+            Params={"Bucket": self.bucket, "Key": self._key(key),
+                    "ResponseContentType": content_type,
+                    "ResponseContentDisposition": f'attachment; filename="{filename}"'}))
+
+
+def storage_for(config: Any, instance_path: str) -> Storage:
+    """The store of ``STORAGE_URL``, or the instance folder; BadInput for a URL it cannot
+    use."""
+    url = str(config.get("STORAGE_URL") or "").strip()
+    if not url:
+        return FolderStorage(Path(instance_path))
+    parts = urlsplit(url)
+    if parts.scheme != "s3" or not parts.netloc:
+        raise BadInput(f"STORAGE_URL must be s3://BUCKET[/PREFIX]?endpoint=…, not {url!r}")
+    query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+    import boto3
+    from botocore.config import Config
+
+    client = boto3.client("s3", endpoint_url=query.get("endpoint") or None,
+                          region_name=query.get("region") or "us-east-1",
+                          config=Config(signature_version="s3v4",
+                                        s3={"addressing_style": "path"},
+                                        retries={"max_attempts": 3}))
+    return S3Storage(parts.netloc, parts.path, client)

@@ -1,0 +1,91 @@
+"""Generated files in an S3-compatible object store (moto's server as the stand-in that speaks
+the S3 protocol over HTTP, with boto3 as the client, on both database backends): a plate
+batch drawn by its job is stored in the bucket, not in the instance folder, and staff download
+it through a signed URL that a plain HTTP client can fetch; the instance folder refuses keys
+outside it."""
+
+from __future__ import annotations
+
+import urllib.request
+from pathlib import Path
+
+import plate_builders as b  # tests/ is on sys.path (pyproject.toml)
+import pytest
+import redis_server  # free_port
+
+from placenames.errors import BadInput
+from placenames.jobs.handlers import batch_keys
+from placenames.ops.plates import batches as plate_ops
+from placenames.storage import FolderStorage, S3Storage, storage_for
+
+
+@pytest.fixture
+def s3(monkeypatch):
+    moto_server = pytest.importorskip("moto.server")
+    boto3 = pytest.importorskip("boto3")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "placenames-test")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "placenames-test-secret")
+    port = redis_server.free_port()
+    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    endpoint = f"http://127.0.0.1:{port}"
+    boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1").create_bucket(
+        Bucket="placenames")
+    try:
+        yield endpoint
+    finally:
+        server.stop()
+
+
+def test_a_batch_is_stored_in_the_bucket_and_downloaded_through_a_signed_url(
+        app, client, session, s3, tmp_path):
+    app.config["WTF_CSRF_ENABLED"] = False
+    store = storage_for({"STORAGE_URL": f"s3://placenames/xixian?endpoint={s3}"},
+                        app.instance_path)
+    assert isinstance(store, S3Storage)
+    app.extensions["placenames.storage"] = store
+    j, built = b.registry(session, per_road=3, roads=("建章路",))
+    clerk = b.clerk(session)
+    batch = plate_ops.create_batch(session, plate_ops.make_selection("road", "建章路"),
+                                   size="small", sheet="A4", actor_id=clerk.id, now=b.NOW)
+    session.commit()
+    batch_id = batch.id
+    b.login(client, clerk)
+    session.rollback()
+    assert client.post(f"/staff/plates/batches/{batch_id}/render").status_code == 302
+    pdf_key, manifest_key = batch_keys(batch_id)
+    keys = {o["Key"] for o in store.client.list_objects_v2(Bucket="placenames")["Contents"]}
+    assert keys == {f"xixian/{pdf_key}", f"xixian/{manifest_key}"}
+    assert not (Path(app.instance_path) / "batches").exists()  # nothing kept on this machine
+    assert client.get(f"/staff/plates/batches/{batch_id}/progress").get_json()["ready"]
+    answer = client.get(f"/staff/plates/batches/{batch_id}/pdf")
+    assert answer.status_code == 302
+    signed = answer.headers["Location"]
+    assert signed.startswith(s3) and "Signature=" in signed
+    with urllib.request.urlopen(signed, timeout=10) as r:  # what the browser does
+        body = r.read()
+        assert "attachment" in r.headers["Content-Disposition"]
+    assert body.startswith(b"%PDF") and body == store.read(pdf_key)
+    manifest = client.get(f"/staff/plates/batches/{batch_id}/manifest.csv")
+    with urllib.request.urlopen(manifest.headers["Location"], timeout=10) as r:
+        assert r.read().decode("utf-8").count("\n") == 4  # header and three plates
+    client.post("/logout")
+    with client.session_transaction() as s:
+        s.clear()
+    assert client.get(f"/staff/plates/batches/{batch_id}/pdf").status_code in (302, 401)
+    assert "Signature=" not in client.get(
+        f"/staff/plates/batches/{batch_id}/pdf").headers.get("Location", "")
+
+
+def test_the_instance_folder_keeps_keys_inside_it_and_bad_urls_are_refused(tmp_path):
+    store = FolderStorage(tmp_path)
+    with pytest.raises(BadInput):
+        store.exists("../etc/passwd")
+    source = tmp_path / "x.pdf"
+    source.write_bytes(b"%PDF-1.4")
+    store.put_file("batches/x.pdf", source)
+    assert store.read("batches/x.pdf") == b"%PDF-1.4" and not source.exists()
+    assert store.signed_url("batches/x.pdf", "x.pdf", "application/pdf") is None
+    for bad in ("http://bucket/x", "s3:///nobucket"):
+        with pytest.raises(BadInput):
+            storage_for({"STORAGE_URL": bad}, str(tmp_path))
