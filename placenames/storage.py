@@ -44,6 +44,9 @@ class Storage(Protocol):
     def signed_url(self, key: str, filename: str, content_type: str) -> str | None:
         """A short-lived URL to download ``key`` directly (None: serve it through the app)."""
 
+    def check(self) -> dict[str, Any]:
+        """Whether files can be stored now (raises when not): what ``/readyz`` reports."""
+
 
 @dataclass(frozen=True)
 class FolderStorage:
@@ -78,6 +81,15 @@ class FolderStorage:
     def signed_url(self, key: str, filename: str, content_type: str) -> str | None:
         """None: the app serves the file."""
         return None
+
+    def check(self) -> dict[str, Any]:
+        """A file can be written in the folder."""
+        import tempfile
+
+        self.root.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=self.root, prefix=".readyz-"):
+            pass
+        return {"kind": "instance folder"}
 
 
 class S3Storage:
@@ -122,6 +134,12 @@ class S3Storage:
             Params={"Bucket": self.bucket, "Key": self._key(key),
                     "ResponseContentType": content_type,
                     "ResponseContentDisposition": f'attachment; filename="{filename}"'}))
+
+
+    def check(self) -> dict[str, Any]:
+        """The bucket answers (a HEAD request)."""
+        self.client.head_bucket(Bucket=self.bucket)
+        return {"kind": "s3", "bucket": self.bucket}
 
 
 def storage_for(config: Any, instance_path: str) -> Storage:

@@ -69,6 +69,13 @@ def test_a_batch_is_stored_in_the_bucket_and_downloaded_through_a_signed_url(
     manifest = client.get(f"/staff/plates/batches/{batch_id}/manifest.csv")
     with urllib.request.urlopen(manifest.headers["Location"], timeout=10) as r:
         assert r.read().decode("utf-8").count("\n") == 4  # header and three plates
+    ready = client.get("/readyz").get_json()["checks"]["storage"]
+    assert ready["ok"] and ready["kind"] == "s3" and ready["bucket"] == "placenames"
+    app.extensions["placenames.storage"] = storage_for(
+        {"STORAGE_URL": f"s3://no-such-bucket?endpoint={s3}"}, app.instance_path)
+    missing = client.get("/readyz")
+    assert missing.status_code == 503 and not missing.get_json()["checks"]["storage"]["ok"]
+    app.extensions["placenames.storage"] = store
     client.post("/logout")
     with client.session_transaction() as s:
         s.clear()
