@@ -50,7 +50,7 @@ def test_a_clerk_accepts_the_proposed_signs_and_sees_them_late_on_the_dashboard(
     bare = re.search(r'<ul id="bare-roads".*?</ul>', board, re.S).group(0)
     assert "世纪大道" in bare and "红光大道" in bare and "建章路" not in bare
     row = re.search(r'<tr class="late" data-unit="沣东新城城建局">(.*?)</tr>', board, re.S)
-    assert row and '<td class="num">3</td>' in row.group(1)
+    assert row and '<td class="num" data-label="逾期">3</td>' in row.group(1)
     pdf = client.get(f"/staff/signs/units/{unit_id}/letter.pdf")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
     path = tmp_path / "l.pdf"
