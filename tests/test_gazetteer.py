@@ -276,3 +276,24 @@ def test_a_chapter_lists_roads_first_then_by_romanization():
         == "位于三桥街道；起于红光大道，止于世纪大道"
     assert location_text(None, "", "世纪大道") == "止于世纪大道"
     assert location_text("", None, None) == ""
+
+
+def test_staff_make_the_gazetteer_as_a_job_and_download_the_book(app, client, session):
+    """The form starts a job (run in the request here: the test app's queue is immediate);
+    the job's page offers the stored book; a bad area is refused before any job."""
+    app.config["WTF_CSRF_ENABLED"] = False
+    demo.load(session)
+    session.commit()
+    login(client, clerk(session, "surveyor2", roles=("surveyor",)))
+    session.rollback()
+    assert client.post("/staff/gazetteer", data={"area": "nowhere"}).status_code == 404
+    r = client.post("/staff/gazetteer", data={"area": "xixian-fengdong",
+                                              "as_of": _today().isoformat()})
+    assert r.status_code == 302 and "/staff/gazetteer/jobs/" in r.headers["Location"]
+    page = client.get(r.headers["Location"] + "?lang=en").get_data(as_text=True)
+    assert 'data-status="done"' in page and 'id="download-gazetteer"' in page
+    book = client.get(r.headers["Location"] + "/book.pdf")
+    assert book.status_code == 200 and book.data.startswith(b"%PDF")
+    assert "xixian-fengdong" in book.headers["Content-Disposition"]
+    job_id = r.headers["Location"].rsplit("/", 1)[1]
+    assert client.get(f"/staff/gazetteer/jobs/{job_id[:-1]}x").status_code == 404

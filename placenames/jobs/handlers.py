@@ -7,6 +7,8 @@ when staff cancel it); it returns a short message for the job's record.
   ids and positions were stored when the batch was issued, so a batch drawn again (after its
   worker was killed) gives the same plates in the same slots; the files appear only when
   complete.
+- ``gazetteer``: lay out the gazetteer of an area as of a date (:mod:`placenames.gazetteer`)
+  and store the book; taken again after a crash, it is made again whole.
 """
 
 from __future__ import annotations
@@ -87,4 +89,37 @@ def _scratch(app: Flask) -> Path:
     return folder
 
 
-HANDLERS = {PLATE_BATCH: render_plate_batch}
+GAZETTEER = "gazetteer"
+
+
+def gazetteer_key(job_id: uuid.UUID) -> str:
+    """The storage key of the book a gazetteer job made."""
+    return f"gazetteer/{job_id}.pdf"
+
+
+def make_gazetteer(app: Flask, session: Any, job: Any, progress: Any) -> str:
+    """Lay out the gazetteer of the job's area as of its date and store the PDF."""
+    from datetime import date
+
+    from ..gazetteer.pdf import render_pdf
+    from ..ops.gazetteer.build import build
+    from ..workflow import CHINA_TZ
+
+    params = records.params_of(job)
+    progress(0, 1)
+    book = build(session, params["area"], as_of=date.fromisoformat(params["as_of"]),
+                 today=datetime.now(CHINA_TZ).date(), office=app.config["OFFICE_NAME"])
+    session.rollback()  # the book is read; no snapshot held while laying it out
+    progress(0)
+    pdf = render_pdf(book)
+    work = Path(tempfile.mkdtemp(prefix="gazetteer-", dir=_scratch(app)))
+    try:
+        path = work / "book.pdf"
+        path.write_bytes(pdf)
+        app.extensions["placenames.storage"].put_file(gazetteer_key(job.id), path)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return f"{book.count} names in {len(book.chapters)} chapters, {len(pdf) // 1024} KB"
+
+
+HANDLERS = {PLATE_BATCH: render_plate_batch, GAZETTEER: make_gazetteer}

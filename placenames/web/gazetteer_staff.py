@@ -9,19 +9,28 @@ future date 400, each with a readable message.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Any
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from werkzeug.wrappers import Response as WResponse
 
 from .. import db
+from ..errors import NotFound
 from ..gazetteer.pdf import render_pdf
+from ..jobs.handlers import GAZETTEER, gazetteer_key
+from ..jobs.queue import enqueue
 from ..models import Jurisdiction, Level
+from ..ops.gazetteer.area import find_area
 from ..ops.gazetteer.build import build, parse_as_of
+from ..ops.jobs import records as job_records
 from ..workflow import CHINA_TZ
 from ..workflow.plans import VIEW_ROLES
-from .auth import record_download, roles_required
+from . import observe
+from .auth import actor_id, record_download, roles_required
 
 bp = Blueprint("gazetteer_staff", __name__, url_prefix="/staff")
 
@@ -37,6 +46,60 @@ def index() -> str:
         .where(Jurisdiction.level == Level.MANAGEMENT).order_by(Jurisdiction.code)).all()
     return render_template("gazetteer/index.html", areas=areas,
                            today=datetime.now(CHINA_TZ).date().isoformat())
+
+
+@bp.post("/gazetteer")
+@signed_in
+def start() -> WResponse:
+    """Make the book as a background job (a large area takes a while); its page follows it."""
+    s = db.session()
+    today = datetime.now(CHINA_TZ).date()
+    day = parse_as_of(request.form.get("as_of"), today)
+    area = find_area(s, request.form.get("area", "")).code
+    subject = f"{area}:{day.isoformat()}"[:40]
+    job = job_records.open_job(s, GAZETTEER, subject) or job_records.create(
+        s, GAZETTEER, {"area": area, "as_of": day.isoformat()}, subject=subject,
+        actor_id=actor_id(), now=datetime.now(UTC), request_id=observe.request_id())
+    s.commit()
+    if job.status == "queued" and job.attempts == 0:
+        enqueue(current_app._get_current_object(), job.id)  # type: ignore[attr-defined]
+    return redirect(url_for(".job", job_id=job.id))
+
+
+def _gazetteer_job(job_id: str) -> Any:
+    job = job_records.get(db.session(), job_id)
+    if job.kind != GAZETTEER:
+        raise NotFound(_("No such job."))
+    return job
+
+
+@bp.get("/gazetteer/jobs/<job_id>")
+@signed_in
+def job(job_id: str) -> str:
+    """A gazetteer being made: its progress, then its download."""
+    job = _gazetteer_job(job_id)
+    params = job_records.params_of(job)
+    return render_template("gazetteer/job.html", job=job, area=params.get("area"),
+                           as_of=params.get("as_of"))
+
+
+@bp.get("/gazetteer/jobs/<job_id>/book.pdf")
+@signed_in
+def job_pdf(job_id: str) -> Response:
+    """The book a gazetteer job made (from the store: a signed URL when it is S3)."""
+    job = _gazetteer_job(job_id)
+    key = gazetteer_key(job.id)
+    store = current_app.extensions["placenames.storage"]
+    if job.status != "done" or not store.exists(key):
+        raise NotFound(_("The gazetteer is not made yet."))
+    params = job_records.params_of(job)
+    name = f"gazetteer-{params.get('area')}-{params.get('as_of')}.pdf"
+    record_download("gazetteer", str(params.get("area")), f"gazetteer pdf job {job.id}")
+    url = store.signed_url(key, name, "application/pdf")
+    if url is not None:
+        return redirect(url)  # type: ignore[return-value]
+    return Response(store.read(key), mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @bp.get("/gazetteer.pdf")
