@@ -190,6 +190,11 @@ def test_a_printed_qr_sign_decodes_to_its_public_page(app, client, session, road
     assert "建章路" in public
     bad = client.get(f"/staff/signs/road/{road}/signs.pdf?sheet=A0")
     assert bad.status_code == 400
+    manifest = client.get(f"/staff/signs/road/{road}/signs.pdf?manifest=1")
+    assert manifest.mimetype == "text/csv"
+    lines = manifest.get_data(True).strip().splitlines()
+    assert lines[0].startswith("sign_id,") and len(lines) == 2 and sid in lines[1]
+    assert f"https://dmb.xixian.example.cn/s/{sid}" in lines[1]
 
 
 def test_a_photo_of_a_sign_is_kept_with_it_and_shown_to_staff_only(app, client, session, road,

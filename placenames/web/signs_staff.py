@@ -44,6 +44,7 @@ from ..models import AuditEvent, Place, PlaceStatus, ResponsibleUnit, Sign, Sign
 from ..ops.procedure.uploads import CONTENT_TYPES
 from ..ops.signs import letter, lifecycle, printing, register, supervision
 from ..plates.ids import display_plate_id
+from ..plates.pdf import write_manifest_csv
 from ..plates.signs import SignKind
 from ..workflow.deadlines import china_date
 from ..workflow.plans import VIEW_ROLES
@@ -406,13 +407,21 @@ def unit_letter(unit_ref: str) -> Response:
 
 
 def _print(pairs: list[Any], name: str) -> Response:
+    """The signs as a PDF, or with ``?manifest=1`` the manifest of that PDF (CSV: which sign
+    on which page, at what scale, with its URL) for the print shop."""
     sheet = request.args.get("sheet") or "fit"
     if sheet not in printing.SHEETS:
         raise BadInput(_("Unknown sheet: use fit, A4 or A3."))
     out = io.BytesIO()
-    printing.render(pairs, out, base_url=current_app.config["PUBLIC_BASE_URL"],
-                    sheet=sheet, qr=request.args.get("qr") == "1",
-                    sizes=printing.office_sizes(current_app.config))
+    rows = printing.render(pairs, out, base_url=current_app.config["PUBLIC_BASE_URL"],
+                           sheet=sheet, qr=request.args.get("qr") == "1",
+                           sizes=printing.office_sizes(current_app.config))
+    if request.args.get("manifest") == "1":
+        text = io.StringIO(newline="")
+        write_manifest_csv(rows, text)
+        return Response(text.getvalue().encode("utf-8"), mimetype="text/csv",
+                        headers={"Content-Disposition":
+                                 f'attachment; filename="{name}.manifest.csv"'})
     return Response(out.getvalue(), mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{name}.pdf"'})
 
