@@ -149,6 +149,22 @@ def recover() -> None:
             enqueue(app, job_id)
 
 
+def _sweep_scratch(folder: Path, older_than: float) -> None:
+    """Remove what killed jobs left in the scratch folder (drawings never stored)."""
+    import shutil
+
+    if not folder.is_dir():
+        return
+    limit = time.time() - older_than
+    for entry in folder.iterdir():
+        if entry.stat().st_mtime >= limit:
+            continue
+        if entry.is_dir():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
+
+
 def run_worker(app: Flask, workers: int = 1) -> None:
     """Run the queue's consumer in this process (``placenames worker``): it recovers the jobs
     left by a killed worker first, then takes jobs as they come."""
@@ -156,6 +172,7 @@ def run_worker(app: Flask, workers: int = 1) -> None:
 
     _WORKER_APP[:] = [app]
     huey = queue_for(app)
+    _sweep_scratch(Path(app.instance_path) / "tmp", older_than=3600)
     recover()
     Consumer(huey, workers=workers, worker_type="thread", periodic=True,
              initial_delay=0.1, max_delay=1.0).run()
