@@ -6,7 +6,12 @@ language; templates may print the code small beside it for staff.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import Any
+
 from flask import Flask
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
@@ -188,6 +193,24 @@ KINDS = {
     "scope": SCOPE_LABELS, "token_state": TOKEN_STATE_LABELS,
     "import_kind": IMPORT_KIND_LABELS, "import_source": IMPORT_SOURCE_LABELS,
 }
+
+
+def enum_label(value: str, enum: type[StrEnum], zh_labels: Mapping[Any, str],
+               en_labels: Mapping[Any, Any] | None = None, *, strip: str = "",
+               capitalize: bool = False) -> str:
+    """A workflow's code (a state, an action, a kind) in the page's language: its Chinese
+    label, or its English one (``en_labels``, else the value with spaces); an unknown value as
+    it is. ``strip``: a prefix the audit log puts before the code (``story_``, ``sign_``)."""
+    try:
+        member = enum(str(value).removeprefix(strip) if strip else str(value))
+    except ValueError:
+        return str(value)
+    if str(get_locale() or "zh").startswith("zh"):
+        return str(zh_labels[member])
+    if en_labels is not None:
+        return str(en_labels[member])
+    text = str(member).replace("_", " ")
+    return text.capitalize() if capitalize else text
 
 
 def code_label(kind: str, code: str | None) -> str:

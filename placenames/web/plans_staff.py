@@ -41,6 +41,7 @@ from ..workflow.plans import (
 from .auth import roles_required
 from .committee import _date, actor, now, zh
 from .forms import form_version
+from .labels import enum_label
 
 bp = Blueprint("plans_staff", __name__, url_prefix="/staff/plans")
 
@@ -53,20 +54,12 @@ NAME_FIELDS = ("name", "cls", "meaning", "theme", "jurisdiction", "geojson", "lo
 
 def plan_state_label(state: str) -> str:
     """A plan state in the page's language."""
-    try:
-        s = PlanState(state)
-    except ValueError:
-        return state
-    return PLAN_STATE_LABELS_ZH[s] if zh() else label_en(s)
+    return enum_label(state, PlanState, PLAN_STATE_LABELS_ZH)
 
 
 def reserved_state_label(state: str) -> str:
     """A reserved name's state in the page's language."""
-    try:
-        s = ReservedState(state)
-    except ValueError:
-        return state
-    return RESERVED_STATE_LABELS_ZH[s] if zh() else label_en(s)
+    return enum_label(state, ReservedState, RESERVED_STATE_LABELS_ZH)
 
 
 def plan_action_label(action: PlanAction | ReservedAction) -> str:

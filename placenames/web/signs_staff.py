@@ -59,10 +59,10 @@ from ..workflow.signs import (
     SignAction,
     SignState,
     allowed,
-    label_en,
 )
 from .auth import roles_required
 from .committee import actor, now, zh
+from .labels import enum_label
 from .maps import panel_config
 
 bp = Blueprint("signs_staff", __name__, url_prefix="/staff/signs")
@@ -82,34 +82,25 @@ BARE_LIMIT = 50
 """Roads without signs listed on the dashboard (the CLI's ``propose --all`` takes them all)."""
 
 
-def _label(value: str, enum: type[Any], zh_labels: Any, en: Any = None) -> str:
-    try:
-        member = enum(value)
-    except ValueError:
-        return value
-    if zh():
-        return str(zh_labels[member])
-    return str(en[member]) if en is not None else label_en(member).capitalize()
-
-
 def sign_state_label(state: str) -> str:
     """A sign state in the page's language."""
-    return _label(state, SignState, STATE_LABELS_ZH)
+    return enum_label(state, SignState, STATE_LABELS_ZH)
 
 
 def sign_action_label(action: str) -> str:
     """A sign action in the page's language (as the audit log has it, too)."""
-    return _label(str(action).removeprefix("sign_"), SignAction, ACTION_LABELS_ZH)
+    return enum_label(str(action), SignAction, ACTION_LABELS_ZH, strip="sign_",
+                      capitalize=True)
 
 
 def sign_kind_label(kind: str) -> str:
     """A sign kind in the page's language."""
-    return _label(kind, SignKind, KIND_LABELS_ZH, KIND_LABELS_EN)
+    return enum_label(kind, SignKind, KIND_LABELS_ZH, KIND_LABELS_EN)
 
 
 def sign_pending_label(pending: str | None) -> str:
     """A sign's pending mark (renamed or cancelled road) in the page's language."""
-    return _label(pending, Pending, PENDING_LABELS_ZH) if pending else ""
+    return enum_label(pending, Pending, PENDING_LABELS_ZH) if pending else ""
 
 
 def duty_label(duty: str) -> str:

@@ -33,11 +33,11 @@ from ..workflow.stories import (
     StoryAction,
     StoryState,
     allowed,
-    label_en,
 )
 from .auth import roles_required
-from .committee import actor, now, zh
+from .committee import actor, now
 from .forms import form_version
+from .labels import enum_label
 
 bp = Blueprint("stories_staff", __name__, url_prefix="/staff/stories")
 
@@ -53,20 +53,13 @@ def story_folder() -> Path:
 
 def story_state_label(state: str) -> str:
     """A story state in the page's language."""
-    try:
-        s = StoryState(state)
-    except ValueError:
-        return state
-    return STATE_LABELS_ZH[s] if zh() else label_en(s)
+    return enum_label(state, StoryState, STATE_LABELS_ZH)
 
 
 def story_action_label(action: StoryAction | str) -> str:
-    """A story action in the page's language (an unknown value as it is)."""
-    try:
-        a = StoryAction(str(action).removeprefix("story_"))  # as the audit log has it
-    except ValueError:
-        return str(action)
-    return ACTION_LABELS_ZH[a] if zh() else label_en(a).capitalize()
+    """A story action in the page's language (as the audit log has it, too)."""
+    return enum_label(str(action), StoryAction, ACTION_LABELS_ZH, strip="story_",
+                      capitalize=True)
 
 
 @bp.app_context_processor
