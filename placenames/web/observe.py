@@ -111,8 +111,9 @@ class JsonFormatter(logging.Formatter):
 
 class _RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        if not hasattr(record, "request_id"):
-            record.request_id = request_id()
+        rid = getattr(record, "request_id", None) or request_id()
+        record.request_id = rid
+        record.rid = f" [{rid}]" if rid else ""
         return True
 
 
@@ -121,7 +122,7 @@ def configure_logging(fmt: str) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(_RequestIdFilter())
     handler.setFormatter(JsonFormatter() if fmt == "json" else logging.Formatter(
-        "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"))
+        "%(asctime)s %(levelname)s %(name)s %(message)s%(rid)s"))
     root = logging.getLogger()
     for old in [h for h in root.handlers if getattr(h, "_placenames", False)]:
         root.removeHandler(old)
@@ -129,8 +130,10 @@ def configure_logging(fmt: str) -> None:
     root.addHandler(handler)
     if root.level > logging.INFO or root.level == logging.NOTSET:
         root.setLevel(logging.INFO)
-    # the schema check of /healthz and /readyz opens a migration context, which says so
+    # the schema check of /healthz and /readyz opens a migration context, which says so;
+    # huey says every minute that the worker's recovery ran (our own job lines say more)
     logging.getLogger("alembic.runtime.migration").setLevel(logging.WARNING)
+    logging.getLogger("huey").setLevel(logging.WARNING)
 
 
 def _start() -> None:
