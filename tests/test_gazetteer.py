@@ -292,8 +292,8 @@ def test_staff_make_the_gazetteer_as_a_job_and_download_the_book(app, client, se
     assert r.status_code == 302 and "/staff/gazetteer/jobs/" in r.headers["Location"]
     page = client.get(r.headers["Location"] + "?lang=en").get_data(as_text=True)
     assert 'data-status="done"' in page and 'id="download-gazetteer"' in page
-    book = client.get(r.headers["Location"] + "/book.pdf")
-    assert book.status_code == 200 and book.data.startswith(b"%PDF")
-    assert "xixian-fengdong" in book.headers["Content-Disposition"]
+    with client.get(r.headers["Location"] + "/book.pdf") as book:  # a file sent: closed after
+        assert book.status_code == 200 and book.data.startswith(b"%PDF")
+        assert "xixian-fengdong" in book.headers["Content-Disposition"]
     job_id = r.headers["Location"].rsplit("/", 1)[1]
     assert client.get(f"/staff/gazetteer/jobs/{job_id[:-1]}x").status_code == 404

@@ -31,6 +31,7 @@ from ..workflow import CHINA_TZ
 from ..workflow.plans import VIEW_ROLES
 from . import observe
 from .auth import actor_id, record_download, roles_required
+from .stored import send_stored
 
 bp = Blueprint("gazetteer_staff", __name__, url_prefix="/staff")
 
@@ -85,21 +86,17 @@ def job(job_id: str) -> str:
 
 @bp.get("/gazetteer/jobs/<job_id>/book.pdf")
 @signed_in
-def job_pdf(job_id: str) -> Response:
+def job_pdf(job_id: str) -> WResponse:
     """The book a gazetteer job made (from the store: a signed URL when it is S3)."""
     job = _gazetteer_job(job_id)
-    key = gazetteer_key(job.id)
-    store = current_app.extensions["placenames.storage"]
-    if job.status != "done" or not store.exists(key):
-        raise NotFound(_("The gazetteer is not made yet."))
+    missing = _("The gazetteer is not made yet.")
+    if job.status != "done":
+        raise NotFound(missing)
     params = job_records.params_of(job)
     name = f"gazetteer-{params.get('area')}-{params.get('as_of')}.pdf"
+    answer = send_stored(gazetteer_key(job.id), name, "application/pdf", missing)
     record_download("gazetteer", str(params.get("area")), f"gazetteer pdf job {job.id}")
-    url = store.signed_url(key, name, "application/pdf")
-    if url is not None:
-        return redirect(url)  # type: ignore[return-value]
-    return Response(store.read(key), mimetype="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return answer
 
 
 @bp.get("/gazetteer.pdf")

@@ -27,11 +27,9 @@ import logging
 import os
 import re
 import sys
-import tempfile
 import time
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, current_app, g, has_request_context, jsonify, request
@@ -239,14 +237,7 @@ def _redis() -> dict[str, Any]:
 
 
 def _storage() -> dict[str, Any]:
-    store = current_app.extensions.get("placenames.storage")
-    if store is None:  # an app built without the factory's storage
-        folder = Path(current_app.instance_path)
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=folder, prefix=".readyz-"):
-            pass
-        return {"kind": "instance folder"}
-    return store.check()  # type: ignore[no-any-return]
+    return current_app.extensions["placenames.storage"].check()  # type: ignore[no-any-return]
 
 
 def _replicas() -> dict[str, Any]:

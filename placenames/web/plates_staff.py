@@ -23,7 +23,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -32,7 +31,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from .. import db
-from ..errors import BadInput, NotFound, PlacenamesError
+from ..errors import BadInput, PlacenamesError
 from ..jobs.handlers import PLATE_BATCH, batch_keys
 from ..jobs.queue import enqueue
 from ..models import AuditEvent
@@ -43,9 +42,9 @@ from ..ops.jobs import records as job_records
 from ..ops.plates import batches as plate_ops
 from ..ops.plates import reports as plate_reports
 from ..ops.plates.lifecycle import TRANSITIONS, Change, parse_status, transition
-from ..storage import Storage
 from . import observe
 from .auth import actor_id, roles_required
+from .stored import send_stored, store
 
 bp = Blueprint("plates_staff", __name__, url_prefix="/staff")
 log = logging.getLogger(__name__)
@@ -62,24 +61,6 @@ staff_required = roles_required(STAFF_ROLES,
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def _store() -> Storage:
-    return current_app.extensions["placenames.storage"]  # type: ignore[no-any-return]
-
-
-def _download(key: str, filename: str, mimetype: str, missing: str) -> Response:
-    """A stored file: from the instance folder through the app, or a redirect to a signed URL
-    of the object store."""
-    store = _store()
-    if not store.exists(key):
-        raise NotFound(missing)
-    url = store.signed_url(key, filename, mimetype)
-    if url is not None:
-        return redirect(url)
-    path = store.local_path(key)
-    assert path is not None
-    return send_file(path, mimetype=mimetype, as_attachment=True, download_name=filename)
 
 
 # --- batches ---------------------------------------------------------------------------------
@@ -149,7 +130,7 @@ def batch(batch_id: str) -> str:
     pdf, manifest = batch_keys(b.id)
     job = job_records.latest(s, PLATE_BATCH, str(b.id))
     return render_template("plates/batch.html", b=b, plates=plate_ops.batch_plates(s, b)[:500],
-                           has_files=_store().exists(pdf) and _store().exists(manifest),
+                           has_files=store().exists(pdf) and store().exists(manifest),
                            running=job is not None and job.status in OPEN_JOBS, job=job)
 
 
@@ -163,7 +144,7 @@ def progress(batch_id: str) -> Response:
     job = job_records.latest(s, PLATE_BATCH, str(b.id))
     return jsonify({"status": b.status, "rendered": b.rendered_count, "total": b.plate_count,
                     "running": job is not None and job.status in OPEN_JOBS,
-                    "ready": _store().exists(pdf),
+                    "ready": store().exists(pdf),
                     "job": job_records.as_dict(job) if job else None})
 
 
@@ -203,7 +184,7 @@ def cancel_render(batch_id: str) -> Response:
 def download_pdf(batch_id: str) -> Response:
     """The batch PDF."""
     b = plate_ops.find_batch(db.session(), batch_id)
-    return _download(batch_keys(b.id)[0], f"plates-{b.id}.pdf", "application/pdf",
+    return send_stored(batch_keys(b.id)[0], f"plates-{b.id}.pdf", "application/pdf",
                      _("The PDF has not been rendered yet."))
 
 
@@ -212,7 +193,7 @@ def download_pdf(batch_id: str) -> Response:
 def download_manifest(batch_id: str) -> Response:
     """The batch manifest (which plate went on which sheet and slot)."""
     b = plate_ops.find_batch(db.session(), batch_id)
-    return _download(batch_keys(b.id)[1], f"plates-{b.id}.manifest.csv", "text/csv",
+    return send_stored(batch_keys(b.id)[1], f"plates-{b.id}.manifest.csv", "text/csv",
                      _("The manifest has not been rendered yet."))
 
 
