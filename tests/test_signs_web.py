@@ -105,6 +105,7 @@ def test_actions_on_a_sign_go_through_the_guard(app, client, session, road):
     assert moved.status_code == 302
     page = client.get(url + "?lang=en").get_data(True)
     assert ">damaged<" in page and "Install" in page  # state and history in English
+    assert "sign_add" not in page and "sign recorded" in page  # events by their labels
 
 
 def test_staff_outside_the_office_see_but_cannot_act_and_the_public_cannot_see(

@@ -62,7 +62,7 @@ from ..workflow.signs import (
 )
 from .auth import roles_required
 from .committee import actor, now, zh
-from .labels import enum_label
+from .labels import code_label, enum_label
 from .maps import panel_config
 
 bp = Blueprint("signs_staff", __name__, url_prefix="/staff/signs")
@@ -88,9 +88,12 @@ def sign_state_label(state: str) -> str:
 
 
 def sign_action_label(action: str) -> str:
-    """A sign action in the page's language (as the audit log has it, too)."""
-    return enum_label(str(action), SignAction, ACTION_LABELS_ZH, strip="sign_",
-                      capitalize=True)
+    """A sign action in the page's language; an event of the audit log (``sign_add``…) by the
+    audit log's own label."""
+    if str(action).removeprefix("sign_") in SignAction.__members__.values():
+        return enum_label(str(action), SignAction, ACTION_LABELS_ZH, strip="sign_",
+                          capitalize=True)
+    return code_label("audit_action", str(action))
 
 
 def sign_kind_label(kind: str) -> str:
