@@ -8,13 +8,17 @@ them through short-lived signed URLs instead of through the app.
 
 Keys are paths relative to the store's root (``batches/<id>.pdf``). A file is put whole: the
 instance folder writes a temporary file and renames it; S3 makes an object visible only when its
-upload completes. What is kept here: plate batches' PDFs and manifests. Uploads (photos,
-documents) are still kept in the instance folder.
+upload completes. What is kept here: plate batches' PDFs and manifests, gazetteer books made by
+jobs, and staff's import files with their check reports. Photos and documents of the
+procedure, signs and stories are still kept in the instance folder.
 """
 
 from __future__ import annotations
 
+import contextlib
 import shutil
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -31,6 +35,12 @@ class Storage(Protocol):
 
     def put_file(self, key: str, source: Path) -> None:
         """Store the file at ``source`` under ``key`` (moved or uploaded; ``source`` gone)."""
+
+    def put_bytes(self, key: str, data: bytes) -> None:
+        """Store ``data`` under ``key``, whole (replacing what was there)."""
+
+    def listing(self, prefix: str) -> list[tuple[str, float]]:
+        """The keys under ``prefix`` with their modification times (epoch seconds)."""
 
     def exists(self, key: str) -> bool:
         """Whether ``key`` is stored."""
@@ -65,6 +75,22 @@ class FolderStorage:
         target = self._path(key)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(str(source), target)
+
+    def put_bytes(self, key: str, data: bytes) -> None:
+        """Write to a temporary file beside the target, then rename it into place."""
+        target = self._path(key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(target.name + ".partial")
+        tmp.write_bytes(data)
+        tmp.replace(target)
+
+    def listing(self, prefix: str) -> list[tuple[str, float]]:
+        """The files directly under the folder ``prefix`` (partial writes left out)."""
+        folder = self._path(prefix.rstrip("/") or ".")
+        if not folder.is_dir():
+            return []
+        return [(f"{prefix.rstrip('/')}/{p.name}", p.stat().st_mtime) for p in folder.iterdir()
+                if p.is_file() and not p.name.endswith(".partial")]
 
     def exists(self, key: str) -> bool:
         """Whether the file exists."""
@@ -106,6 +132,21 @@ class S3Storage:
         self.client.upload_file(str(source), self.bucket, self._key(key))
         source.unlink(missing_ok=True)
 
+    def put_bytes(self, key: str, data: bytes) -> None:
+        """One PUT of the object."""
+        self.client.put_object(Bucket=self.bucket, Key=self._key(key), Body=data)
+
+    def listing(self, prefix: str) -> list[tuple[str, float]]:
+        """The objects under ``prefix`` (paged through ListObjectsV2)."""
+        strip = len(self._key(""))
+        out = []
+        pages = self.client.get_paginator("list_objects_v2").paginate(
+            Bucket=self.bucket, Prefix=self._key(prefix.rstrip("/") + "/"))
+        for page in pages:
+            for obj in page.get("Contents", []):
+                out.append((obj["Key"][strip:], obj["LastModified"].timestamp()))
+        return out
+
     def exists(self, key: str) -> bool:
         """Whether the object exists (a HEAD request)."""
         from botocore.exceptions import ClientError
@@ -140,6 +181,21 @@ class S3Storage:
         """The bucket answers (a HEAD request)."""
         self.client.head_bucket(Bucket=self.bucket)
         return {"kind": "s3", "bucket": self.bucket}
+
+
+@contextlib.contextmanager
+def local_copy(store: Storage, key: str, scratch: Path) -> Iterator[Path]:
+    """A path on this machine holding the file of ``key``: the file itself in the instance
+    folder, else a copy in ``scratch`` removed afterwards."""
+    path = store.local_path(key)
+    if path is not None:
+        yield path
+        return
+    scratch.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=scratch) as work:
+        copy = Path(work) / Path(key).name
+        copy.write_bytes(store.read(key))
+        yield copy
 
 
 def storage_for(config: Any, instance_path: str) -> Storage:

@@ -58,7 +58,7 @@ def test_a_clerk_imports_an_xlsx_and_finds_the_name_on_its_record_page(served, s
         with page.expect_navigation():
             page.click("#confirm-button")
         assert page.get_attribute("#import-verdict", "data-imported") == "yes"
-        assert "已导入" in page.inner_text(".flash")
+        assert "已导入" in page.inner_text("#import-verdict")
         with page.expect_navigation():
             page.click("#import-samples a:text('凤鸣路')")
         assert "凤鸣路" in page.inner_text("h1")

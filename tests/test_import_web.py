@@ -2,13 +2,19 @@
 confirmation that imports exactly the checked file and nothing when the check found errors."""
 
 import io
+import os
+import signal
+import time
+from pathlib import Path
 
 import import_builders as ib  # tests/ is on sys.path (pyproject.toml)
+import job_builders as jb
 import pytest
 from account_builders import csrf, sign_in
 from sqlalchemy import select
 
-from placenames.models import AuditEvent, Place
+from placenames.jobs.handlers import IMPORT_CHECK, IMPORT_RUN
+from placenames.models import AuditEvent, Job, Place
 from placenames.ops.demo import loader as demo
 from placenames.ops.exchange import uploads
 
@@ -97,7 +103,7 @@ def test_confirming_imports_the_kept_file_only_if_it_is_still_the_one_checked(
     path = ib.xlsx(tmp_path / "地名.xlsx", ib.NAME_HEADER, ib.NEW_NAMES)
     location = upload(clerk, path).headers["Location"]
     sha = location.rsplit("/", 1)[1]
-    kept = uploads.folder_of(app.instance_path) / f"{sha}.xlsx"
+    kept = Path(app.instance_path) / uploads.PREFIX / f"{sha}.xlsx"
     kept.write_bytes(ib.xlsx(tmp_path / "other.xlsx", ib.NAME_HEADER, ib.NEW_NAMES[:1])
                      .read_bytes())
     before = ib.counts(session)
@@ -133,3 +139,75 @@ def test_only_clerks_may_import(app, client, session, tmp_path):
     token = csrf(client.get("/account/").get_data(True))
     r = client.post("/staff/imports", data={"csrf_token": token, "kind": "names"})
     assert r.status_code == 403
+
+
+def _import_job(session, kind, sha):
+    session.expire_all()
+    job = session.scalar(select(Job).where(Job.kind == kind, Job.subject == sha[:40])
+                         .order_by(Job.created_at.desc()))
+    if job is not None:
+        session.expunge(job)
+    session.rollback()  # no read transaction left open while the worker writes (SQLite)
+    return job
+
+
+def _wait_job(session, kind, sha, status, tmp_path, timeout=120):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job = _import_job(session, kind, sha)
+        if job is not None and job.status == status:
+            return job
+        time.sleep(0.1)
+    logs = "".join(p.read_text(errors="replace")[-2000:] for p in tmp_path.glob("*.log"))
+    raise AssertionError(f"{kind} not {status}: {job and job.status}\n{logs}")
+
+
+def test_the_check_and_the_import_are_jobs_any_web_process_follows_and_can_stop(
+        clerk, app, session, cli_env, tmp_path):
+    """With a real queue and a real worker: the upload's page waits for the check; another
+    web app on the same database stops it; checked again, the worker reports; the import runs
+    as a job too, and the page the other app shows follows it to the end."""
+    app.config["JOBS_QUEUE"] = "sqlite"
+    path = ib.xlsx(tmp_path / "地名.xlsx", ib.NAME_HEADER, ib.NEW_NAMES)
+    before = ib.counts(session)
+    session.rollback()
+    location = upload(clerk, path).headers["Location"]
+    sha = location.rsplit("/", 1)[1]
+    waiting = clerk.get(location).get_data(True)
+    assert 'id="import-job"' in waiting and 'data-status="queued"' in waiting
+    assert 'http-equiv="refresh"' in waiting and 'id="confirm-button"' not in waiting
+    other = jb.second_app(app)
+    other.config["WTF_CSRF_ENABLED"] = True
+    try:
+        watcher = other.test_client()
+        sign_in(other, watcher, "clerk")
+        token = csrf(watcher.get(location).get_data(True))
+        assert watcher.post(f"{location}/cancel", data={"csrf_token": token}).status_code == 303
+        worker = jb.worker(cli_env, tmp_path, "worker")
+        try:
+            _wait_job(session, IMPORT_CHECK, sha, "cancelled", tmp_path)
+            stopped = watcher.get(location + "?lang=en").get_data(True)
+            assert 'data-status="cancelled"' in stopped and 'id="check-again"' in stopped
+            assert watcher.post(f"{location}/check", data={"csrf_token": token}
+                                ).status_code == 303
+            checked = _wait_job(session, IMPORT_CHECK, sha, "done", tmp_path)
+            assert checked.attempts == 1 and "4 rows checked, 0 errors" in checked.message
+            page = clerk.get(location).get_data(True)
+            assert 'data-count="new">4<' in page and 'id="confirm-button"' in page
+            assert 'http-equiv="refresh"' not in page
+            session.expire_all()
+            assert ib.counts(session) == before
+            session.rollback()
+            assert confirm(clerk, location).status_code == 303
+            imported = _wait_job(session, IMPORT_RUN, sha, "done", tmp_path)
+        finally:
+            os.killpg(worker.pid, signal.SIGTERM)
+            worker.wait(timeout=30)
+        assert imported.message == "4 new, 0 updated, 0 unchanged"
+        seen = watcher.get(location).get_data(True)
+        assert 'data-imported="yes"' in seen and 'id="confirm-button"' not in seen
+        session.expire_all()
+        assert ib.counts(session)["places"] == before["places"] + 4
+        session.rollback()
+    finally:
+        other.extensions["placenames.engine"].dispose()

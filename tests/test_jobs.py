@@ -11,15 +11,14 @@ import csv
 import os
 import signal
 import subprocess
-import sys
 import time
 from datetime import UTC, datetime, timedelta
 
-import plate_builders as b  # tests/ is on sys.path (pyproject.toml)
+import job_builders as jb  # tests/ is on sys.path (pyproject.toml)
+import plate_builders as b
 import pytest
 from sqlalchemy import select
 
-from placenames import create_app
 from placenames.jobs.handlers import PLATE_BATCH, batch_keys
 from placenames.models import Job, Plate
 from placenames.ops.jobs import records
@@ -66,16 +65,6 @@ def _batch(session, count):
     return batch_id, clerk
 
 
-def _worker(cli_env, tmp_path, name):
-    env = {**cli_env, "PLACENAMES_JOBS_QUEUE": "sqlite", "PLACENAMES_JOBS_LEASE_SECONDS": "3",
-           "PLACENAMES_PUBLIC_BASE_URL": "https://dm.example.gov.cn"}
-    log = open(tmp_path / f"{name}.log", "wb")  # noqa: SIM115 - the process keeps it
-    proc = subprocess.Popen([sys.executable, "-m", "placenames.cli", "worker"], env=env,
-                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    log.close()
-    return proc
-
-
 def _job(session, batch_id):
     session.expire_all()
     job = session.scalar(select(Job).where(Job.subject == str(batch_id)))
@@ -99,17 +88,9 @@ def _wait(session, batch_id, ok, what, tmp_path, timeout=180):
 @pytest.fixture
 def second_app(app):
     """Another web app on the same database and instance folder (another web process)."""
-    other = _second_app(app)
+    other = jb.second_app(app)
     yield other
     other.extensions["placenames.engine"].dispose()
-
-
-def _second_app(app):
-    other = create_app({"DATABASE_URL": app.config["DATABASE_URL"], "SECRET_KEY": "test-secret",
-                        "INSTANCE_PATH": app.instance_path, "JOBS_QUEUE": "sqlite",
-                        "PUBLIC_BASE_URL": app.config["PUBLIC_BASE_URL"]})
-    other.config["WTF_CSRF_ENABLED"] = False
-    return other
 
 
 def test_a_batch_survives_its_worker_killed_and_completes_with_each_plate_once(
@@ -121,7 +102,7 @@ def test_a_batch_survives_its_worker_killed_and_completes_with_each_plate_once(
     assert _job(session, batch_id).status == "queued"  # no worker yet: it waits
     watcher = second_app.test_client()
     b.login(watcher, clerk)
-    first = _worker(cli_env, tmp_path, "worker1")
+    first = jb.worker(cli_env, tmp_path, "worker1")
     try:
         running = _wait(session, batch_id, lambda j: j.status == "running" and j.done >= 100,
                         "the worker did not start drawing", tmp_path)
@@ -139,7 +120,7 @@ def test_a_batch_survives_its_worker_killed_and_completes_with_each_plate_once(
     pdf, manifest = (store.local_path(k) for k in batch_keys(batch_id))
     assert not pdf.exists()  # nothing half-written is served
     time.sleep(3.5)  # the lease lapses
-    second = _worker(cli_env, tmp_path, "worker2")
+    second = jb.worker(cli_env, tmp_path, "worker2")
     try:
         done = _wait(session, batch_id, lambda j: j.status == "done", "not completed",
                      tmp_path)
@@ -168,7 +149,7 @@ def test_a_queued_batch_cancelled_from_another_web_app_is_never_drawn(
     watcher = second_app.test_client()
     b.login(watcher, clerk)
     assert watcher.post(f"/staff/plates/batches/{batch_id}/cancel").status_code == 302
-    proc = _worker(cli_env, tmp_path, "worker")
+    proc = jb.worker(cli_env, tmp_path, "worker")
     try:
         job = _wait(session, batch_id, lambda j: j.status == "cancelled", "not cancelled",
                     tmp_path)

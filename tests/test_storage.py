@@ -96,3 +96,43 @@ def test_the_instance_folder_keeps_keys_inside_it_and_bad_urls_are_refused(tmp_p
     for bad in ("http://bucket/x", "s3:///nobucket"):
         with pytest.raises(BadInput):
             storage_for({"STORAGE_URL": bad}, str(tmp_path))
+
+
+def test_an_import_is_kept_checked_and_imported_from_the_bucket(app, client, session, s3,
+                                                                tmp_path):
+    """A staff upload goes to the bucket with its manifest (nothing in the instance folder);
+    its check and its import read it from there; the upload page lists it from the bucket."""
+    from account_builders import csrf, sign_in
+    from import_builders import NAME_HEADER, NEW_NAMES, counts, xlsx
+
+    from placenames.ops.demo import loader as demo
+
+    store = storage_for({"STORAGE_URL": f"s3://placenames/xixian?endpoint={s3}"},
+                        app.instance_path)
+    app.extensions["placenames.storage"] = store
+    demo.load(session)
+    session.commit()
+    before = counts(session)
+    session.close()
+    sign_in(app, client, "clerk")
+    path = xlsx(tmp_path / "新地名.xlsx", NAME_HEADER, NEW_NAMES)
+    token = csrf(client.get("/staff/imports").get_data(True))
+    r = client.post("/staff/imports", content_type="multipart/form-data",
+                    data={"csrf_token": token, "kind": "names",
+                          "file": (path.open("rb"), path.name)})
+    location = r.headers["Location"]
+    sha = location.rsplit("/", 1)[1]
+    keys = {o["Key"] for o in store.client.list_objects_v2(
+        Bucket="placenames", Prefix="xixian/imports/")["Contents"]}
+    assert keys == {f"xixian/imports/{sha}.xlsx", f"xixian/imports/{sha}.manifest.json"}
+    assert store.read(f"imports/{sha}.xlsx") == path.read_bytes()
+    assert not (Path(app.instance_path) / "imports").exists()
+    page = client.get(location).get_data(True)
+    assert 'data-count="new">4<' in page and 'id="confirm-button"' in page
+    assert client.post(f"{location}/confirm", data={"csrf_token": token}).status_code == 303
+    assert 'data-imported="yes"' in client.get(location).get_data(True)
+    session.expire_all()
+    assert counts(session)["places"] == before["places"] + 4
+    session.rollback()
+    listed = client.get("/staff/imports").get_data(True)
+    assert f"/staff/imports/{sha}" in listed and "新地名.xlsx" in listed

@@ -9,6 +9,10 @@ when staff cancel it); it returns a short message for the job's record.
   complete.
 - ``gazetteer``: lay out the gazetteer of an area as of a date (:mod:`placenames.gazetteer`)
   and store the book; taken again after a crash, it is made again whole.
+- ``import_check`` / ``import_run``: check a staff upload (a dry run) or import it
+  (:mod:`placenames.ops.exchange.uploads`). An import is one transaction, so one killed
+  mid-way left nothing and is run again whole; one killed after its commit but before its
+  report was stored finds every row unchanged the second time (re-importing never duplicates).
 """
 
 from __future__ import annotations
@@ -122,4 +126,41 @@ def make_gazetteer(app: Flask, session: Any, job: Any, progress: Any) -> str:
     return f"{book.count} names in {len(book.chapters)} chapters, {len(pdf) // 1024} KB"
 
 
-HANDLERS = {PLATE_BATCH: render_plate_batch, GAZETTEER: make_gazetteer}
+IMPORT_CHECK, IMPORT_RUN = "import_check", "import_run"
+
+
+def check_upload(app: Flask, session: Any, job: Any, progress: Any) -> str:
+    """Check the upload named in the job (a dry run) and store its report."""
+    from ..ops.exchange import uploads
+
+    store = app.extensions["placenames.storage"]
+    upload = uploads.load(store, records.params_of(job)["sha256"])
+    uploads.check(session, store, upload, scratch=_scratch(app),
+                  on_progress=lambda done, total: progress(done, total))
+    session.rollback()
+    report = upload.check
+    return f"{report.rows} rows checked, {report.errors} errors" if report else "checked"
+
+
+def import_upload(app: Flask, session: Any, job: Any, progress: Any) -> str:
+    """Import the checked upload named in the job; commit only when the report says so."""
+    from ..ops.exchange import uploads
+
+    params = records.params_of(job)
+    store = app.extensions["placenames.storage"]
+    actor = uuid.UUID(params["actor_id"]) if params.get("actor_id") else None
+    upload, report = uploads.confirm(session, store, params["sha256"], actor_id=actor,
+                                     scratch=_scratch(app),
+                                     on_progress=lambda done, total: progress(done, total))
+    if report.imported:
+        session.commit()
+    else:
+        session.rollback()
+    uploads.save(store, upload)
+    counts = report.counts
+    return (f"{counts['new']} new, {counts['updated']} updated, {counts['unchanged']} unchanged"
+            if report.imported else f"not imported: {report.errors} errors")
+
+
+HANDLERS = {PLATE_BATCH: render_plate_batch, GAZETTEER: make_gazetteer,
+            IMPORT_CHECK: check_upload, IMPORT_RUN: import_upload}

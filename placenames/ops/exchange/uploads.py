@@ -1,11 +1,13 @@
-"""Import files uploaded by staff: kept under the instance folder by their SHA-256, checked
-(a dry run), and imported only on confirmation — the very file that was checked.
+"""Import files uploaded by staff: kept in the app's store by their SHA-256, checked (a dry
+run), and imported only on confirmation — the very file that was checked.
 
-An upload is written to ``<instance>/imports/<sha256><suffix>`` with a manifest
-``<sha256>.manifest.json`` (what it is to be imported as, by whom, when, the report of the
-check, and after confirmation the report of the import). Confirming names the upload by its
-hash only; the stored file is hashed again before it is imported, so neither a form field nor a
-changed file can slip another file in. A check with errors cannot be confirmed.
+An upload is stored under ``imports/<sha256><suffix>`` with a manifest
+``imports/<sha256>.manifest.json`` (what it is to be imported as, by whom, when, the report of
+the check, and after confirmation the report of the import), in the instance folder or the
+object store (:mod:`placenames.storage`), so that every app instance and worker sees it. The
+check and the import run as jobs (:mod:`placenames.jobs.handlers`). Confirming names the upload
+by its hash only; the stored file is hashed again before it is imported, so neither a form field
+nor a changed file can slip another file in. A check with errors cannot be confirmed.
 """
 
 from __future__ import annotations
@@ -22,8 +24,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from ...errors import BadInput, Conflict, NotFound
+from ...storage import Storage, local_copy
 from . import readers
-from .imports import file_sha256, import_file
+from .imports import Progress, file_sha256, import_file
 from .report import KINDS, Report
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -49,9 +52,10 @@ class Upload:
     check: Report | None = None
     result: Report | None = None
 
-    def path(self, folder: Path) -> Path:
-        """Where the file is kept."""
-        return folder / f"{self.sha256}{self.suffix}"
+    @property
+    def key(self) -> str:
+        """The stored file's key."""
+        return f"{PREFIX}/{self.sha256}{self.suffix}"
 
     @property
     def can_confirm(self) -> bool:
@@ -74,17 +78,18 @@ class Upload:
                       else None})
 
 
-def folder_of(instance_path: str | Path) -> Path:
-    """The folder of kept uploads (made when missing)."""
-    folder = Path(instance_path) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+PREFIX = "imports"
+"""Where uploads and their manifests are kept in the store."""
 
 
-def keep(folder: Path, data: bytes, file_name: str, kind: str, *, sheet: str | None,
+def _manifest_key(sha256: str) -> str:
+    return f"{PREFIX}/{sha256}.manifest.json"
+
+
+def keep(store: Storage, data: bytes, file_name: str, kind: str, *, sheet: str | None,
          layer: str | None, actor_id: uuid.UUID | None, now: datetime) -> Upload:
-    """Store an uploaded file under its hash; :class:`BadInput` for a wrong kind, type or
-    size, or an empty file."""
+    """Store an uploaded file under its hash, with a manifest that has no check yet;
+    :class:`BadInput` for a wrong kind, type or size, or an empty file."""
     if kind not in KINDS:
         raise BadInput("请选择导入地名或地址 / choose names or addresses")
     name = Path(file_name.replace("\\", "/")).name[:120] or "upload"
@@ -104,68 +109,81 @@ def keep(folder: Path, data: bytes, file_name: str, kind: str, *, sheet: str | N
     upload = Upload(hashlib.sha256(data).hexdigest(), kind, name, suffix,
                     str(actor_id) if actor_id else None, now.isoformat(),
                     sheet=sheet or None, layer=layer or None)
-    path = upload.path(folder)
-    if not path.exists():
-        tmp = path.with_name(path.name + ".partial")
-        tmp.write_bytes(data)
-        tmp.replace(path)
+    if not store.exists(upload.key):
+        store.put_bytes(upload.key, data)
+    save(store, upload)
     return upload
 
 
-def check(session: Session, folder: Path, upload: Upload) -> Upload:
+def check(session: Session, store: Storage, upload: Upload, *, scratch: Path,
+          on_progress: Progress | None = None) -> Upload:
     """Check the kept file (a dry run) and save the manifest with its report."""
-    upload.check = import_file(session, upload.path(folder), upload.kind, sheet=upload.sheet,
-                               layer=upload.layer, dry_run=True, file_name=upload.file_name)
+    with local_copy(store, upload.key, scratch) as path:
+        upload.check = import_file(session, path, upload.kind, sheet=upload.sheet,
+                                   layer=upload.layer, dry_run=True,
+                                   file_name=upload.file_name, on_progress=on_progress)
     upload.result = None
-    save(folder, upload)
+    save(store, upload)
     return upload
 
 
-def load(folder: Path, sha256: str) -> Upload:
+def load(store: Storage, sha256: str) -> Upload:
     """The upload of this hash; :class:`NotFound` when there is none."""
-    manifest = folder / f"{sha256}.manifest.json"
-    if not _SHA.match(sha256) or not manifest.is_file():
+    if not _SHA.match(sha256) or not store.exists(_manifest_key(sha256)):
         raise NotFound("没有这次上传 / no such upload")
-    return Upload.from_json(json.loads(manifest.read_text(encoding="utf-8")))
+    return Upload.from_json(json.loads(store.read(_manifest_key(sha256)).decode("utf-8")))
 
 
-def recent(folder: Path, limit: int = KEEP) -> list[Upload]:
+def recent(store: Storage, limit: int = KEEP) -> list[Upload]:
     """The latest uploads, newest first."""
-    manifests = sorted(folder.glob("*.manifest.json"), key=lambda p: p.stat().st_mtime,
-                       reverse=True)
+    manifests = sorted((item for item in store.listing(PREFIX)
+                        if item[0].endswith(".manifest.json")),
+                       key=lambda item: item[1], reverse=True)
     out = []
-    for manifest in manifests[:limit]:
+    for key, _mtime in manifests[:limit]:
         try:
-            out.append(Upload.from_json(json.loads(manifest.read_text(encoding="utf-8"))))
+            out.append(Upload.from_json(json.loads(store.read(key).decode("utf-8"))))
         except (ValueError, KeyError, TypeError):
             continue
     return out
 
 
-def confirm(session: Session, folder: Path, sha256: str, *,
-            actor_id: uuid.UUID | None) -> tuple[Upload, Report]:
-    """Import the checked file of this hash (flushes; the caller commits when the report says
-    imported, then :func:`save`); :class:`Conflict` when the check had errors, the file was
-    imported already, or the stored file is no longer the one checked."""
-    upload = load(folder, sha256)
+def ready_to_import(store: Storage, sha256: str) -> Upload:
+    """The upload of this hash, when it may be imported now; :class:`Conflict` when its check
+    had errors or is not done, the file was imported already, or the stored file is no longer
+    the one checked."""
+    upload = load(store, sha256)
     if upload.result is not None and upload.result.imported:
         raise Conflict("这个文件已经导入 / this file has been imported already")
-    if upload.check is None or upload.check.errors:
+    if upload.check is None:
+        raise Conflict("文件还在检查中 / the file is still being checked")
+    if upload.check.errors:
         raise Conflict("检查有错误的文件不能导入 / a file whose check found errors cannot be "
                        "imported")
-    path = upload.path(folder)
-    if not path.is_file() or file_sha256(path) != upload.sha256:
+    if not store.exists(upload.key) or \
+            hashlib.sha256(store.read(upload.key)).hexdigest() != upload.sha256:
         raise Conflict("保存的文件已不是检查过的文件，请重新上传 / the kept file is not the one "
                        "that was checked: upload it again")
-    report = import_file(session, path, upload.kind, sheet=upload.sheet, layer=upload.layer,
-                         file_name=upload.file_name, actor_id=actor_id)
+    return upload
+
+
+def confirm(session: Session, store: Storage, sha256: str, *, actor_id: uuid.UUID | None,
+            scratch: Path, on_progress: Progress | None = None) -> tuple[Upload, Report]:
+    """Import the checked file of this hash (flushes; the caller commits when the report says
+    imported, then :func:`save`); :class:`Conflict` as :func:`ready_to_import` says."""
+    upload = ready_to_import(store, sha256)
+    with local_copy(store, upload.key, scratch) as path:
+        if file_sha256(path) != upload.sha256:  # the copy read is the file checked
+            raise Conflict("保存的文件已不是检查过的文件，请重新上传 / the kept file is not the "
+                           "one that was checked: upload it again")
+        report = import_file(session, path, upload.kind, sheet=upload.sheet,
+                             layer=upload.layer, file_name=upload.file_name,
+                             actor_id=actor_id, on_progress=on_progress)
     upload.result = report
     return upload, report
 
 
-def save(folder: Path, upload: Upload) -> None:
-    """Write the manifest (to a temporary file, then renamed)."""
-    manifest = folder / f"{upload.sha256}.manifest.json"
-    tmp = manifest.with_name(manifest.name + ".partial")
-    tmp.write_text(json.dumps(upload.to_json(), ensure_ascii=False), encoding="utf-8")
-    tmp.replace(manifest)
+def save(store: Storage, upload: Upload) -> None:
+    """Store the manifest, whole."""
+    store.put_bytes(_manifest_key(upload.sha256),
+                    json.dumps(upload.to_json(), ensure_ascii=False).encode("utf-8"))
