@@ -33,6 +33,9 @@ SIGNED_URL_SECONDS = 300
 class Storage(Protocol):
     """Files by key."""
 
+    remote: bool
+    """Whether the files are elsewhere than on this machine (an object store)."""
+
     def put_file(self, key: str, source: Path) -> None:
         """Store the file at ``source`` under ``key`` (moved or uploaded; ``source`` gone)."""
 
@@ -41,6 +44,9 @@ class Storage(Protocol):
 
     def listing(self, prefix: str) -> list[tuple[str, float]]:
         """The keys under ``prefix`` with their modification times (epoch seconds)."""
+
+    def delete(self, key: str) -> None:
+        """Remove ``key`` (nothing when it is not stored)."""
 
     def exists(self, key: str) -> bool:
         """Whether ``key`` is stored."""
@@ -63,6 +69,7 @@ class FolderStorage:
     """Files under a folder of this machine (the instance folder)."""
 
     root: Path
+    remote = False
 
     def _path(self, key: str) -> Path:
         path = (self.root / key).resolve()
@@ -85,12 +92,21 @@ class FolderStorage:
         tmp.replace(target)
 
     def listing(self, prefix: str) -> list[tuple[str, float]]:
-        """The files directly under the folder ``prefix`` (partial writes left out)."""
+        """The files under the folder ``prefix``, at any depth (partial writes left out)."""
         folder = self._path(prefix.rstrip("/") or ".")
         if not folder.is_dir():
             return []
-        return [(f"{prefix.rstrip('/')}/{p.name}", p.stat().st_mtime) for p in folder.iterdir()
+        return [(p.relative_to(self.root.resolve()).as_posix(), p.stat().st_mtime)
+                for p in sorted(folder.rglob("*"))
                 if p.is_file() and not p.name.endswith(".partial")]
+
+    def delete(self, key: str) -> None:
+        """Remove the file (and its folder, once empty)."""
+        path = self._path(key)
+        path.unlink(missing_ok=True)
+        if path.parent != self.root.resolve():
+            with contextlib.suppress(OSError):
+                path.parent.rmdir()
 
     def exists(self, key: str) -> bool:
         """Whether the file exists."""
@@ -121,6 +137,8 @@ class FolderStorage:
 class S3Storage:
     """Objects in a bucket of an S3-compatible store, through boto3."""
 
+    remote = True
+
     def __init__(self, bucket: str, prefix: str, client: Any) -> None:
         self.bucket, self.prefix, self.client = bucket, prefix.strip("/"), client
 
@@ -146,6 +164,10 @@ class S3Storage:
             for obj in page.get("Contents", []):
                 out.append((obj["Key"][strip:], obj["LastModified"].timestamp()))
         return out
+
+    def delete(self, key: str) -> None:
+        """Remove the object."""
+        self.client.delete_object(Bucket=self.bucket, Key=self._key(key))
 
     def exists(self, key: str) -> bool:
         """Whether the object exists (a HEAD request)."""

@@ -136,3 +136,54 @@ def test_an_import_is_kept_checked_and_imported_from_the_bucket(app, client, ses
     session.rollback()
     listed = client.get("/staff/imports").get_data(True)
     assert f"/staff/imports/{sha}" in listed and "新地名.xlsx" in listed
+
+
+def test_open_data_is_published_to_the_bucket_and_downloaded_through_signed_urls(
+        app, client, session, s3, cli_env):
+    """With an object store every instance sees one release: the staff page's publish and
+    the command's both put the files in the bucket; the public page lists them from there and
+    a download is a redirect to a signed URL whose bytes have the manifest's hash; a release
+    older than the previous one is deleted."""
+    import hashlib
+    import json
+    import subprocess
+    import sys
+
+    from account_builders import csrf, sign_in
+
+    from placenames.ops.demo import loader as demo
+    from placenames.ops.exchange import published
+
+    url = f"s3://placenames/xixian?endpoint={s3}"
+    store = storage_for({"STORAGE_URL": url}, app.instance_path)
+    app.extensions["placenames.storage"] = store
+    demo.load(session)
+    session.commit()
+    session.close()
+    sign_in(app, client, "clerk")
+    token = csrf(client.get("/staff/open-data").get_data(True))
+    assert client.post("/staff/open-data", data={"csrf_token": token}).status_code == 303
+    first, manifest = published.current(store)
+    assert not (Path(app.instance_path) / "open-data").exists()
+    page = client.get("/open-data").get_data(True)
+    assert page.count('data-file="') == len(manifest.files) == 7
+    entry = manifest.file("names.csv")
+    answer = client.get("/open-data/files/names.csv")
+    assert answer.status_code == 302 and "Signature=" in answer.headers["Location"]
+    with urllib.request.urlopen(answer.headers["Location"], timeout=10) as r:
+        body = r.read()
+    assert hashlib.sha256(body).hexdigest() == entry.sha256 and len(body) == entry.bytes
+    listed = client.get("/open-data/manifest.json")
+    assert json.loads(listed.data)["generated_at"] == manifest.generated_at
+    env = {**cli_env, "PLACENAMES_STORAGE_URL": url}
+    for _ in range(2):  # the command publishes to the same bucket; two more releases
+        done = subprocess.run([sys.executable, "-m", "placenames.cli", "export", "--publish",
+                               "--format", "csv"], env=env, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        assert "published to the object store" in done.stdout
+    latest, manifest = published.current(store)
+    assert [f.name for f in manifest.files] == ["names.csv", "addresses.csv"]
+    releases = {key.split("/")[1] for key, _ in store.listing(published.PREFIX)
+                if key.count("/") == 2}
+    assert first not in releases and latest in releases and len(releases) == 2
+    assert client.get("/open-data").get_data(True).count('data-file="') == 2

@@ -2,7 +2,9 @@
 
 ``placenames export --format csv --format gpkg --out DIR`` writes ``names.<ext>`` and
 ``addresses.<ext>`` of each format and ``manifest.json`` into DIR; ``--publish`` writes them
-into the published folder that the /open-data page lists (``OPEN_DATA_DIR``), atomically.
+into the published release that the /open-data page lists, atomically: the folder
+``OPEN_DATA_DIR``, or the object store when ``STORAGE_URL`` is set
+(:mod:`placenames.ops.exchange.published`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from .. import config, db
 from ..errors import BadInput
 from ..models.base import utcnow
 from ..ops.exchange import export as export_ops
+from ..ops.exchange import published
 from . import main, with_app
 
 
@@ -73,7 +76,9 @@ def export_cmd(formats: tuple[str, ...], historical: bool, out: Path | None,
                               "on_progress": progress}
     try:
         if publish:
-            manifest = export_ops.publish(db.engine(), target, wanted, **kwargs)
+            manifest = published.publish_release(
+                db.engine(), current_app.extensions["placenames.storage"], target, wanted,
+                scratch=Path(current_app.instance_path) / "tmp", **kwargs)
         else:
             manifest = export_ops.export_to(db.engine(), target, wanted, **kwargs)
     finally:
@@ -82,5 +87,7 @@ def export_cmd(formats: tuple[str, ...], historical: bool, out: Path | None,
         click.echo(f"{f.name:<20} {f.records:>10,} records {f.bytes:>14,} bytes  "
                    f"sha256 {f.sha256}")
     where = "published to" if publish else "written to"
+    if publish and current_app.extensions["placenames.storage"].remote:
+        where, target = "published to the object store under", Path(published.PREFIX)
     click.echo(f"{len(manifest.files)} files and {export_ops.MANIFEST} {where} {target} "
                f"({manifest.licence.name}{', with history' if historical else ''})")

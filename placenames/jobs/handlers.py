@@ -13,6 +13,9 @@ when staff cancel it); it returns a short message for the job's record.
   (:mod:`placenames.ops.exchange.uploads`). An import is one transaction, so one killed
   mid-way left nothing and is run again whole; one killed after its commit but before its
   report was stored finds every row unchanged the second time (re-importing never duplicates).
+- ``open_data``: publish a new open-data release (:mod:`placenames.ops.exchange.published`);
+  a release appears only when all its files are written, so a publish killed mid-way leaves
+  the previous release in place and is made again whole.
 """
 
 from __future__ import annotations
@@ -162,5 +165,39 @@ def import_upload(app: Flask, session: Any, job: Any, progress: Any) -> str:
             if report.imported else f"not imported: {report.errors} errors")
 
 
+OPEN_DATA = "open_data"
+
+
+def publish_open_data(app: Flask, session: Any, job: Any, progress: Any) -> str:
+    """Publish the open-data files (every format) and write the audit event."""
+    from .. import config
+    from ..models import AuditEvent
+    from ..models.base import utcnow
+    from ..ops.exchange import export, published
+
+    params = records.params_of(job)
+    historical = bool(params.get("historical"))
+    session.rollback()  # the export reads its own snapshot
+    seen: dict[str, int] = {}
+
+    def on_progress(kind: str, done: int, total: int) -> None:
+        seen[kind] = total
+        progress(sum(v for k, v in seen.items() if k != kind) + done, sum(seen.values()))
+
+    manifest = published.publish_release(
+        app.extensions["placenames.engine"], app.extensions["placenames.storage"],
+        config.open_data_dir(app.config, app.instance_path), [], scratch=_scratch(app),
+        now=utcnow(), licence=export.parse_licence(app.config["OPEN_DATA_LICENCE"]),
+        historical=historical, on_progress=on_progress)
+    actor = uuid.UUID(params["actor_id"]) if params.get("actor_id") else None
+    summary = ", ".join(f"{f.name} {f.records}" for f in manifest.files)
+    session.add(AuditEvent(at=utcnow(), actor_id=actor, entity_type="open_data",
+                           entity_id=manifest.generated_at[:40], action="publish_open_data",
+                           note=summary[:2000]))
+    session.commit()
+    return f"{len(manifest.files)} files published: {summary}"
+
+
 HANDLERS = {PLATE_BATCH: render_plate_batch, GAZETTEER: make_gazetteer,
-            IMPORT_CHECK: check_upload, IMPORT_RUN: import_upload}
+            IMPORT_CHECK: check_upload, IMPORT_RUN: import_upload,
+            OPEN_DATA: publish_open_data}

@@ -35,6 +35,7 @@ from . import (
     observe,
     ogc,
     open_data,
+    open_data_staff,
     plans_print,
     plans_public,
     plans_staff,
@@ -90,6 +91,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(audit.bp)
     app.register_blueprint(notices.bp)
     app.register_blueprint(open_data.bp)
+    app.register_blueprint(open_data_staff.bp)
     app.register_blueprint(api_docs.bp)
     app.register_blueprint(ogc.bp)
     for blp in (api_names.blp, api_search.blp, api_applications.blp, api_changes.blp,

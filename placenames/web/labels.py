@@ -139,6 +139,7 @@ AUDIT_ACTION_LABELS = {"create": _l("created"), "status": _l("status changed"),
                        "rotate_key": _l("personal data moved to a new key"),
                        "download": _l("file downloaded"),
                        "import": _l("register file imported"),
+                       "publish_open_data": _l("open data published"),
                        # the naming plan and its reserved names
                        "retire": _l("retired (plan)"), "reserve": _l("reserved in the plan"),
                        "release": _l("released"), "rescreen": _l("screened again"),
@@ -158,7 +159,7 @@ ENTITY_TYPE_LABELS = {"application": _l("naming application"),
                       "plate_report": _l("report about a plate or an address"),
                       "import": _l("imported file"), "naming_plan": _l("naming plan"),
                       "reserved_name": _l("reserved name"), "story": _l("name story"),
-                      "sign": _l("road-name sign")}
+                      "sign": _l("road-name sign"), "open_data": _l("open-data release")}
 SCOPE_LABELS = {"read:names": _l("read names"), "read:addresses": _l("read addresses"),
                 "read:plates": _l("read plates"),
                 "write:reports": _l("report problems with addresses or plates"),

@@ -60,6 +60,12 @@ def latest(session: Session, kind: str, subject: str) -> Job | None:
                           .order_by(Job.created_at.desc()).limit(1))
 
 
+def recent(session: Session, kind: str, limit: int = 10) -> list[Job]:
+    """The newest jobs of this kind, newest first."""
+    return list(session.scalars(select(Job).where(Job.kind == kind)
+                                .order_by(Job.created_at.desc()).limit(limit)))
+
+
 def get(session: Session, job_id: uuid.UUID | str) -> Job:
     """A job by id, or :class:`NotFound`."""
     try:
