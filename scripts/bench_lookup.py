@@ -15,11 +15,20 @@ gunicorn on 127.0.0.1 with 2 workers (the ``placenames serve`` settings), and dr
 Prints requests per second and the p50/p99 latency of each case. Target from the issue:
 >= 2,000 req/s with p99 <= 25 ms reading from the database. wrk shares the machine's cores
 with the server, so the figures are a lower bound of what the server does alone.
+
+``--cluster --pg-url URL --pg-bin BIN`` (``scripts/bench lookup --cluster``) measures, in the
+same run on the PostGIS at URL: the single instance as above, reading the primary; then the
+scale-out arrangement of ``scripts/test-cluster`` (:mod:`cluster_check`): a streaming replica
+made by ``pg_basebackup``, redis-server, two instances of one worker each reading the replica,
+and nginx in front of them, driven through nginx by the same wrk cases. On one machine every
+process shares the same cores, so the ratio shows the cost of the extra hops, not the gain of
+a second machine.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -163,6 +172,81 @@ def _etags(port: int, ids: list[str]) -> list[str]:
     return lines
 
 
+HEADER = f"{'case':<12}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}"
+
+
+def run_cases(port: int, tmp: Path, names: list[str], lua: Path, duration: int,
+              connections: int) -> dict[str, dict[str, float]]:
+    """Each case once for a second (warm-up), then for ``duration``; prints and returns them."""
+    out = {}
+    for name in names:
+        run_wrk(port, tmp / f"{name}.txt", lua, 1, connections, name == "revalidate")
+        r = run_wrk(port, tmp / f"{name}.txt", lua, duration, connections,
+                    name == "revalidate")
+        print(f"{name:<12}{r['rps']:>10.0f}{r['p50']:>10.2f}{r['p99']:>10.2f}"
+              f"{r['errors']:>8.0f}", flush=True)
+        out[name] = r
+    return out
+
+
+def cluster_run(args: argparse.Namespace, duration: int, connections: int) -> int:
+    """The single instance on the primary, then nginx over two instances on the replica."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import cluster_check
+
+    tmp = Path(tempfile.mkdtemp(prefix="bench_lookup_cluster_"))
+    tmp.chmod(0o755)  # the postgres user makes the replica in here
+    _reset_postgis(args.pg_url)
+    ids = build_registry(args.pg_url, tmp / "instance")
+    base_env = {**os.environ, "PLACENAMES_DATABASE_URL": args.pg_url,
+                "PLACENAMES_SECRET_KEY": "bench", "PLACENAMES_PUBLIC_BASE_URL": "http://127.0.0.1"}
+    lua = tmp / "paths.lua"
+    lua.write_text(LUA)
+    names = ["page", "json", "revalidate"]
+    c = cluster_check.Cluster(tmp, args.pg_url, args.pg_bin)
+    try:
+        single_port = _free_port()
+        server = start_server({**base_env, "PLACENAMES_INSTANCE_PATH": str(tmp / "instance")},
+                              single_port, 2)
+        try:
+            (tmp / "page.txt").write_text("".join(f"/p/{pid}\n" for pid in ids))
+            (tmp / "json.txt").write_text("".join(f"/api/v1/plates/{pid}\n" for pid in ids))
+            (tmp / "revalidate.txt").write_text("\n".join(_etags(single_port, ids)) + "\n")
+            print(f"scan page, {len(ids)} plates, PostGIS over TCP, wrk -t2 -c{connections} "
+                  f"-d{duration}s, {os.cpu_count()} CPUs shared by every process below")
+            print("\n1. one instance (gunicorn, 2 workers) reached directly, reading the primary")
+            print(HEADER)
+            single = run_cases(single_port, tmp, names, lua, duration, connections)
+        finally:
+            stop_server(server)
+        replica = c.start_replica()
+        c.spawn("redis", ["redis-server", "--port", str(c.ports["redis"]), "--bind",
+                          "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(tmp)])
+        env = {**base_env, "PLACENAMES_DATABASE_REPLICA_URLS": replica,
+               "PLACENAMES_PROXY_HOPS": "1", "PLACENAMES_REDIS_URL": f"redis://127.0.0.1:{c.ports['redis']}/0"}
+        servers = [start_server({**env, "PLACENAMES_INSTANCE_PATH": str(tmp / f"instance-{n}")},
+                                c.ports[n], 1) for n in ("a", "b")]
+        try:
+            c.spawn("nginx", ["nginx", "-p", str(tmp), "-c", str(c.nginx_conf())])
+            cluster_check.wait_http(f"http://127.0.0.1:{c.ports['nginx']}/healthz")
+            ready = json.loads(urllib.request.urlopen(
+                f"http://127.0.0.1:{c.ports['nginx']}/readyz", timeout=10).read())
+            lag = ready["checks"]["replicas"]
+            print(f"\n2. nginx over two instances (gunicorn, 1 worker each) reading the streaming "
+                  f"replica (readyz: {json.dumps(lag, ensure_ascii=False)[:160]})")
+            print(HEADER)
+            both = run_cases(c.ports["nginx"], tmp, names, lua, duration, connections)
+        finally:
+            for proc in servers:
+                stop_server(proc)
+        print("\nratio nginx+2 instances+replica / one instance: " + ", ".join(
+            f"{n} {both[n]['rps'] / single[n]['rps']:.2f}" for n in names))
+    finally:
+        c.stop_all()
+        shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print its figures."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -172,11 +256,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--database-url", default=None,
                     help="a PostGIS URL (emptied first); scripts/bench gives the local "
                          "throwaway server's Unix socket")
+    ap.add_argument("--cluster", action="store_true",
+                    help="also nginx over two instances and a streaming replica (with "
+                         "--pg-url and --pg-bin; scripts/bench lookup --cluster)")
+    ap.add_argument("--pg-url", default=None)
+    ap.add_argument("--pg-bin", default=None)
     args = ap.parse_args(argv)
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: apt-get install wrk")
     duration = max(1, min(args.duration, MAX_DURATION_S))
     connections = max(1, min(args.connections, 256))
+    if args.cluster:
+        if not (args.pg_url and args.pg_bin):
+            raise SystemExit("--cluster needs --pg-url and --pg-bin (scripts/bench lookup "
+                             "--cluster gives them)")
+        return cluster_run(args, duration, connections)
     tmp = Path(tempfile.mkdtemp(prefix="bench_lookup_"))
     url = args.database_url or f"sqlite:///{tmp / 'bench.db'}"
     if args.database_url:

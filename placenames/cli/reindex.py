@@ -17,9 +17,6 @@ from .. import db
 from ..errors import BadInput
 from . import main, with_app
 
-ENGINE_SETTINGS = ("SPATIALITE_LIBRARY", "SQLITE_BUSY_TIMEOUT_MS", "DB_POOL_PRE_PING",
-                   "LEXICON_DIR")
-"""The settings a worker process needs to open the database and read names as the app does."""
 MAX_LISTED = 20
 
 
@@ -32,8 +29,12 @@ MAX_LISTED = 20
 @click.option("--check-index", is_flag=True,
               help="compare every name's syllable-index rows, not only those of names whose "
                    "keys changed (for index rows touched by hand)")
+@click.option("--job", "as_job", is_flag=True,
+              help="queue it as a background job for `placenames worker` (its progress on "
+                   "the /admin/reindex page) instead of running it here")
 @with_app
-def reindex_cmd(workers: int, batch: int, dry_run: bool, check_index: bool) -> None:
+def reindex_cmd(workers: int, batch: int, dry_run: bool, check_index: bool,
+                as_job: bool) -> None:
     """Recompute 专名/通名, romanization, matching keys and syllable rows of every name and
     division.
 
@@ -49,8 +50,19 @@ def reindex_cmd(workers: int, batch: int, dry_run: bool, check_index: bool) -> N
         raise BadInput(f"--workers 应为 1 到 64 / --workers must be 1 to 64, not {workers}")
     if not 100 <= batch <= 100_000:
         raise BadInput(f"--batch 应为 100 到 100000 / --batch must be 100 to 100000, not {batch}")
+    if as_job:
+        from ..jobs.handlers import REINDEX
+        from ..jobs.queue import start_job
+
+        job = start_job(current_app._get_current_object(),  # type: ignore[attr-defined]
+                        db.session(), REINDEX,
+                        {"workers": workers, "batch": batch, "dry_run": dry_run,
+                         "check_index": check_index}, subject=REINDEX, actor_id=None)
+        click.echo(f"queued as job {job.id}: `placenames worker` runs it; progress on "
+                   "/admin/reindex")
+        return
     config = current_app.config
-    settings = {k: config[k] for k in ENGINE_SETTINGS if k in config}
+    settings = {k: config[k] for k in reindex_ops.ENGINE_SETTINGS if k in config}
     db.session().close()  # hold no connection while the batches run
 
     def progress(entity: str, done: int, total: int) -> None:

@@ -60,6 +60,19 @@ def queue_for(app: Flask) -> Huey:
     return huey
 
 
+def start_job(app: Flask, session: Any, kind: str, params: dict[str, Any], *, subject: str,
+              actor_id: uuid.UUID | None, request_id: str | None = None) -> Any:
+    """The subject's open job of this kind, or a new one made, committed and enqueued."""
+    job = records.open_job(session, kind, subject)
+    if job is not None:
+        return job
+    job = records.create(session, kind, params, subject=subject, actor_id=actor_id,
+                         now=_now(), request_id=request_id)
+    session.commit()
+    enqueue(app, job.id)
+    return job
+
+
 def enqueue(app: Flask, job_id: uuid.UUID) -> None:
     """Put the (committed) job on the app's queue."""
     queue_for(app)

@@ -43,6 +43,7 @@ from . import (
     public,
     records,
     records_staff,
+    reindex_admin,
     scan,
     search_page,
     security,
@@ -70,6 +71,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(account.bp)
     app.register_blueprint(accounts_admin.bp)
     app.register_blueprint(tokens_admin.bp)
+    app.register_blueprint(reindex_admin.bp)
     app.register_blueprint(scan.bp)
     app.register_blueprint(maps.bp)
     app.register_blueprint(plans_public.bp)

@@ -31,7 +31,7 @@ from werkzeug.wrappers import Response
 from .. import db
 from ..errors import PlacenamesError
 from ..jobs.handlers import IMPORT_CHECK, IMPORT_RUN
-from ..jobs.queue import enqueue
+from ..jobs.queue import start_job
 from ..ops.exchange import report as reports
 from ..ops.exchange import uploads
 from ..ops.jobs import records as job_records
@@ -48,15 +48,9 @@ SHOWN = 500
 
 def _start(kind: str, sha256: str) -> None:
     """Queue the check or the import of an upload (unless one is queued or running)."""
-    s = db.session()
-    subject = sha256[:40]
-    if job_records.open_job(s, kind, subject) is not None:
-        return
-    job = job_records.create(s, kind, {"sha256": sha256, "actor_id": str(actor_id() or "")},
-                             subject=subject, actor_id=actor_id(), now=datetime.now(UTC),
-                             request_id=observe.request_id())
-    s.commit()
-    enqueue(current_app._get_current_object(), job.id)  # type: ignore[attr-defined]
+    start_job(current_app._get_current_object(), db.session(), kind,  # type: ignore[attr-defined]
+              {"sha256": sha256, "actor_id": str(actor_id() or "")}, subject=sha256[:40],
+              actor_id=actor_id(), request_id=observe.request_id())
 
 
 def _job(kind: str, sha256: str) -> Any:

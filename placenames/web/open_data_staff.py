@@ -6,14 +6,14 @@ in the audit log.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from .. import db
 from ..jobs.handlers import OPEN_DATA
-from ..jobs.queue import enqueue
+from ..jobs.queue import start_job
 from ..ops.jobs import records as job_records
 from . import observe
 from .auth import actor_id
@@ -40,15 +40,10 @@ def index() -> str:
 @staff_required
 def start() -> Response:
     """Publish a new release as a job (one at a time)."""
-    s = db.session()
-    if job_records.open_job(s, OPEN_DATA, SUBJECT) is None:
-        job = job_records.create(
-            s, OPEN_DATA, {"historical": request.form.get("historical") == "1",
-                           "actor_id": str(actor_id() or "")},
-            subject=SUBJECT, actor_id=actor_id(), now=datetime.now(UTC),
-            request_id=observe.request_id())
-        s.commit()
-        enqueue(current_app._get_current_object(), job.id)  # type: ignore[attr-defined]
+    start_job(current_app._get_current_object(), db.session(),  # type: ignore[attr-defined]
+              OPEN_DATA, {"historical": request.form.get("historical") == "1",
+                          "actor_id": str(actor_id() or "")},
+              subject=SUBJECT, actor_id=actor_id(), request_id=observe.request_id())
     return redirect(url_for(".index"), 303)
 
 

@@ -183,6 +183,12 @@ class Report:
 Derived = tuple[tuple[str | None, ...], tuple[str, ...]]
 
 
+ENGINE_SETTINGS = ("SPATIALITE_LIBRARY", "SQLITE_BUSY_TIMEOUT_MS", "DB_POOL_PRE_PING",
+                   "LEXICON_DIR")
+"""The app settings a worker process needs to open the database and read names as the app
+does."""
+
+
 def _place_values(name: str, cls: str, reading: str | None) -> Derived:
     values, syllables = derived(name, cls, reading)
     return tuple(values[c] for c in PLACE_DERIVED), syllables
