@@ -141,7 +141,7 @@ def expected_reason(session, cell):
 
 
 def _out_columns():
-    from placenames.cli.search import OUT_COLUMNS
+    from placenames.ops.search.batch import OUT_COLUMNS
 
     return OUT_COLUMNS
 

@@ -15,7 +15,6 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from contextlib import ExitStack
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -23,33 +22,12 @@ import click
 from sqlalchemy.orm import Session
 
 from .. import db, tables
-from ..errors import BadInput, PlacenamesError
+from ..errors import BadInput
 from ..ops import search as search_ops
-from ..ops.search import GeocodeMatch, Hit, QueryError
+from ..ops.search import Hit, QueryError, batch
 from . import main, with_app
 
 T = TypeVar("T")
-
-OUT_COLUMNS = ("标准地址 standard_address", "地址代码 address_code", "经度 lon", "纬度 lat",
-               "匹配程度 quality", "得分 score", "原因 reason")
-"""The columns ``geocode`` adds after the input's own, Chinese then English."""
-
-QUALITY_LABELS = {"exact": "完全匹配 exact", "partial": "部分匹配 partial",
-                  "none": "未匹配 none"}
-EMPTY_REASON = "地址为空。 / The address is empty."
-ROLLBACK_EVERY = 500
-"""Rows geocoded per read transaction (a long batch holds no snapshot for minutes)."""
-CACHE_SIZE = 50_000
-"""Distinct cells whose answer is kept: lists repeat addresses (one row per resident)."""
-MAX_FAILURES_IN_A_ROW = 50
-"""Unexpected failures on consecutive rows that stop the batch (the database is gone)."""
-
-
-class BatchFailed(PlacenamesError):
-    """Too many rows failed one after the other: something other than the data is wrong."""
-
-    exit_code = 70  # EX_SOFTWARE
-
 
 def _stderr() -> Any:
     return sys.stderr  # looked up at each call: a test runner may have replaced it
@@ -68,43 +46,6 @@ def _read(run: Callable[[Session], T]) -> T:
         raise BadInput(exc.message) from None
     finally:
         s.rollback()
-
-@dataclass
-class RowOutcome:
-    """What the batch writes for one row: the quality and the seven added cells."""
-
-    quality: str
-    cells: list[str]
-    failed: bool = False
-
-
-def _fmt(value: float | None, digits: int) -> str:
-    return "" if value is None else f"{value:.{digits}f}"
-
-
-def outcome_of(match: GeocodeMatch) -> RowOutcome:
-    """The output cells for a geocoder's answer."""
-    reason = " / ".join(r for r in (match.reason, match.reason_en) if r)
-    return RowOutcome(match.quality, [
-        match.address or "", match.code or "", _fmt(match.lon, 7), _fmt(match.lat, 7),
-        QUALITY_LABELS.get(match.quality, match.quality), _fmt(match.score, 3), reason])
-
-
-def unmatched(reason: str) -> RowOutcome:
-    """The output cells of a row that was not geocoded, with its reason."""
-    return RowOutcome("none", ["", "", "", "", QUALITY_LABELS["none"], _fmt(0.0, 3), reason])
-
-
-def geocode_cell(session: Any, text: str) -> RowOutcome:
-    """Geocode one cell: blank → none ("empty"); refused by the query parser → none with the
-    parser's message; otherwise the geocoder's best match."""
-    if not text.strip():
-        return unmatched(EMPTY_REASON)
-    try:
-        return outcome_of(search_ops.geocode_one(session, text))
-    except QueryError as exc:
-        return unmatched(exc.message)
-
 
 @main.command("geocode")
 @click.argument("source", metavar="FILE", type=click.Path(path_type=Path))
@@ -147,46 +88,24 @@ def geocode(source: Path, column: str, out: Path, sheet: str | None) -> None:
     click.echo(f"{source.name} ({where}): {len(table.rows)} rows, column "
                f"{table.header[index]}", err=True)
     s = db.session()
-    counts: Counter[str] = Counter()
     started = time.perf_counter()
+
+    def on_failure(n: int, exc: Exception) -> None:
+        click.echo(f"\n  row {n} (line {n + 1}): {type(exc).__name__}: {exc}", err=True)
+
     try:
-        with tables.write_csv(out, [*table.header, *OUT_COLUMNS]) as writer, \
-                click.progressbar(table.rows, label="geocoding 地址匹配", file=_stderr(),
-                                  show_pos=True) as rows:
-            failures = 0
-            seen: dict[str, RowOutcome] = {}
-            for n, row in enumerate(rows, start=1):
-                result = seen.get(row[index]) or _safe_geocode(s, row[index], n)
-                if not result.failed and len(seen) < CACHE_SIZE:
-                    seen[row[index]] = result
-                failures = failures + 1 if result.failed else 0
-                if failures >= MAX_FAILURES_IN_A_ROW:
-                    raise BatchFailed(f"连续 {failures} 行处理失败，已停止 / {failures} rows "
-                                      "in a row failed: stopped (is the database reachable?)")
-                counts[result.quality] += 1
-                counts["failed"] += result.failed
-                writer.writerow([*row, *result.cells])
-                if n % ROLLBACK_EVERY == 0:
-                    s.rollback()
+        with tables.write_csv(out, [*table.header, *batch.OUT_COLUMNS]) as writer, \
+                click.progressbar(length=len(table.rows), label="geocoding 地址匹配",
+                                  file=_stderr(), show_pos=True) as bar:
+            counts = batch.geocode_rows(s, table.rows, index, writer.writerow,
+                                        on_row=lambda _n: bar.update(1),
+                                        on_failure=on_failure)
     finally:
         s.rollback()  # read-only: nothing the geocoder touched is kept
     elapsed = time.perf_counter() - started
     _summary(len(table.rows), counts, elapsed, out)
     if counts["failed"]:
         sys.exit(70)
-
-
-def _safe_geocode(session: Any, text: str, n: int) -> RowOutcome:
-    """:func:`geocode_cell`, with an unexpected failure written as that row's reason (and
-    reported on stderr) rather than ending the file."""
-    try:
-        return geocode_cell(session, text)
-    except Exception as exc:  # one bad row must not abort the whole file
-        session.rollback()
-        click.echo(f"\n  row {n} (line {n + 1}): {type(exc).__name__}: {exc}", err=True)
-        outcome = unmatched(f"处理出错 / failed: {type(exc).__name__}")
-        outcome.failed = True
-        return outcome
 
 
 def _summary(rows: int, counts: Counter[str], elapsed: float, out: Path) -> None:
