@@ -67,18 +67,23 @@ class Table:
     sheet: str | None = None
 
     def column(self, name: str) -> int:
-        """The index of the column called ``name`` (spaces around names ignored; Latin
-        letters in any case); :class:`BadInput` listing the columns when there is none."""
-        wanted = name.strip()
-        for i, h in enumerate(self.header):
-            if h == wanted:
-                return i
-        for i, h in enumerate(self.header):
-            if h.casefold() == wanted.casefold():
-                return i
-        found = ", ".join(h or "(空 empty)" for h in self.header) or "(无 none)"
-        raise BadInput(f"找不到列“{wanted}”，文件中的列：{found} / no column "
-                       f"\"{wanted}\"; the columns found are: {found}")
+        """The index of the column called ``name`` (:func:`column_index`)."""
+        return column_index(self.header, name)
+
+
+def column_index(header: Sequence[str], name: str) -> int:
+    """The index of the column called ``name`` in ``header`` (spaces around names ignored;
+    Latin letters in any case); :class:`BadInput` listing the columns when there is none."""
+    wanted = name.strip()
+    for i, h in enumerate(header):
+        if h == wanted:
+            return i
+    for i, h in enumerate(header):
+        if h.casefold() == wanted.casefold():
+            return i
+    found = ", ".join(h or "(空 empty)" for h in header) or "(无 none)"
+    raise BadInput(f"找不到列“{wanted}”，文件中的列：{found} / no column "
+                   f"\"{wanted}\"; the columns found are: {found}")
 
 
 def read_table(path: Path, *, sheet: str | None = None) -> Table:

@@ -20,6 +20,9 @@ when staff cancel it); it returns a short message for the job's record.
   (:mod:`placenames.ops.names.reindex`); each batch commits on its own and only rows that
   differ are written, so a reindex taken again after a crash passes quickly over what was done
   and goes on from there.
+- ``geocode_batch``: match every address of an uploaded spreadsheet to the register
+  (:mod:`placenames.ops.search.batch`) and store the CSV; it only reads the register, so one
+  taken again after a crash is simply run again.
 """
 
 from __future__ import annotations
@@ -244,6 +247,49 @@ def reindex_names(app: Flask, session: Any, job: Any, progress: Any) -> str:
     return summary
 
 
+GEOCODE = "geocode_batch"
+
+
+def geocode_key(job_id: uuid.UUID) -> str:
+    """The storage key of a batch geocoding's result CSV."""
+    return f"geocode/{job_id}.csv"
+
+
+def geocode_file(app: Flask, session: Any, job: Any, progress: Any) -> str:
+    """Geocode the job's stored spreadsheet, store the result CSV, write the audit event."""
+    from .. import tables
+    from ..models import AuditEvent
+    from ..models.base import utcnow
+    from ..ops.search import batch
+    from ..storage import local_copy
+
+    params = records.params_of(job)
+    store = app.extensions["placenames.storage"]
+    work = Path(tempfile.mkdtemp(prefix="geocode-", dir=_scratch(app)))
+    try:
+        with local_copy(store, params["input_key"], work) as path:
+            table = tables.read_table(path, sheet=params.get("sheet") or None)
+        index = table.column(params.get("column") or "地址")
+        progress(0, len(table.rows))
+        out = work / "result.csv"
+        with tables.write_csv(out, [*table.header, *batch.OUT_COLUMNS]) as writer:
+            counts = batch.geocode_rows(session, table.rows, index, writer.writerow,
+                                        on_row=progress)
+        session.rollback()
+        store.put_file(geocode_key(job.id), out)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    summary = (f"{len(table.rows)} rows: exact {counts['exact']}, partial {counts['partial']}, "
+               f"none {counts['none']}" + (f", failed {counts['failed']}"
+                                           if counts["failed"] else ""))
+    token = uuid.UUID(params["token_id"]) if params.get("token_id") else None
+    session.add(AuditEvent(at=utcnow(), actor_id=job.created_by_id, token_id=token,
+                           entity_type="geocode", entity_id=str(job.id),
+                           action="geocode_batch", note=summary))
+    session.commit()
+    return summary
+
+
 HANDLERS = {PLATE_BATCH: render_plate_batch, GAZETTEER: make_gazetteer,
             IMPORT_CHECK: check_upload, IMPORT_RUN: import_upload,
-            OPEN_DATA: publish_open_data, REINDEX: reindex_names}
+            OPEN_DATA: publish_open_data, REINDEX: reindex_names, GEOCODE: geocode_file}

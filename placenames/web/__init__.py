@@ -27,6 +27,7 @@ from . import (
     errors,
     gazetteer_public,
     gazetteer_staff,
+    geocode_staff,
     imports_staff,
     labels,
     limits,
@@ -86,6 +87,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(plates_staff.bp)
     app.register_blueprint(addresses_staff.bp)
     app.register_blueprint(imports_staff.bp)
+    app.register_blueprint(geocode_staff.bp)
     app.register_blueprint(committee.bp)
     app.register_blueprint(plans_staff.bp)
     app.register_blueprint(stories_staff.bp)

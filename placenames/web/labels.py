@@ -141,6 +141,7 @@ AUDIT_ACTION_LABELS = {"create": _l("created"), "status": _l("status changed"),
                        "import": _l("register file imported"),
                        "publish_open_data": _l("open data published"),
                        "reindex": _l("names' keys recomputed"),
+                       "geocode_batch": _l("list of addresses matched"),
                        # the naming plan and its reserved names
                        "retire": _l("retired (plan)"), "reserve": _l("reserved in the plan"),
                        "release": _l("released"), "rescreen": _l("screened again"),
@@ -161,7 +162,8 @@ ENTITY_TYPE_LABELS = {"application": _l("naming application"),
                       "import": _l("imported file"), "naming_plan": _l("naming plan"),
                       "reserved_name": _l("reserved name"), "story": _l("name story"),
                       "sign": _l("road-name sign"), "open_data": _l("open-data release"),
-                      "reindex": _l("recomputation of the names' keys")}
+                      "reindex": _l("recomputation of the names' keys"),
+                      "geocode": _l("matching of a list of addresses")}
 SCOPE_LABELS = {"read:names": _l("read names"), "read:addresses": _l("read addresses"),
                 "read:plates": _l("read plates"),
                 "write:reports": _l("report problems with addresses or plates"),

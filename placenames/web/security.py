@@ -36,6 +36,8 @@ ROUTE_MAX_BYTES = {  # endpoint → the largest body it takes
     "plates_staff.plate_status": 9 * 1024 * 1024,  # one installation photo
     # a register file to import (ops/exchange/uploads.MAX_UPLOAD_BYTES) + the form's fields
     "imports_staff.upload": 10 * 1024 * 1024 + 100_000,
+    # a list of addresses to match (web/geocode_staff.MAX_BYTES) + the form's fields
+    "geocode_staff.upload": 20 * 1024 * 1024 + 100_000,
 }
 
 
