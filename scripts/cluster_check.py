@@ -94,7 +94,8 @@ class Cluster:
             shutil.chown(self.replica_dir, "postgres")
         subprocess.run(as_postgres(str(self.pg_bin / "pg_basebackup"), "-h", "127.0.0.1", "-p",
                                    str(primary.port), "-U", "postgres", "-D",
-                                   str(self.replica_dir / "data"), "-R", "-X", "stream"),
+                                   str(self.replica_dir / "data"), "-R", "-X", "stream",
+                                   "--checkpoint=fast"),
                        check=True, capture_output=True)
         subprocess.run(as_postgres(str(self.pg_bin / "pg_ctl"), "-D",
                                    str(self.replica_dir / "data"), "-l",

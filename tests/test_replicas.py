@@ -45,7 +45,7 @@ def replica():
     data, port = folder / "data", redis_server.free_port()
     subprocess.run(_as_postgres(str(_bin() / "pg_basebackup"), "-h", primary.host or "127.0.0.1",
                                 "-p", str(primary.port or 5432), "-U", "postgres", "-D",
-                                str(data), "-R", "-X", "stream"),
+                                str(data), "-R", "-X", "stream", "--checkpoint=fast"),
                    check=True, capture_output=True)
     subprocess.run(_as_postgres(str(_bin() / "pg_ctl"), "-D", str(data), "-l",
                                 str(folder / "server.log"), "-w", "-o",

@@ -70,6 +70,7 @@ def start_job(app: Flask, session: Any, kind: str, params: dict[str, Any], *, su
                          now=_now(), request_id=request_id)
     session.commit()
     enqueue(app, job.id)
+    session.refresh(job)  # an immediate queue has run it already
     return job
 
 

@@ -80,3 +80,136 @@ def standardize(args: dict[str, Any]) -> dict[str, Any]:
     ops.record(s, matches, token_id=token.id, now=utcnow())
     s.commit()
     return {"count": len(matches), "results": [m.as_dict() for m in matches]}
+
+
+# --- a large list as a background job -------------------------------------------------------
+
+MAX_JOB_ADDRESSES = 10_000
+"""Addresses one job takes through the API (ten times a direct request)."""
+
+
+class StandardizeJobArgs(ma.Schema):
+    """The addresses to standardize in the background."""
+
+    addresses = ma.fields.List(
+        ma.fields.String(validate=ma.validate.Length(max=ops.MAX_LENGTH)), required=True,
+        validate=ma.validate.Length(min=1, max=MAX_JOB_ADDRESSES),
+        metadata={"description": f"1 至 {MAX_JOB_ADDRESSES} 条非标准地址 / 1 to "
+                                 f"{MAX_JOB_ADDRESSES} written addresses"})
+
+
+class StandardizeJobSchema(ma.Schema):
+    """A standardization job: its state, its progress, and its result once done."""
+
+    id = ma.fields.String(required=True, metadata={"format": "uuid"})
+    status = ma.fields.String(required=True, validate=ma.validate.OneOf(
+        ["queued", "running", "done", "failed", "cancelled"]))
+    done = ma.fields.Integer(required=True, metadata={"description": "addresses matched"})
+    total = ma.fields.Integer(required=True, metadata={"description": "addresses sent"})
+    message = ma.fields.String(allow_none=True, metadata={
+        "description": "the counts of each quality once done; why, when it failed"})
+    url = ma.fields.String(required=True, metadata={"description": "this job"})
+    result_url = ma.fields.String(allow_none=True, metadata={
+        "description": "the result CSV once done: each address sent, in order, with the "
+                       "standard address, code, lon, lat, quality, score and reason"})
+
+
+def _job_answer(job: Any) -> dict[str, Any]:
+    from flask import url_for
+
+    done = job.status == "done"
+    return {"id": str(job.id), "status": job.status, "done": job.done,
+            "total": job.total, "message": job.message,
+            "url": url_for("api_standardize.job_state", job_id=job.id),
+            "result_url": url_for("api_standardize.job_result", job_id=job.id) if done
+            else None}
+
+
+def _token_job(job_id: str) -> Any:
+    """The job, if this token started it; else 404 (another department's job is not said to
+    exist)."""
+    from ..errors import NotFound
+    from ..jobs.handlers import GEOCODE
+    from ..ops.jobs import records as job_records
+
+    missing = "没有这项工作 / no such job"
+    try:
+        job = job_records.get(db.session(), job_id)
+    except NotFound:
+        raise NotFound(missing) from None
+    params = job_records.params_of(job)
+    if job.kind != GEOCODE or params.get("token_id") != str(current_token().id):
+        raise NotFound(missing)
+    return job
+
+
+@blp.post("/standardize/jobs")
+@require_scope("write:standardize")
+@blp.arguments(StandardizeJobArgs)
+@blp.response(202, StandardizeJobSchema)
+@blp.alt_response(401, schema=ErrorSchema, description="no valid token")
+@blp.alt_response(403, schema=ErrorSchema, description="the token lacks write:standardize")
+@blp.errors(413)
+@blp.doc(security=[{BEARER: []}])
+def start_job(args: dict[str, Any]) -> dict[str, Any]:
+    """批量地址标准化任务 / Standardize a list of addresses in the background
+
+    最多 10000 条地址，在后台逐条匹配；用返回的 url 查询进度，完成后从 result_url 下载
+    CSV。Up to 10,000 addresses, matched in the background: poll the answer's ``url`` for
+    the progress, then download the CSV from ``result_url``."""
+    import csv
+    import io
+
+    from flask import current_app
+
+    from ..jobs.handlers import GEOCODE
+    from ..jobs.queue import start_job as queue_job
+    from ..ops.search import batch
+    from . import observe
+    from .stored import store
+
+    token = current_token()
+    text = io.StringIO()
+    writer = csv.writer(text)
+    writer.writerow(["地址"])
+    writer.writerows([a] for a in args["addresses"])
+    key = batch.keep_list(store(), text.getvalue().encode("utf-8"), "addresses.csv", "地址",
+                          None)
+    job = queue_job(current_app._get_current_object(),  # type: ignore[attr-defined]
+                    db.session(), GEOCODE,
+                    {"input_key": key, "column": "地址", "sheet": "",
+                     "file_name": "addresses.csv", "token_id": str(token.id)},
+                    subject=key.rsplit("/", 1)[1][:40], actor_id=None,
+                    request_id=observe.request_id())
+    return _job_answer(job)
+
+
+@blp.get("/standardize/jobs/<job_id>")
+@require_scope("write:standardize")
+@blp.response(200, StandardizeJobSchema)
+@blp.alt_response(401, schema=ErrorSchema, description="no valid token")
+@blp.alt_response(403, schema=ErrorSchema, description="the token lacks write:standardize")
+@blp.alt_response(404, schema=ErrorSchema, description="no such job of this token")
+@blp.doc(security=[{BEARER: []}])
+def job_state(job_id: str) -> dict[str, Any]:
+    """标准化任务的进度 / A standardization job's progress"""
+    return _job_answer(_token_job(job_id))
+
+
+@blp.get("/standardize/jobs/<job_id>/result.csv")
+@require_scope("write:standardize")
+@blp.response(200, content_type="text/csv", description="the result (UTF-8 with BOM)")
+@blp.doc(responses={"200": {"content": {"text/csv": {"schema": {"type": "string"}}}}})
+@blp.alt_response(302, description="the result in the object store: a short-lived signed URL")
+@blp.alt_response(401, schema=ErrorSchema, description="no valid token")
+@blp.alt_response(403, schema=ErrorSchema, description="the token lacks write:standardize")
+@blp.alt_response(404, schema=ErrorSchema, description="no such job, or not done yet")
+@blp.doc(security=[{BEARER: []}])
+def job_result(job_id: str) -> Any:
+    """标准化任务的结果 / A standardization job's result (CSV)"""
+    from ..jobs.handlers import geocode_key
+    from .stored import send_stored
+
+    job = _token_job(job_id)
+    return send_stored(geocode_key(job.id), "standardized.csv", "text/csv",
+                       "结果尚未生成 / the result is not ready yet")

@@ -8,20 +8,19 @@ quality and reason. The file and the result are kept in the store. Clerks only.
 
 from __future__ import annotations
 
-import tempfile
-import uuid
 from pathlib import Path
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from .. import db, tables
-from ..errors import BadInput, NotFound, PlacenamesError
+from .. import db
+from ..errors import NotFound, PlacenamesError
 from ..jobs.handlers import GEOCODE, geocode_key
 from ..jobs.queue import start_job
 from ..models import Job
 from ..ops.jobs import records as job_records
+from ..ops.search import batch
 from . import observe
 from .auth import actor_id
 from .plates_staff import staff_required
@@ -29,16 +28,13 @@ from .stored import send_stored, store
 
 bp = Blueprint("geocode_staff", __name__, url_prefix="/staff/geocode")
 
-MAX_BYTES = 20 * 1024 * 1024
-"""Largest spreadsheet the page takes (about 300,000 addresses as CSV); larger: the command."""
-SUFFIXES = tables.CSV_SUFFIXES + tables.EXCEL_SUFFIXES
 
 
 def _page(form: dict[str, str], error: str | None = None, status: int = 200
           ) -> tuple[str, int]:
     jobs = [(j, job_records.params_of(j)) for j in job_records.recent(db.session(), GEOCODE, 20)]
     return render_template("geocode/index.html", form=form, error=error, jobs=jobs,
-                           max_mb=MAX_BYTES // 1024 // 1024), status
+                           max_mb=batch.MAX_LIST_BYTES // 1024 // 1024), status
 
 
 @bp.get("")
@@ -46,27 +42,6 @@ def _page(form: dict[str, str], error: str | None = None, status: int = 200
 def index() -> tuple[str, int]:
     """The upload form and the latest batches."""
     return _page({"column": "地址"})
-
-
-def _checked_upload(data: bytes, file_name: str, column: str, sheet: str | None) -> str:
-    """Keep the spreadsheet in the store once it is known to have ``column``; its key."""
-    name = Path(file_name.replace("\\", "/")).name[:120] or "addresses"
-    suffix = Path(name).suffix.lower()
-    if suffix not in SUFFIXES:
-        raise BadInput(_("Only CSV or Excel (.xlsx) files can be read: %(name)s", name=name))
-    if not data:
-        raise BadInput(_("The file is empty."))
-    if len(data) > MAX_BYTES:
-        raise BadInput(_("The file is larger than %(mb)d MB: geocode it with the placenames "
-                         "geocode command.", mb=MAX_BYTES // 1024 // 1024))
-    with tempfile.TemporaryDirectory() as work:
-        path = Path(work) / f"input{suffix}"
-        path.write_bytes(data)
-        with tables.open_table(path, sheet=sheet) as table:
-            tables.column_index(table.header, column)
-    key = f"geocode/input/{uuid.uuid4().hex}{suffix}"
-    store().put_bytes(key, data)
-    return key
 
 
 @bp.post("")
@@ -80,8 +55,8 @@ def upload() -> Response | tuple[str, int]:
         data = b""
         if file:
             with file.stream:  # a large upload is spooled to a temporary file: closed here
-                data = file.read(MAX_BYTES + 1)
-        key = _checked_upload(data, file.filename or "" if file else "", column,
+                data = file.read(batch.MAX_LIST_BYTES + 1)
+        key = batch.keep_list(store(), data, file.filename or "" if file else "", column,
                               form["sheet"] or None)
     except PlacenamesError as exc:
         return _page(form, exc.user_msg, exc.http_status)

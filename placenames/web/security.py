@@ -38,6 +38,8 @@ ROUTE_MAX_BYTES = {  # endpoint → the largest body it takes
     "imports_staff.upload": 10 * 1024 * 1024 + 100_000,
     # a list of addresses to match (web/geocode_staff.MAX_BYTES) + the form's fields
     "geocode_staff.upload": 20 * 1024 * 1024 + 100_000,
+    # 10,000 addresses of up to 200 characters as JSON (web/api_standardize.MAX_JOB_ADDRESSES)
+    "api_standardize.start_job": 2_000_000,
 }
 
 

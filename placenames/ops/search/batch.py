@@ -12,13 +12,18 @@ both run it.
 
 from __future__ import annotations
 
+import tempfile
+import uuid
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from ...errors import PlacenamesError
+from ... import tables
+from ...errors import BadInput, PlacenamesError
 from ...search.query import QueryError
+from ...storage import Storage
 from .geocode import geocode_one
 from .results import GeocodeMatch
 
@@ -35,6 +40,37 @@ CACHE_SIZE = 50_000
 """Distinct cells whose answer is kept: lists repeat addresses (one row per resident)."""
 MAX_FAILURES_IN_A_ROW = 50
 """Unexpected failures on consecutive rows that stop the batch (the database is gone)."""
+
+
+MAX_LIST_BYTES = 20 * 1024 * 1024
+"""Largest list taken through the web page or the API (about 300,000 addresses as CSV);
+larger lists: the ``placenames geocode`` command."""
+LIST_SUFFIXES = tables.CSV_SUFFIXES + tables.EXCEL_SUFFIXES
+
+
+def keep_list(store: Storage, data: bytes, file_name: str, column: str,
+              sheet: str | None) -> str:
+    """Keep a list of addresses in the store once it is known to be a readable table with
+    ``column``; its key. :class:`BadInput` (in words) otherwise, and nothing is kept."""
+    name = Path(file_name.replace("\\", "/")).name[:120] or "addresses.csv"
+    suffix = Path(name).suffix.lower()
+    if suffix not in LIST_SUFFIXES:
+        raise BadInput(f"只能读取 CSV 或 Excel（.xlsx）文件：{name} / only CSV or Excel (.xlsx) "
+                       f"files can be read: {name}")
+    if not data:
+        raise BadInput("文件是空的 / the file is empty")
+    if len(data) > MAX_LIST_BYTES:
+        mb = MAX_LIST_BYTES // 1024 // 1024
+        raise BadInput(f"文件超过 {mb} MB，请用 placenames geocode 命令匹配 / the file is "
+                       f"larger than {mb} MB: match it with the placenames geocode command")
+    with tempfile.TemporaryDirectory() as work:
+        path = Path(work) / f"list{suffix}"
+        path.write_bytes(data)
+        with tables.open_table(path, sheet=sheet) as table:
+            tables.column_index(table.header, column)
+    key = f"geocode/input/{uuid.uuid4().hex}{suffix}"
+    store.put_bytes(key, data)
+    return key
 
 
 class BatchFailed(PlacenamesError):
