@@ -9,8 +9,9 @@ them through short-lived signed URLs instead of through the app.
 Keys are paths relative to the store's root (``batches/<id>.pdf``). A file is put whole: the
 instance folder writes a temporary file and renames it; S3 makes an object visible only when its
 upload completes. What is kept here: plate batches' PDFs and manifests, gazetteer books made by
-jobs, and staff's import files with their check reports. Photos and documents of the
-procedure, signs and stories are still kept in the instance folder.
+jobs, staff's import files with their check reports, open-data releases, matched address
+lists, and the uploads of people: the procedure's site photos and meeting minutes, story and
+sign photos, plate installation photos (each kind under its own prefix, a :class:`Shelf`).
 """
 
 from __future__ import annotations
@@ -203,6 +204,44 @@ class S3Storage:
         """The bucket answers (a HEAD request)."""
         self.client.head_bucket(Bucket=self.bucket)
         return {"kind": "s3", "bucket": self.bucket}
+
+
+@dataclass(frozen=True)
+class Shelf:
+    """The files of one kind in a store: keys under ``prefix`` (``procedure``, ``stories``…),
+    named by paths relative to it (``<story id>/<file>``)."""
+
+    store: Storage
+    prefix: str
+
+    @classmethod
+    def local(cls, folder: Path) -> Shelf:
+        """The files under ``folder`` on this machine."""
+        return cls(FolderStorage(folder.parent), folder.name)
+
+    def sub(self, name: str) -> Shelf:
+        """The shelf of the folder ``name`` in this one."""
+        return Shelf(self.store, f"{self.prefix}/{name}")
+
+    def key(self, rel: str) -> str:
+        """The store's key of ``rel``."""
+        return f"{self.prefix}/{rel}"
+
+    def put(self, rel: str, data: bytes) -> None:
+        """Store ``data`` as ``rel``."""
+        self.store.put_bytes(self.key(rel), data)
+
+    def exists(self, rel: str) -> bool:
+        """Whether ``rel`` is stored."""
+        return self.store.exists(self.key(rel))
+
+    def read(self, rel: str) -> bytes:
+        """The bytes of ``rel``."""
+        return self.store.read(self.key(rel))
+
+    def delete(self, rel: str) -> None:
+        """Remove ``rel`` (nothing when it is not there)."""
+        self.store.delete(self.key(rel))
 
 
 @contextlib.contextmanager

@@ -5,6 +5,7 @@ sign, a unit's page and its notice letter as a PDF, and who may see and do what.
 import re
 import subprocess
 from datetime import date, timedelta
+from pathlib import Path
 
 import plate_builders as b  # tests/ is on sys.path (pyproject.toml)
 import pytest
@@ -204,7 +205,6 @@ def test_a_photo_of_a_sign_is_kept_with_it_and_shown_to_staff_only(app, client, 
 
     from PIL import Image
 
-    app.instance_path = str(tmp_path)
     place = session.get(register.Place, road)
     sign = register.add(session, place, register.NewSign(108.836, 34.26), unit=None, actor=None,
                         now=b.NOW, today=TODAY)
@@ -225,7 +225,8 @@ def test_a_photo_of_a_sign_is_kept_with_it_and_shown_to_staff_only(app, client, 
     got = client.get(src)
     assert got.status_code == 200 and got.mimetype == "image/jpeg"
     assert Image.open(io.BytesIO(got.data)).size == (40, 30)
-    assert list((tmp_path / "signs" / sid).iterdir())  # in the folder the backup archives
+    kept = Path(app.instance_path) / "signs" / sid
+    assert list(kept.iterdir())  # in the instance folder the backup archives
     client.post("/logout")
     with client.session_transaction() as s:
         s.clear()

@@ -187,3 +187,41 @@ def test_open_data_is_published_to_the_bucket_and_downloaded_through_signed_urls
                 if key.count("/") == 2}
     assert first not in releases and latest in releases and len(releases) == 2
     assert client.get("/open-data").get_data(True).count('data-file="') == 2
+
+
+def test_uploaded_photos_go_to_the_bucket_and_are_served_from_it(app, client, session, s3):
+    """A sign's photo uploaded by a clerk is kept in the bucket under signs/, not in the
+    instance folder, and the staff page shows it from there."""
+    import io
+    import re
+
+    from PIL import Image
+
+    from placenames.ops.signs import register
+
+    store = storage_for({"STORAGE_URL": f"s3://placenames/xixian?endpoint={s3}"},
+                        app.instance_path)
+    app.extensions["placenames.storage"] = store
+    app.config["WTF_CSRF_ENABLED"] = False
+    app.config["CLOCK"] = lambda: b.NOW
+    _j, built = b.registry(session, per_road=1, roads=("建章路",))
+    road = session.get(register.Place, built["建章路"][0].id)
+    sign = register.add(session, road, register.NewSign(108.836, 34.26), unit=None, actor=None,
+                        now=b.NOW, today=b.NOW.date())
+    session.commit()
+    sid = sign.sign_id
+    b.signed_in_clerk(app, client, session)
+    session.commit()
+    raw = io.BytesIO()
+    Image.new("RGB", (40, 30), (0, 51, 160)).save(raw, "JPEG")
+    ok = client.post(f"/staff/signs/{sid}/photos", content_type="multipart/form-data",
+                     data={"caption": "装好了", "photo": (io.BytesIO(raw.getvalue()), "a.jpg")})
+    assert ok.status_code == 302
+    keys = [o["Key"] for o in store.client.list_objects_v2(
+        Bucket="placenames", Prefix=f"xixian/signs/{sid}/").get("Contents", [])]
+    assert len(keys) == 1
+    assert not (Path(app.instance_path) / "signs").exists()
+    page = client.get(f"/staff/signs/{sid}").get_data(True)
+    got = client.get(re.search(r'src="(/staff/signs/photos/[^"]+)"', page).group(1))
+    assert got.status_code == 200 and Image.open(io.BytesIO(got.data)).size == (40, 30)
+    assert got.data == store.read(keys[0].removeprefix("xixian/"))

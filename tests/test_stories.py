@@ -17,6 +17,7 @@ from placenames.ops.accounts.users import ensure_user
 from placenames.ops.plates import batches as plate_ops
 from placenames.ops.procedure import applications as apps
 from placenames.ops.procedure import steps
+from placenames.storage import Shelf
 from placenames.workflow.errors import IllegalTransition, NotPermitted
 from placenames.workflow.stories import TRANSITIONS, StoryState, decide
 
@@ -66,7 +67,7 @@ def world(session):
 def test_a_story_is_written_reviewed_by_someone_else_and_published(session, world, tmp_path):
     road, _plate, writer, reviewer = world
     story = stories.start(session, road.id, TEXT, actor=writer, now=NOW)
-    stories.add_photo(session, story, tmp_path, "gate.jpg", jpeg(), "建章宫遗址",
+    stories.add_photo(session, story, Shelf.local(tmp_path), "gate.jpg", jpeg(), "建章宫遗址",
                       "西咸新区地名办摄", actor=writer, now=NOW)
     session.commit()
     assert stories.published_story(session, road.id) is None  # a draft is not public
@@ -91,8 +92,8 @@ def test_a_story_is_written_reviewed_by_someone_else_and_published(session, worl
     assert actions.count("story_submit") == 2 and "story_publish" in actions
     assert "story_return" in actions
     with pytest.raises(GuardRefused):  # a published story's photos change only after revise
-        stories.add_photo(session, story, tmp_path, "x.jpg", jpeg(), "x", "y", actor=writer,
-                          now=NOW)
+        stories.add_photo(session, story, Shelf.local(tmp_path), "x.jpg", jpeg(), "x", "y",
+                          actor=writer, now=NOW)
     stories.act(session, story, "revise", actor=writer, now=NOW)
     session.commit()
     assert stories.published_story(session, road.id) is None
@@ -109,7 +110,7 @@ def test_bad_input_is_refused_with_a_message_and_nothing_is_stored(session, worl
     for name, raw, caption, source in [("a.txt", b"not an image", "c", "s"),
                                        ("a.jpg", jpeg(), "", "s"), ("a.jpg", jpeg(), "c", "")]:
         with pytest.raises(BadInput):
-            stories.add_photo(session, story, tmp_path, name, raw, caption, source,
+            stories.add_photo(session, story, Shelf.local(tmp_path), name, raw, caption, source,
                               actor=writer, now=NOW)
     assert story.photos == [] and not list(tmp_path.rglob("*.jpg"))
 
@@ -119,10 +120,10 @@ def test_bad_input_is_refused_with_a_message_and_nothing_is_stored(session, worl
 def test_the_record_page_and_the_scan_page_show_the_published_story(app, client, session,
                                                                    world, tmp_path):
     road, plate, writer, reviewer = world
-    app.instance_path = str(tmp_path)
     story = stories.start(session, road.id, TEXT, actor=writer, now=NOW)
-    photo = stories.add_photo(session, story, tmp_path / "stories", "gate.jpg", jpeg(),
-                              "建章宫遗址", "地名办摄", actor=writer, now=NOW)
+    shelf = Shelf(app.extensions["placenames.storage"], "stories")  # where the app reads
+    photo = stories.add_photo(session, story, shelf, "gate.jpg", jpeg(), "建章宫遗址",
+                              "地名办摄", actor=writer, now=NOW)
     stories.act(session, story, "submit", actor=writer, now=NOW)
     session.commit()
     photo_url = f"/stories/photos/{photo.id}"

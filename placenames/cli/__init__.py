@@ -129,8 +129,13 @@ def backup_cmd(out: Path) -> None:
     """Write a consistent backup of the whole register while the app runs."""
     from .. import backup
 
-    found = backup.backup(db.engine(), out, Path(current_app.instance_path))
+    remote = current_app.extensions["placenames.storage"].remote
+    found = backup.backup(db.engine(), out, None if remote else Path(current_app.instance_path))
     click.echo(f"backup written to {out}: " + ", ".join(f"{k} {v}" for k, v in found.items()))
+    if remote:
+        click.echo("上传的文件保存在对象存储中，未写入本备份；请用对象存储的版本或复制功能备份 / "
+                   "the uploaded files are in the object store, not in this backup: keep them "
+                   "with the store's versioning or replication", err=True)
 
 
 @main.command("restore")
@@ -155,7 +160,8 @@ def demo() -> None:
     from ..ops.procedure.applications import Settings
 
     s = db.session()
-    cfg = Settings.from_config(current_app.config, current_app.instance_path)
+    cfg = Settings.from_config(current_app.config, current_app.instance_path,
+                               files=current_app.extensions["placenames.storage"])
     report = demo_ops.load(s, now=utcnow(), procedure=cfg)
     s.commit()
     click.echo(", ".join(f"{k}: +{v}" for k, v in report.items()))

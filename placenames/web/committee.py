@@ -14,6 +14,7 @@ import math
 import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 from flask import (
@@ -109,7 +110,8 @@ def now() -> datetime:
 
 def settings() -> apps.Settings:
     """The procedure settings from the app config."""
-    return apps.Settings.from_config(current_app.config, current_app.instance_path)
+    return apps.Settings.from_config(current_app.config, current_app.instance_path,
+                                     files=current_app.extensions["placenames.storage"])
 
 
 def actor() -> User:
@@ -557,12 +559,12 @@ def photo(app_id: uuid.UUID, name: str) -> Response:
     known = {p["file"] for rec in apps.step_data(s, app, "survey") for p in rec.get("photos", [])}
     if name not in known:
         raise NotFound(_("No such photo."))
-    folder = settings().upload_dir
-    assert folder is not None
-    path = folder / str(app.id) / name
-    if not path.is_file():
+    shelf = settings().upload_shelf()
+    assert shelf is not None
+    rel = f"{app.id}/{name}"
+    if not shelf.exists(rel):
         raise NotFound(_("No such photo."))
-    return Response(path.read_bytes(), mimetype=PHOTO_TYPES.get(path.suffix, "image/jpeg"),
+    return Response(shelf.read(rel), mimetype=PHOTO_TYPES.get(Path(name).suffix, "image/jpeg"),
                     headers={"X-Content-Type-Options": "nosniff",
                              "Cache-Control": "private, max-age=3600"})
 
@@ -575,15 +577,15 @@ def minutes(app_id: uuid.UUID, name: str) -> Response:
     app = apps.get_for(s, app_id, actor())
     found = {rec["minutes"]["file"] for rec in apps.step_data(s, app, "meeting")
              if rec.get("minutes")}
-    folder = settings().upload_dir
-    assert folder is not None
-    path = folder / str(app.id) / name
-    if name not in found or not path.is_file():
+    shelf = settings().upload_shelf()
+    assert shelf is not None
+    rel = f"{app.id}/{name}"
+    if name not in found or not shelf.exists(rel):
         raise NotFound(_("No such file."))
-    suffix = path.suffix
+    suffix = Path(name).suffix
     filename = f"minutes-{app.id}{suffix}"
     record_download("application", str(app.id), f"minutes {name}")
-    return Response(path.read_bytes(), mimetype=uploads.CONTENT_TYPES.get(
+    return Response(shelf.read(rel), mimetype=uploads.CONTENT_TYPES.get(
         suffix, "application/octet-stream"), headers={
         "Content-Disposition": f'attachment; filename="{filename}"',
         "X-Content-Type-Options": "nosniff", "Content-Security-Policy": "sandbox",

@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import uuid
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
 
 from flask import (
@@ -261,7 +260,7 @@ def _int(text: str | None) -> int | None:
 
 
 def _save_photo(p: Plate) -> str | None:
-    """Keep an uploaded JPEG/PNG installation photo in the instance folder; its path."""
+    """Keep an uploaded JPEG/PNG installation photo in the store; its key."""
     upload = request.files.get("photo")
     if upload is None or not upload.filename:
         return None
@@ -269,10 +268,8 @@ def _save_photo(p: Plate) -> str | None:
     data = upload.read(5_000_001)
     if suffix is None or len(data) > 5_000_000:
         raise BadInput(_("The photo must be a JPEG or PNG of at most 5 MB."))
-    folder = Path(current_app.instance_path) / "plate_photos"
-    folder.mkdir(parents=True, exist_ok=True)
     name = f"{p.plate_id}-{uuid.uuid4().hex[:8]}{suffix}"
-    (folder / name).write_bytes(data)
+    current_app.extensions["placenames.storage"].put_bytes(f"plate_photos/{name}", data)
     return f"plate_photos/{name}"
 
 

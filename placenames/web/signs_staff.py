@@ -46,6 +46,7 @@ from ..ops.signs import letter, lifecycle, printing, register, supervision
 from ..plates.ids import display_plate_id
 from ..plates.pdf import write_manifest_csv
 from ..plates.signs import SignKind
+from ..storage import Shelf
 from ..workflow.deadlines import china_date
 from ..workflow.plans import VIEW_ROLES
 from ..workflow.sign_duties import DUTY_LABELS_ZH, duty_of, is_late
@@ -440,9 +441,9 @@ def unit_print(unit_ref: str) -> Response:
                   f"signs-{unit_ref[:8]}")
 
 
-def sign_folder() -> Path:
-    """Where sign photos are kept (the instance folder)."""
-    return Path(current_app.instance_path) / "signs"
+def sign_folder() -> Shelf:
+    """Where sign photos are kept: the store's ``signs`` prefix."""
+    return Shelf(current_app.extensions["placenames.storage"], "signs")
 
 
 @bp.post("/<sign_id>/photos")
@@ -473,10 +474,9 @@ def add_photo(sign_id: str) -> tuple[str, int] | WResponse:
 def photo(photo_id: uuid.UUID) -> Response:
     """A sign photo (staff only; re-encoded on upload, so served as it is stored)."""
     row = db.session().get(SignPhoto, photo_id)
-    path = sign_folder() / row.path if row is not None else None
-    kind = CONTENT_TYPES.get(path.suffix) if path is not None else None
-    if path is None or kind is None or not path.is_file():
+    kind = CONTENT_TYPES.get(Path(row.path).suffix) if row is not None else None
+    if row is None or kind is None or not sign_folder().exists(row.path):
         raise NotFound(_("No such photo."))
-    return Response(path.read_bytes(), mimetype=kind,
+    return Response(sign_folder().read(row.path), mimetype=kind,
                     headers={"X-Content-Type-Options": "nosniff",
                              "Cache-Control": "private, max-age=300"})

@@ -26,7 +26,8 @@ def stories_page() -> str:
 def photo(photo_id: str) -> Response:
     """A story photo (re-encoded on upload, so served as it is stored)."""
     staff = holds_any(VIEW_ROLES)
-    path, kind = stories.photo_path(db.session(), photo_id[:40], story_folder(), staff=staff)
+    shelf = story_folder()
+    path, kind = stories.photo_path(db.session(), photo_id[:40], shelf, staff=staff)
     cache = "private, max-age=300" if staff else "public, max-age=3600"
-    return Response(path.read_bytes(), mimetype=kind,
+    return Response(shelf.read(path), mimetype=kind,
                     headers={"X-Content-Type-Options": "nosniff", "Cache-Control": cache})

@@ -11,7 +11,6 @@ still answers 403. A refused form is shown again with the message and what was t
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
@@ -26,6 +25,7 @@ from ..errors import BadInput, PlacenamesError
 from ..models import AuditEvent, NameStory, Place, StoryStatus
 from ..models.places import PLAN_ONLY
 from ..ops import stories
+from ..storage import Shelf
 from ..workflow.plans import VIEW_ROLES
 from ..workflow.stories import (
     ACTION_LABELS_ZH,
@@ -46,9 +46,9 @@ TEXT_FIELDS = ("meaning", "origin", "sources")
 LIST_LIMIT = 500
 
 
-def story_folder() -> Path:
-    """Where story photos are kept (the instance folder)."""
-    return Path(current_app.instance_path) / "stories"
+def story_folder() -> Shelf:
+    """Where story photos are kept: the store's ``stories`` prefix."""
+    return Shelf(current_app.extensions["placenames.storage"], "stories")
 
 
 def story_state_label(state: str) -> str:
@@ -245,8 +245,8 @@ def add_photo(story_id: Any) -> tuple[str, int] | Response:
 def remove_photo(story_id: Any, photo_id: Any) -> tuple[str, int] | Response:
     """Remove a photo from a draft (clerks); its file goes once the removal is committed."""
     return _change(story_id, lambda s, story: stories.remove_photo(
-        s, story, photo_id, story_folder(), actor=actor(), now=now()), _("Photo removed."),
-        after=lambda path: path.unlink(missing_ok=True))
+        s, story, photo_id, actor=actor(), now=now()), _("Photo removed."),
+        after=story_folder().delete)
 
 
 __all__ = ["StoryStatus", "bp", "story_folder"]

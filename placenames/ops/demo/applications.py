@@ -153,8 +153,8 @@ def next_roles(state: State | str) -> list[str]:
 
 def load_applications(session: Session, now: datetime, settings: apps.Settings) -> int:
     """File and drive each demo application that is not there yet; returns how many."""
-    if settings.upload_dir is None:
-        raise ValueError("the demo applications need settings.upload_dir (meeting minutes)")
+    if settings.upload_shelf() is None:
+        raise ValueError("the demo applications need a place for uploads (meeting minutes)")
     users = {u.username: u for u in session.scalars(select(User))}
     applicant = users["applicant"]
     have = set(session.scalars(select(CandidateName.name).join(

@@ -68,9 +68,8 @@ def load(session: Session, now: datetime | None = None, *,
     plans_added, names_added = demo_plan.load_plan(session, now or utcnow(), procedure)
     added["plans"] += plans_added
     added["reserved_names"] += names_added
-    folder = procedure.upload_dir.parent / "stories" \
-        if procedure is not None and procedure.upload_dir is not None else None
-    added["stories"] += demo_stories.load_stories(session, now or utcnow(), folder)
+    shelf = procedure.shelf("stories") if procedure is not None else None
+    added["stories"] += demo_stories.load_stories(session, now or utcnow(), shelf)
     added["signs"] += demo_signs.load_signs(
         session, now or utcnow(), procedure.sign_days if procedure is not None else 60)
     return {k: added[k] for k in ("jurisdictions", "memberships", "scopes", "users", "experts",

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import io
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from PIL import Image, ImageDraw
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ...models import NameStory, Place, User
+from ...storage import Shelf
 from ..stories import StoryInput, act, add_photo, mark_heritage, start
 
 FENGHAO = StoryInput(
@@ -48,9 +48,9 @@ def _jpeg(img: Image.Image) -> bytes:
     return out.getvalue()
 
 
-def load_stories(session: Session, now: datetime, folder: Path | None) -> int:
-    """Write the demo stories that are missing; photos go under ``folder`` (none without
-    one). Returns the stories added."""
+def load_stories(session: Session, now: datetime, folder: Shelf | None) -> int:
+    """Write the demo stories that are missing; photos go on the ``folder`` shelf (none
+    without one). Returns the stories added."""
     users = {u.username: u for u in session.scalars(select(User).where(
         User.username.in_(["clerk", "committee"])))}
     if len(users) < 2:

@@ -37,6 +37,7 @@ from ...naming.errors import NamingError
 from ...naming.generics import CLASSES
 from ...naming.normalize import clean_name
 from ...spatial import SRID
+from ...storage import Shelf, Storage
 from ...workflow import (
     EDITABLE_STATES,
     Action,
@@ -69,13 +70,31 @@ class Settings:
     announcement_days: int = 15
     panel_min_size: int = 3
     panel_rule: str = "majority"
-    upload_dir: Path | None = None
+    upload_dir: Path | None = None  # a folder of this machine (the CLI, tests)
+    files: Storage | None = None  # the app's store: uploads under its "procedure" prefix
     holidays: frozenset[date] = frozenset()
     sign_days: int = 60  # days to set up (replace, remove) a road's signs
 
+    def upload_shelf(self) -> Shelf | None:
+        """Where the procedure's uploads are kept (:meth:`shelf` ``procedure``)."""
+        return self.shelf("procedure")
+
+    def shelf(self, kind: str) -> Shelf | None:
+        """Where uploads of ``kind`` (``procedure``, ``stories``…) are kept: under that prefix
+        of the store, else in the folder ``upload_dir`` (the procedure's) or the one of that
+        name beside it; None when neither is set."""
+        if self.files is not None:
+            return Shelf(self.files, kind)
+        if self.upload_dir is None:
+            return None
+        return Shelf.local(self.upload_dir if kind == "procedure"
+                           else self.upload_dir.parent / kind)
+
     @classmethod
-    def from_config(cls, config: Mapping[str, Any], instance_path: str | Path) -> Settings:
-        """The settings of an app: its config, and uploads under ``instance/procedure``."""
+    def from_config(cls, config: Mapping[str, Any], instance_path: str | Path,
+                    files: Storage | None = None) -> Settings:
+        """The settings of an app: its config, and uploads in its store (``files``), else
+        under ``instance/procedure``."""
         return cls(
             notice_days=int(config.get("NOTICE_DAYS", 10)),
             filing_days=int(config.get("FILING_DAYS", 15)),
@@ -83,7 +102,7 @@ class Settings:
             panel_min_size=int(config.get("PANEL_MIN_SIZE", 3)),
             panel_rule=str(config.get("PANEL_RULE", "majority")),
             sign_days=int(config.get("SIGN_DAYS", 60)),
-            upload_dir=Path(instance_path) / "procedure")
+            upload_dir=Path(instance_path) / "procedure", files=files)
 
 
 class ProcedureError(PlacenamesError):

@@ -119,12 +119,12 @@ def record_meeting(session: Session, app: Application, data: MeetingInput, *, ac
         raise BadInput("请上传签字的会议纪要（PDF 或扫描图片）/ upload the signed minutes "
                        "(a PDF or a scan)")
     minutes = uploads.clean_document(*data.minutes)
-    folder = settings.upload_dir
-    if folder is None:
+    shelf = settings.upload_shelf()
+    if shelf is None:
         raise BadInput("未配置文件存放目录 / no folder is configured for uploads")
 
     def apply() -> None:
-        stored = uploads.store_document(minutes, folder / str(app.id))
+        stored = uploads.store_document(minutes, shelf.sub(str(app.id)))
         for member, opinion, text in entries:
             member.opinion, member.reasons, member.opinion_at = opinion, text, now
             member.entered_by_id, member.meeting_on = actor.id, held_on

@@ -204,12 +204,13 @@ def record_survey(session: Session, app: Application, data: SurveyInput, *, acto
     if len(data.photos) > uploads.MAX_PHOTOS:
         raise BadInput(f"照片最多 {uploads.MAX_PHOTOS} 张 / at most {uploads.MAX_PHOTOS} photos")
     photos = [uploads.clean_photo(name, raw) for name, raw in data.photos]
-    if photos and settings.upload_dir is None:
+    shelf = settings.upload_shelf()
+    if photos and shelf is None:
         raise BadInput("未配置照片存放目录 / no folder is configured for photos")
 
     def apply() -> None:
-        stored = (uploads.store_photos(photos, settings.upload_dir / str(app.id))
-                  if photos and settings.upload_dir else [])
+        stored = (uploads.store_photos(photos, shelf.sub(str(app.id)))
+                  if photos and shelf is not None else [])
         record["photos"] = stored
         if wkt:
             from ...spatial import SRID

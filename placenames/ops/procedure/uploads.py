@@ -16,12 +16,12 @@ import io
 import secrets
 import warnings
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ...errors import BadInput
+from ...storage import Shelf
 
 MAX_PHOTO_BYTES = 8 * 1024 * 1024
 MAX_PIXELS = 40_000_000
@@ -76,13 +76,12 @@ def clean_photo(original_name: str, raw: bytes) -> Photo:
     return Photo(label, FORMATS[fmt], out.getvalue(), img.width, img.height)
 
 
-def store_photos(photos: list[Photo], folder: Path) -> list[dict[str, Any]]:
-    """Write ``photos`` under ``folder`` with random names; returns what to record."""
-    folder.mkdir(parents=True, exist_ok=True)
+def store_photos(photos: list[Photo], shelf: Shelf) -> list[dict[str, Any]]:
+    """Store ``photos`` on ``shelf`` with random names; returns what to record."""
     out = []
     for p in photos:
         name = secrets.token_hex(12) + p.extension
-        (folder / name).write_bytes(p.data)
+        shelf.put(name, p.data)
         out.append({"file": name, "original_name": p.original_name, "width": p.width,
                     "height": p.height, "bytes": len(p.data)})
     return out
@@ -124,9 +123,8 @@ def clean_document(original_name: str, raw: bytes) -> Document:
     return Document(photo.original_name, photo.extension, photo.data)
 
 
-def store_document(doc: Document, folder: Path) -> dict[str, Any]:
-    """Write ``doc`` under ``folder`` with a random name; returns what to record."""
-    folder.mkdir(parents=True, exist_ok=True)
+def store_document(doc: Document, shelf: Shelf) -> dict[str, Any]:
+    """Store ``doc`` on ``shelf`` with a random name; returns what to record."""
     name = secrets.token_hex(12) + doc.extension
-    (folder / name).write_bytes(doc.data)
+    shelf.put(name, doc.data)
     return {"file": name, "original_name": doc.original_name, "bytes": len(doc.data)}

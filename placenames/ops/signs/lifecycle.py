@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,6 +20,7 @@ from ... import spatial
 from ...errors import BadInput, Conflict, GuardRefused
 from ...models import Place, Sign, SignPhoto, User
 from ...plates.ids import new_plate_id
+from ...storage import Shelf
 from ...workflow import signs as guard
 from ...workflow.errors import WorkflowError
 from ...workflow.sign_duties import DEFAULT_SIGN_DAYS
@@ -168,7 +168,7 @@ def _mark(session: Session, place: Place, pending: Pending, new: Place | None, *
 MAX_PHOTOS = 12
 
 
-def add_photo(session: Session, sign: Sign, folder: Path, original_name: str, raw: bytes,
+def add_photo(session: Session, sign: Sign, folder: Shelf, original_name: str, raw: bytes,
               caption: str, *, actor: User, now: datetime) -> SignPhoto:
     """Add a photo of the sign (as installed, damaged…), checked and re-encoded as the
     procedure's site photos are (EXIF dropped), stored under ``folder``; clerks only."""
@@ -179,7 +179,7 @@ def add_photo(session: Session, sign: Sign, folder: Path, original_name: str, ra
     if len(sign.photos) >= MAX_PHOTOS:
         raise BadInput(f"每块标志至多 {MAX_PHOTOS} 张照片 / at most {MAX_PHOTOS} photos a sign")
     photo = uploads.clean_photo(original_name, raw)
-    stored = uploads.store_photos([photo], folder / sign.sign_id)[0]
+    stored = uploads.store_photos([photo], folder.sub(sign.sign_id))[0]
     row = SignPhoto(sign_ref_id=sign.id, path=f"{sign.sign_id}/{stored['file']}",
                     caption=caption, created_at=now)
     session.add(row)

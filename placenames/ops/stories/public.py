@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from ...errors import NotFound
 from ...models import NameStory, Place, StoryPhoto, StoryStatus
 from ...models.places import PLAN_ONLY
+from ...storage import Shelf
 from ..procedure.uploads import CONTENT_TYPES
 
 
@@ -97,10 +98,10 @@ def published_stories(session: Session, *, heritage_only: bool = False) -> list[
     return [_view(s, p, photos[s.id]) for s, p in rows]
 
 
-def photo_path(session: Session, photo_id: str, folder: Path, *, staff: bool
-               ) -> tuple[Path, str]:
-    """The file of a story photo and its content type; :class:`NotFound` unless its story is
-    published (staff see every photo)."""
+def photo_path(session: Session, photo_id: str, folder: Shelf, *, staff: bool
+               ) -> tuple[str, str]:
+    """The file of a story photo (relative to ``folder``) and its content type;
+    :class:`NotFound` unless its story is published (staff see every photo)."""
     try:
         pid = uuid.UUID(photo_id)
     except ValueError:
@@ -108,8 +109,7 @@ def photo_path(session: Session, photo_id: str, folder: Path, *, staff: bool
     photo = session.get(StoryPhoto, pid)
     if photo is None or not staff and photo.story.status != StoryStatus.PUBLISHED:
         raise NotFound("没有这张照片 / no such photo")
-    path = folder / photo.path
-    kind = CONTENT_TYPES.get(path.suffix)
-    if kind is None or not path.is_file():
+    kind = CONTENT_TYPES.get(Path(photo.path).suffix)
+    if kind is None or not folder.exists(photo.path):
         raise NotFound("照片文件不存在 / the photo's file is missing")
-    return path, kind
+    return photo.path, kind

@@ -11,7 +11,6 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -19,6 +18,7 @@ from sqlalchemy.orm import Session
 from ...errors import BadInput, Conflict, GuardRefused, NotFound
 from ...models import AuditEvent, NameStory, Place, StoryPhoto, User
 from ...models.places import PLAN_ONLY
+from ...storage import Shelf
 from ...workflow import stories as guard
 from ...workflow.errors import WorkflowError
 from ...workflow.stories import StoryAction, StoryState
@@ -159,7 +159,7 @@ def mark_heritage(session: Session, story: NameStory, heritage: bool, *, actor: 
            + (f": {note}" if note else ""))
 
 
-def add_photo(session: Session, story: NameStory, folder: Path, original_name: str, raw: bytes,
+def add_photo(session: Session, story: NameStory, folder: Shelf, original_name: str, raw: bytes,
               caption: str, source: str, *, actor: User, now: datetime) -> StoryPhoto:
     """Add a checked photo with its caption and source (both required) to a draft."""
     decide(story.status, StoryAction.EDIT, actor)
@@ -172,7 +172,7 @@ def add_photo(session: Session, story: NameStory, folder: Path, original_name: s
     if count >= MAX_PHOTOS:
         raise BadInput(f"每篇故事至多 {MAX_PHOTOS} 张照片 / at most {MAX_PHOTOS} photos a story")
     photo = uploads.clean_photo(original_name, raw)
-    stored = uploads.store_photos([photo], folder / str(story.id))[0]
+    stored = uploads.store_photos([photo], folder.sub(str(story.id)))[0]
     row = StoryPhoto(story_id=story.id, position=count, path=f"{story.id}/{stored['file']}",
                      width=photo.width, height=photo.height, caption=caption, source=source,
                      created_at=now)
@@ -183,9 +183,10 @@ def add_photo(session: Session, story: NameStory, folder: Path, original_name: s
     return row
 
 
-def remove_photo(session: Session, story: NameStory, photo_id: uuid.UUID | str, folder: Path, *,
-                 actor: User, now: datetime) -> Path:
-    """Remove a photo from a draft; the file to delete once the change is committed."""
+def remove_photo(session: Session, story: NameStory, photo_id: uuid.UUID | str, *,
+                 actor: User, now: datetime) -> str:
+    """Remove a photo from a draft; its file (relative to the stories' shelf) to delete once
+    the change is committed."""
     decide(story.status, StoryAction.EDIT, actor)
     photo = session.get(StoryPhoto, _uuid(photo_id))
     if photo is None or photo.story_id != story.id:
@@ -194,4 +195,4 @@ def remove_photo(session: Session, story: NameStory, photo_id: uuid.UUID | str, 
     story.updated_at = now
     _event(session, story, StoryAction.EDIT, story.status, story.status, actor, now,
            note=f"删除照片 / photo removed: {photo.caption}")
-    return folder / photo.path
+    return photo.path
