@@ -59,6 +59,24 @@ def test_a_clerk_accepts_the_proposed_signs_and_sees_them_late_on_the_dashboard(
     text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
                           check=True).stdout
     assert "督办通知" in text and text.count("建章路") >= 3
+    # the unit's signs are drawn by a job; its page gives the PDF and the manifest
+    unit_page = client.get(f"/staff/signs/units/{unit_id}?lang=zh").get_data(True)
+    assert 'id="print-signs-form"' in unit_page
+    started = client.post(f"/staff/signs/units/{unit_id}/print", data={"sheet": "A4", "qr": "1"})
+    assert started.status_code == 303
+    job_page = client.get(started.headers["Location"] + "?lang=en").get_data(True)
+    assert 'data-status="done"' in job_page and "3 signs drawn" in job_page
+    with client.get(started.headers["Location"] + "/signs.pdf") as batch:
+        assert batch.status_code == 200 and batch.data.startswith(b"%PDF")
+        (tmp_path / "batch.pdf").write_bytes(batch.data)
+    drawn = subprocess.run(["pdftotext", str(tmp_path / "batch.pdf"), "-"],
+                           capture_output=True, text=True, check=True).stdout
+    assert drawn.count("JIANZHANG LU") == 3
+    with client.get(started.headers["Location"] + "/manifest.csv") as manifest:
+        rows = manifest.get_data(True)
+    assert rows.count("\n") == 4 and "/s/" in rows  # a header and three signs with their QR
+    assert client.post(f"/staff/signs/units/{unit_id}/print",
+                       data={"sheet": "A0"}).status_code == 400
 
 
 def test_a_sign_added_with_bad_input_keeps_what_was_typed(client, session, road):

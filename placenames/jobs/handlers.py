@@ -20,6 +20,9 @@ when staff cancel it); it returns a short message for the job's record.
   (:mod:`placenames.ops.names.reindex`); each batch commits on its own and only rows that
   differ are written, so a reindex taken again after a crash passes quickly over what was done
   and goes on from there.
+- ``sign_batch``: draw a responsible unit's signs still to be made as one print-ready PDF with
+  its manifest (:mod:`placenames.ops.signs.printing`) and store both, the PDF last; taken again
+  after a crash, it is drawn again whole.
 - ``geocode_batch``: match every address of an uploaded spreadsheet to the register
   (:mod:`placenames.ops.search.batch`) and store the CSV; it only reads the register, so one
   taken again after a crash is simply run again.
@@ -247,6 +250,43 @@ def reindex_names(app: Flask, session: Any, job: Any, progress: Any) -> str:
     return summary
 
 
+SIGN_BATCH = "sign_batch"
+
+
+def sign_batch_keys(job_id: uuid.UUID) -> tuple[str, str]:
+    """The storage keys of a sign batch's PDF and manifest."""
+    return f"sign-batches/{job_id}.pdf", f"sign-batches/{job_id}.manifest.csv"
+
+
+def render_sign_batch(app: Flask, session: Any, job: Any, progress: Any) -> str:
+    """Draw the unit's signs still to be made on the job's sheet; store PDF and manifest."""
+    from ..ops.signs import printing
+    from ..plates.pdf import write_manifest_csv
+
+    params = records.params_of(job)
+    pairs = printing.signs_to_make(session, unit_id=uuid.UUID(params["unit_id"]))
+    progress(0, len(pairs))
+    work = Path(tempfile.mkdtemp(prefix="signs-", dir=_scratch(app)))
+    try:
+        pdf, manifest = work / "signs.pdf", work / "signs.manifest.csv"
+        with pdf.open("wb") as out:
+            rows = printing.render(pairs, out, base_url=app.config["PUBLIC_BASE_URL"],
+                                   sheet=params.get("sheet") or "fit",
+                                   qr=bool(params.get("qr")),
+                                   sizes=printing.office_sizes(app.config))
+        session.rollback()
+        with manifest.open("w", encoding="utf-8", newline="") as text:
+            write_manifest_csv(rows, text)
+        store = app.extensions["placenames.storage"]
+        pdf_key, manifest_key = sign_batch_keys(job.id)
+        store.put_file(manifest_key, manifest)
+        store.put_file(pdf_key, pdf)  # last: a stored PDF means the batch is complete
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    progress(len(pairs), force=True)
+    return f"{len(pairs)} signs drawn"
+
+
 GEOCODE = "geocode_batch"
 
 
@@ -292,4 +332,5 @@ def geocode_file(app: Flask, session: Any, job: Any, progress: Any) -> str:
 
 HANDLERS = {PLATE_BATCH: render_plate_batch, GAZETTEER: make_gazetteer,
             IMPORT_CHECK: check_upload, IMPORT_RUN: import_upload,
-            OPEN_DATA: publish_open_data, REINDEX: reindex_names, GEOCODE: geocode_file}
+            OPEN_DATA: publish_open_data, REINDEX: reindex_names, GEOCODE: geocode_file,
+            SIGN_BATCH: render_sign_batch}

@@ -40,7 +40,10 @@ from werkzeug.wrappers import Response as WResponse
 from .. import db, spatial
 from ..addressing.sign_sites import sign_kind_for
 from ..errors import BadInput, NotFound, PlacenamesError
+from ..jobs.handlers import SIGN_BATCH, sign_batch_keys
+from ..jobs.queue import start_job
 from ..models import AuditEvent, Place, PlaceStatus, ResponsibleUnit, Sign, SignPhoto
+from ..ops.jobs import records as job_records
 from ..ops.procedure.uploads import CONTENT_TYPES
 from ..ops.signs import letter, lifecycle, printing, register, supervision
 from ..plates.ids import display_plate_id
@@ -61,10 +64,12 @@ from ..workflow.signs import (
     SignState,
     allowed,
 )
-from .auth import roles_required
+from . import observe
+from .auth import actor_id, roles_required
 from .committee import actor, now, zh
 from .labels import code_label, enum_label
 from .maps import panel_config
+from .stored import send_stored
 
 bp = Blueprint("signs_staff", __name__, url_prefix="/staff/signs")
 
@@ -430,15 +435,58 @@ def road_print(place_id: uuid.UUID) -> Response:
     return _print(printing.signs_to_make(s, place_id=place.id), f"signs-{place.id.hex[:8]}")
 
 
-@bp.get("/units/<unit_ref>/signs.pdf")
+@bp.post("/units/<unit_ref>/print")
 @signed_in
-def unit_print(unit_ref: str) -> Response:
-    """A unit's signs still to be made, print-ready."""
+def unit_print(unit_ref: str) -> WResponse:
+    """Draw a unit's signs still to be made as a background job (a unit may have hundreds);
+    its page follows it and gives the PDF and the manifest."""
     unit_id = _unit_id(unit_ref)
     if unit_id is None:
         raise BadInput(_("Give the signs a responsible unit first."))
-    return _print(printing.signs_to_make(db.session(), unit_id=unit_id),
-                  f"signs-{unit_ref[:8]}")
+    sheet = request.form.get("sheet") or "fit"
+    if sheet not in printing.SHEETS:
+        raise BadInput(_("Unknown sheet: use fit, A4 or A3."))
+    if not printing.signs_to_make(db.session(), unit_id=unit_id):
+        raise BadInput(_("The unit has no sign to be made."))
+    qr = request.form.get("qr") == "1"
+    job = start_job(current_app._get_current_object(), db.session(),  # type: ignore[attr-defined]
+                    SIGN_BATCH, {"unit_id": str(unit_id), "unit_ref": unit_ref, "sheet": sheet,
+                                 "qr": qr},
+                    subject=f"{unit_id.hex[:24]}:{sheet}:{int(qr)}", actor_id=actor_id(),
+                    request_id=observe.request_id())
+    return redirect(url_for(".print_job", job_id=job.id), 303)
+
+
+def _print_job(job_id: str) -> Any:
+    job = job_records.get(db.session(), job_id)
+    if job.kind != SIGN_BATCH:
+        raise NotFound(_("No such job."))
+    return job
+
+
+@bp.get("/print/<job_id>")
+@signed_in
+def print_job(job_id: str) -> str:
+    """A unit's signs being drawn: progress, then the PDF and the manifest."""
+    job = _print_job(job_id)
+    params = job_records.params_of(job)
+    unit = db.session().get(ResponsibleUnit, uuid.UUID(params["unit_id"]))
+    return render_template("signs/print_job.html", job=job, params=params, unit=unit)
+
+
+@bp.get("/print/<job_id>/<what>")
+@signed_in
+def print_file(job_id: str, what: str) -> WResponse:
+    """The batch's ``signs.pdf`` or ``manifest.csv`` (from the store)."""
+    job = _print_job(job_id)
+    pdf_key, manifest_key = sign_batch_keys(job.id)
+    missing = _("The signs are not drawn yet.")
+    name = f"signs-{job_records.params_of(job).get('unit_ref', '')[:8]}"
+    if what == "signs.pdf":
+        return send_stored(pdf_key, f"{name}.pdf", "application/pdf", missing)
+    if what == "manifest.csv":
+        return send_stored(manifest_key, f"{name}.manifest.csv", "text/csv", missing)
+    raise NotFound(_("No such file."))
 
 
 def sign_folder() -> Shelf:
