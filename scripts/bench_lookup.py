@@ -231,9 +231,10 @@ def cluster_run(args: argparse.Namespace, duration: int, connections: int) -> in
             cluster_check.wait_http(f"http://127.0.0.1:{c.ports['nginx']}/healthz")
             ready = json.loads(urllib.request.urlopen(
                 f"http://127.0.0.1:{c.ports['nginx']}/readyz", timeout=10).read())
-            lag = ready["checks"]["replicas"]
+            lag = ", ".join(f"{r['name'].split()[0]} ok={r['ok']} lag {r['lag_seconds']} s"
+                            for r in ready["checks"]["replicas"]["replicas"])
             print(f"\n2. nginx over two instances (gunicorn, 1 worker each) reading the streaming "
-                  f"replica (readyz: {json.dumps(lag, ensure_ascii=False)[:160]})")
+                  f"replica (readyz: {lag})")
             print(HEADER)
             both = run_cases(c.ports["nginx"], tmp, names, lua, duration, connections)
         finally:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import redis_server  # free_port
-from flask import g
+from flask import g, request
 from flask import session as cookie_session
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -99,7 +99,7 @@ def test_public_reads_go_to_the_replica_until_it_lags_or_stops_staff_read_the_pr
     app2, url, stop = served
     from sqlalchemy import select
 
-    from placenames.models import Plate
+    from placenames.models import Place, Plate
     from placenames.ops.demo import loader as demo
 
     demo.load(session)
@@ -110,6 +110,21 @@ def test_public_reads_go_to_the_replica_until_it_lags_or_stops_staff_read_the_pr
     assert _reads_from(app2).startswith("replica1")
     assert _reads_from(app2, signed_in=True) is None  # staff: the primary
     client = app2.test_client()
+    served_by: dict[str, str | None] = {}
+
+    @app2.after_request
+    def _note(response):
+        served_by[request.path] = g.get("db_replica")
+        return response
+
+    place_id = session.scalar(select(Place.id).where(Place.name == "世纪大道"))
+    session.rollback()
+    public = [f"/p/{plate_id}", f"/names/{place_id}", "/search?q=世纪大道",
+              "/api/v1/search?q=世纪大道", "/tiles/names/12/3294/1626.mvt",
+              "/ogc/collections/names/items?limit=2"]
+    for path in public:
+        assert client.get(path).status_code == 200, path
+        assert (served_by[path.split("?")[0]] or "").startswith("replica1"), path
     writer = create_engine(URL)
     try:  # the primary takes writes while the replica serves the scan page
         for _ in range(20):
