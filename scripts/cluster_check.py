@@ -7,7 +7,8 @@ worker process each, own instance folders) behind a local nginx, and one job wor
 1. a rate limit of N a minute lets exactly N requests through across both instances;
 2. a 2,000-plate batch started through instance A shows its progress on B, survives kill -9 of
    A and of the worker in the middle, and completes (worker started again) with every plate
-   once, its PDF and manifest in the object store, served through a signed URL;
+   once, its PDF and manifest in the object store, served through a signed URL; an open-data
+   release published through A by the worker is listed on B and served from the bucket;
 3. public scan pages read from the replica while the primary takes writes, and staff read
    their own writes at once;
 4. with the replica stopped, scan pages still answer (from the primary);
@@ -380,6 +381,31 @@ def run(c: Cluster) -> int:
     check("the PDF is stored in and served from the object store",
           status == 302 and body.startswith(b"%PDF") and "Signature=" in signed,
           f"download answers {status} to a signed URL of the bucket; {len(body):,} bytes")
+
+    # 2b. open data published through A by the worker, listed and served through B
+    on_a.post("/staff/open-data", {}, "/staff/open-data")
+    deadline, listed = time.monotonic() + 180, {}
+    while time.monotonic() < deadline:
+        status, body, _ = Browser(f"http://127.0.0.1:{c.ports['b']}").get(
+            "/open-data/manifest.json")
+        if status == 200:
+            listed = json.loads(body)
+            break
+        time.sleep(0.5)
+    entry = next((f for f in listed.get("files", []) if f["name"] == "names.csv"), {})
+    status, _, od_headers = Browser(f"http://127.0.0.1:{c.ports['b']}").get(
+        "/open-data/files/names.csv")
+    od_signed = od_headers.get("Location", "")
+    od_body = urllib.request.urlopen(od_signed, timeout=30).read() \
+        if od_signed.startswith(s3) else b""
+    import hashlib
+
+    check("open data published by the worker is served from the object store",
+          bool(entry) and status == 302 and hashlib.sha256(od_body).hexdigest() ==
+          entry.get("sha256"),
+          f"published through A, listed on B with {len(listed.get('files', []))} files; "
+          f"names.csv answers {status} to a signed URL; {len(od_body):,} bytes with the "
+          "manifest's SHA-256")
 
     # 3. public reads from the replica while the primary takes writes
     replica = create_engine(replica_url, isolation_level="AUTOCOMMIT")

@@ -40,7 +40,8 @@ def test_a_list_is_standardized_by_a_job_for_its_token_only(client, session, tok
     job = r.get_json()
     assert job["status"] == "done" and job["total"] == job["done"] == 1200  # tests run it at once
     assert job["url"] == f"{JOBS}/{job['id']}" and job["result_url"].endswith("/result.csv")
-    assert job["message"] == "1200 rows: exact 600, partial 0, none 600"
+    assert job["message"] == ("1200 行：完全匹配 600，部分匹配 0，未匹配 600 / "
+                              "1200 rows: exact 600, partial 0, none 600")
     state = client.get(job["url"], headers=tokens["mine"])
     assert state.status_code == 200 and state.get_json() == job
     with client.get(job["result_url"], headers=tokens["mine"]) as result:

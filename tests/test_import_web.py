@@ -203,7 +203,7 @@ def test_the_check_and_the_import_are_jobs_any_web_process_follows_and_can_stop(
         finally:
             os.killpg(worker.pid, signal.SIGTERM)
             worker.wait(timeout=30)
-        assert imported.message == "4 new, 0 updated, 0 unchanged"
+        assert imported.message == "新增 4，更新 0，未变 0 / 4 new, 0 updated, 0 unchanged"
         seen = watcher.get(location).get_data(True)
         assert 'data-imported="yes"' in seen and 'id="confirm-button"' not in seen
         session.expire_all()

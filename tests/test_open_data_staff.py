@@ -51,7 +51,7 @@ def test_a_clerk_publishes_and_the_public_page_lists_the_release(clerk, session)
         assert names.status_code == 200
         assert names.data.decode("utf-8-sig").count("\n") == in_force + 1
     job = session.scalar(select(Job).where(Job.kind == OPEN_DATA))
-    assert job.status == "done" and job.message.startswith("7 files published")
+    assert job.status == "done" and job.message.startswith("已发布 7 个文件 / 7 files published")
     event = session.scalar(select(AuditEvent).where(AuditEvent.action == "publish_open_data"))
     assert event is not None and event.actor_id == job.created_by_id and "names.csv" in event.note
     session.rollback()

@@ -96,7 +96,7 @@ def render_plate_batch(app: Flask, session: Any, job: Any, progress: Any) -> str
     session.refresh(batch)
     plate_ops.finish_rendering(session, batch, actor_id=actor_id, now=datetime.now(UTC))
     session.commit()
-    return f"{len(specs)} plates drawn"
+    return f"已绘制 {len(specs)} 块门牌 / {len(specs)} plates drawn"
 
 
 def _scratch(app: Flask) -> Path:
@@ -136,7 +136,8 @@ def make_gazetteer(app: Flask, session: Any, job: Any, progress: Any) -> str:
         app.extensions["placenames.storage"].put_file(gazetteer_key(job.id), path)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return f"{book.count} names in {len(book.chapters)} chapters, {len(pdf) // 1024} KB"
+    return (f"{book.count} 个地名，{len(book.chapters)} 章，{len(pdf) // 1024} KB / "
+            f"{book.count} names in {len(book.chapters)} chapters, {len(pdf) // 1024} KB")
 
 
 IMPORT_CHECK, IMPORT_RUN = "import_check", "import_run"
@@ -152,7 +153,10 @@ def check_upload(app: Flask, session: Any, job: Any, progress: Any) -> str:
                   on_progress=lambda done, total: progress(done, total))
     session.rollback()
     report = upload.check
-    return f"{report.rows} rows checked, {report.errors} errors" if report else "checked"
+    if report is None:
+        return "已检查 / checked"
+    return (f"已检查 {report.rows} 行，错误 {report.errors} 处 / {report.rows} rows checked, "
+            f"{report.errors} errors")
 
 
 def import_upload(app: Flask, session: Any, job: Any, progress: Any) -> str:
@@ -171,8 +175,10 @@ def import_upload(app: Flask, session: Any, job: Any, progress: Any) -> str:
         session.rollback()
     uploads.save(store, upload)
     counts = report.counts
-    return (f"{counts['new']} new, {counts['updated']} updated, {counts['unchanged']} unchanged"
-            if report.imported else f"not imported: {report.errors} errors")
+    if not report.imported:
+        return f"未导入：错误 {report.errors} 处 / not imported: {report.errors} errors"
+    return (f"新增 {counts['new']}，更新 {counts['updated']}，未变 {counts['unchanged']} / "
+            f"{counts['new']} new, {counts['updated']} updated, {counts['unchanged']} unchanged")
 
 
 OPEN_DATA = "open_data"
@@ -205,7 +211,7 @@ def publish_open_data(app: Flask, session: Any, job: Any, progress: Any) -> str:
                            entity_id=manifest.generated_at[:40], action="publish_open_data",
                            note=summary[:2000]))
     session.commit()
-    return f"{len(manifest.files)} files published: {summary}"
+    return f"已发布 {len(manifest.files)} 个文件 / {len(manifest.files)} files published: {summary}"
 
 
 REINDEX = "reindex"
@@ -284,7 +290,7 @@ def render_sign_batch(app: Flask, session: Any, job: Any, progress: Any) -> str:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     progress(len(pairs), force=True)
-    return f"{len(pairs)} signs drawn"
+    return f"已绘制 {len(pairs)} 块标志 / {len(pairs)} signs drawn"
 
 
 GEOCODE = "geocode_batch"
@@ -319,7 +325,10 @@ def geocode_file(app: Flask, session: Any, job: Any, progress: Any) -> str:
         store.put_file(geocode_key(job.id), out)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    summary = (f"{len(table.rows)} rows: exact {counts['exact']}, partial {counts['partial']}, "
+    summary = (f"{len(table.rows)} 行：完全匹配 {counts['exact']}，部分匹配 {counts['partial']}，"
+               f"未匹配 {counts['none']}" + (f"，出错 {counts['failed']}" if counts["failed"]
+                                              else "") + " / " +
+               f"{len(table.rows)} rows: exact {counts['exact']}, partial {counts['partial']}, "
                f"none {counts['none']}" + (f", failed {counts['failed']}"
                                            if counts["failed"] else ""))
     token = uuid.UUID(params["token_id"]) if params.get("token_id") else None
