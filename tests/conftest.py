@@ -115,6 +115,20 @@ def client(app: Flask):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
+def demo_clerk(app: Flask, client, session):  # type: ignore[no-untyped-def]
+    """The demo register loaded and committed, and ``client`` signed in as its clerk."""
+    from account_builders import sign_in
+
+    from placenames.ops.demo import loader as demo
+
+    demo.load(session)
+    session.commit()
+    session.close()
+    sign_in(app, client, "clerk")
+    return client
+
+
+@pytest.fixture
 def engine(app: Flask) -> Engine:
     return app.extensions["placenames.engine"]  # type: ignore[no-any-return]
 

@@ -22,12 +22,8 @@ from placenames.ops.search.batch import OUT_COLUMNS
 
 
 @pytest.fixture
-def clerk(app, client, session):
-    demo.load(session)
-    session.commit()
-    session.close()
-    sign_in(app, client, "clerk")
-    return client
+def clerk(demo_clerk):
+    return demo_clerk
 
 
 def _post(client, data: bytes, name: str, **form):

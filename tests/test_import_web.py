@@ -20,12 +20,8 @@ from placenames.ops.exchange import uploads
 
 
 @pytest.fixture
-def clerk(app, client, session):
-    demo.load(session)
-    session.commit()
-    session.close()
-    sign_in(app, client, "clerk")
-    return client
+def clerk(demo_clerk):
+    return demo_clerk
 
 
 def upload(client, path, kind="names", **extra):

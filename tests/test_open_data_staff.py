@@ -15,12 +15,8 @@ from placenames.ops.demo import loader as demo
 
 
 @pytest.fixture
-def clerk(app, client, session):
-    demo.load(session)
-    session.commit()
-    session.close()
-    sign_in(app, client, "clerk")
-    return client
+def clerk(demo_clerk):
+    return demo_clerk
 
 
 def _publish(client, **extra):

@@ -132,14 +132,9 @@ def _token_job(job_id: str) -> Any:
     from ..jobs.handlers import GEOCODE
     from ..ops.jobs import records as job_records
 
-    missing = "没有这项工作 / no such job"
-    try:
-        job = job_records.get(db.session(), job_id)
-    except NotFound:
-        raise NotFound(missing) from None
-    params = job_records.params_of(job)
-    if job.kind != GEOCODE or params.get("token_id") != str(current_token().id):
-        raise NotFound(missing)
+    job = job_records.get(db.session(), job_id, GEOCODE)
+    if job_records.params_of(job).get("token_id") != str(current_token().id):
+        raise NotFound("没有这项工作 / no such job")
     return job
 
 

@@ -68,10 +68,7 @@ def start() -> WResponse:
 
 
 def _gazetteer_job(job_id: str) -> Any:
-    job = job_records.get(db.session(), job_id)
-    if job.kind != GAZETTEER:
-        raise NotFound(_("No such job."))
-    return job
+    return job_records.get(db.session(), job_id, GAZETTEER)
 
 
 @bp.get("/gazetteer/jobs/<job_id>")

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from .. import db
-from ..errors import NotFound, PlacenamesError
+from ..errors import PlacenamesError
 from ..jobs.handlers import GEOCODE, geocode_key
 from ..jobs.queue import start_job
 from ..models import Job
@@ -70,10 +70,7 @@ def upload() -> Response | tuple[str, int]:
 
 
 def _job(job_id: str) -> Job:
-    job = job_records.get(db.session(), job_id)
-    if job.kind != GEOCODE:
-        raise NotFound(_("No such job."))
-    return job
+    return job_records.get(db.session(), job_id, GEOCODE)
 
 
 @bp.get("/<job_id>")

@@ -120,12 +120,9 @@ def check_again(sha256: str) -> Response:
 @staff_required
 def cancel(sha256: str) -> Response:
     """Stop the check or import under way (an import stopped mid-way stores nothing)."""
-    s = db.session()
     for kind in (IMPORT_RUN, IMPORT_CHECK):
-        job = job_records.open_job(s, kind, sha256[:40])
-        if job is not None:
-            job_records.request_cancel(s, job)
-    s.commit()
+        job_records.cancel_open(db.session(), kind, sha256[:40])
+    db.session().commit()
     return redirect(url_for("imports_staff.check", sha256=sha256), 303)
 
 

@@ -51,9 +51,6 @@ def start() -> Response:
 @staff_required
 def cancel() -> Response:
     """Stop the publish under way (the previous release stays published)."""
-    s = db.session()
-    job = job_records.open_job(s, OPEN_DATA, SUBJECT)
-    if job is not None:
-        job_records.request_cancel(s, job)
-        s.commit()
+    if job_records.cancel_open(db.session(), OPEN_DATA, SUBJECT):
+        db.session().commit()
     return redirect(url_for(".index"), 303)

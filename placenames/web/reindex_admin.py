@@ -44,9 +44,6 @@ def start() -> Response:
 @sysadmin_only
 def cancel() -> Response:
     """Stop the reindex under way after its current batch (what was written stays)."""
-    s = db.session()
-    job = job_records.open_job(s, REINDEX, REINDEX)
-    if job is not None:
-        job_records.request_cancel(s, job)
-        s.commit()
+    if job_records.cancel_open(db.session(), REINDEX, REINDEX):
+        db.session().commit()
     return redirect(url_for(".index"), 303)

@@ -458,10 +458,7 @@ def unit_print(unit_ref: str) -> WResponse:
 
 
 def _print_job(job_id: str) -> Any:
-    job = job_records.get(db.session(), job_id)
-    if job.kind != SIGN_BATCH:
-        raise NotFound(_("No such job."))
-    return job
+    return job_records.get(db.session(), job_id, SIGN_BATCH)
 
 
 @bp.get("/print/<job_id>")

@@ -66,16 +66,25 @@ def recent(session: Session, kind: str, limit: int = 10) -> list[Job]:
                                 .order_by(Job.created_at.desc()).limit(limit)))
 
 
-def get(session: Session, job_id: uuid.UUID | str) -> Job:
-    """A job by id, or :class:`NotFound`."""
+def get(session: Session, job_id: uuid.UUID | str, kind: str | None = None) -> Job:
+    """A job by id (of ``kind``, when given), or :class:`NotFound`."""
     try:
         jid = job_id if isinstance(job_id, uuid.UUID) else uuid.UUID(str(job_id))
     except ValueError:
         raise NotFound("没有这项工作 / no such job") from None
     job = session.get(Job, jid)
-    if job is None:
+    if job is None or kind is not None and job.kind != kind:
         raise NotFound("没有这项工作 / no such job")
     return job
+
+
+def cancel_open(session: Session, kind: str, subject: str) -> bool:
+    """Ask the subject's open job of this kind to stop (flushed), if there is one."""
+    job = open_job(session, kind, subject)
+    if job is None:
+        return False
+    request_cancel(session, job)
+    return True
 
 
 def claim(session: Session, job_id: uuid.UUID, now: datetime,
