@@ -9,6 +9,9 @@ when staff cancel it); it returns a short message for the job's record.
   complete.
 - ``gazetteer``: lay out the gazetteer of an area as of a date (:mod:`placenames.gazetteer`)
   and store the book; taken again after a crash, it is made again whole.
+- ``gazetteer_edition``: lay out today's public edition of an area's gazetteer and keep it in
+  the store for every instance (:mod:`placenames.web.gazetteer_public`), removing the area's
+  older editions.
 - ``import_check`` / ``import_run``: check a staff upload (a dry run) or import it
   (:mod:`placenames.ops.exchange.uploads`). An import is one transaction, so one killed
   mid-way left nothing and is run again whole; one killed after its commit but before its
@@ -138,6 +141,37 @@ def make_gazetteer(app: Flask, session: Any, job: Any, progress: Any) -> str:
         shutil.rmtree(work, ignore_errors=True)
     return (f"{book.count} 个地名，{len(book.chapters)} 章，{len(pdf) // 1024} KB / "
             f"{book.count} names in {len(book.chapters)} chapters, {len(pdf) // 1024} KB")
+
+
+GAZETTEER_EDITION = "gazetteer_edition"
+EDITIONS = "gazetteer-public"
+
+
+def edition_key(edition: str) -> str:
+    """The storage key of a public gazetteer edition (``<area>-<date>-<versions>``)."""
+    return f"{EDITIONS}/{edition}.pdf"
+
+
+def make_edition(app: Flask, session: Any, job: Any, progress: Any) -> str:
+    """Lay out today's edition of the job's area; store it; remove the area's older ones."""
+    from ..gazetteer.pdf import render_pdf
+    from ..ops.gazetteer.build import build
+    from ..workflow import CHINA_TZ
+
+    params = records.params_of(job)
+    store = app.extensions["placenames.storage"]
+    key = edition_key(params["edition"])
+    if store.exists(key):
+        return "已有 / already made"
+    today = datetime.now(CHINA_TZ).date()
+    book = build(session, params["area"], as_of=today, today=today,
+                 office=app.config["OFFICE_NAME"])
+    session.rollback()
+    store.put_bytes(key, render_pdf(book))
+    for old, _mtime in store.listing(EDITIONS):
+        if old != key and old.startswith(f"{EDITIONS}/{params['area']}-"):
+            store.delete(old)
+    return f"{book.count} 个地名 / {book.count} names"
 
 
 IMPORT_CHECK, IMPORT_RUN = "import_check", "import_run"
@@ -340,6 +374,7 @@ def geocode_file(app: Flask, session: Any, job: Any, progress: Any) -> str:
 
 
 HANDLERS = {PLATE_BATCH: render_plate_batch, GAZETTEER: make_gazetteer,
+            GAZETTEER_EDITION: make_edition,
             IMPORT_CHECK: check_upload, IMPORT_RUN: import_upload,
             OPEN_DATA: publish_open_data, REINDEX: reindex_names, GEOCODE: geocode_file,
             SIGN_BATCH: render_sign_batch}
