@@ -107,12 +107,15 @@ DEFAULTS: dict[str, Any] = {
     # files live in (None: <instance>/open-data) and their licence, a name then its URL
     "OPEN_DATA_DIR": None,
     "OPEN_DATA_LICENCE": "CC BY 4.0 https://creativecommons.org/licenses/by/4.0/",
+    # days the lists of addresses sent for matching (/staff/geocode, the API's standardize
+    # jobs) and their results are kept: a department's list may carry residents' data
+    "GEOCODE_KEEP_DAYS": 7,
 }
 
 _INT_KEYS = {"MAX_CONTENT_LENGTH", "SQLITE_BUSY_TIMEOUT_MS", "NOTICE_DAYS", "FILING_DAYS",
              "SIGN_DAYS", "ANNOUNCEMENT_DAYS", "JOBS_LEASE_SECONDS",
              "DATABASE_REPLICA_MAX_LAG_SECONDS", "PANEL_MIN_SIZE", "PROXY_HOPS",
-             "CONTACT_RETENTION_DAYS"}
+             "CONTACT_RETENTION_DAYS", "GEOCODE_KEEP_DAYS"}
 _BOOL_KEYS = {"LOG_REQUESTS"}
 _CHOICES = {"LOG_FORMAT": ("text", "json"), "JOBS_QUEUE": ("sqlite", "redis", "immediate")}
 

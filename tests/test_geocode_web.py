@@ -95,3 +95,31 @@ def test_only_clerks_match_lists(app, client, session):
     assert client.get("/staff/geocode").status_code == 302
     sign_in(app, client, "expert")
     assert client.get("/staff/geocode").status_code == 403
+
+
+def test_lists_and_results_are_deleted_after_the_days_the_office_keeps_them(clerk, app,
+                                                                            session):
+    """A department's list may carry residents' data: the worker's hourly purge deletes the
+    lists and results older than GEOCODE_KEEP_DAYS; the job's page then says so."""
+    import os
+    import time
+
+    from placenames.jobs.handlers import geocode_key, purge_geocode_files
+
+    location = _post(clerk, "编号,地址\n1,世纪大道7号\n".encode(), "old.csv").headers["Location"]
+    job_id = location.rsplit("/", 1)[1]
+    store = app.extensions["placenames.storage"]
+    kept = [k for k, _t in store.listing("geocode")]
+    assert geocode_key(job_id) in kept and any(k.startswith("geocode/input/") for k in kept)
+    assert purge_geocode_files(store, 7, time.time()) == 0  # all recent
+    week_ago = time.time() - 8 * 86400
+    for key in kept:
+        os.utime(store.local_path(key), (week_ago, week_ago))
+    fresh = _post(clerk, "编号,地址\n1,世纪大道7号\n".encode(), "new.csv").headers["Location"]
+    assert purge_geocode_files(store, 7, time.time()) == len(kept)
+    assert not store.exists(geocode_key(job_id))
+    gone = clerk.get(location + "/result.csv?lang=en")
+    assert gone.status_code == 404 and "kept 7 days" in gone.get_data(True)
+    with clerk.get(fresh + "/result.csv") as r:
+        assert r.status_code == 200
+    assert "deleted after 7 days" in clerk.get("/staff/geocode?lang=en").get_data(True)

@@ -335,6 +335,18 @@ def geocode_key(job_id: uuid.UUID) -> str:
     return f"geocode/{job_id}.csv"
 
 
+def purge_geocode_files(store: Any, keep_days: int, now: float) -> int:
+    """Delete the matched lists and their results stored more than ``keep_days`` ago (``now``
+    in epoch seconds); how many files went."""
+    limit = now - keep_days * 86400
+    gone = 0
+    for key, mtime in store.listing("geocode"):
+        if mtime < limit:
+            store.delete(key)
+            gone += 1
+    return gone
+
+
 def geocode_file(app: Flask, session: Any, job: Any, progress: Any) -> str:
     """Geocode the job's stored spreadsheet, store the result CSV, write the audit event."""
     from .. import tables

@@ -56,6 +56,7 @@ def queue_for(app: Flask) -> Huey:
                           filename=str(Path(app.instance_path) / "jobs-queue.sqlite3"))
     app.extensions["placenames.run_job"] = huey.task(name="run_job")(run_job)
     huey.periodic_task(crontab(minute="*"), name="recover")(recover)
+    huey.periodic_task(crontab(minute="17"), name="purge")(purge)
     app.extensions["placenames.huey"] = huey
     return huey
 
@@ -163,6 +164,17 @@ def recover() -> None:
             enqueue(app, job_id)
 
 
+def purge() -> None:
+    """Delete the matched address lists and results older than ``GEOCODE_KEEP_DAYS``."""
+    from .handlers import purge_geocode_files
+
+    app = _app()
+    days = int(app.config.get("GEOCODE_KEEP_DAYS") or 7)
+    gone = purge_geocode_files(app.extensions["placenames.storage"], days, time.time())
+    if gone:
+        log.info("purge: %d matched address file(s) older than %d days deleted", gone, days)
+
+
 def _sweep_scratch(folder: Path, older_than: float) -> None:
     """Remove what killed jobs left in the scratch folder (drawings never stored)."""
     import shutil
@@ -188,5 +200,6 @@ def run_worker(app: Flask, workers: int = 1) -> None:
     huey = queue_for(app)
     _sweep_scratch(Path(app.instance_path) / "tmp", older_than=3600)
     recover()
+    purge()
     Consumer(huey, workers=workers, worker_type="thread", periodic=True,
              initial_delay=0.1, max_delay=1.0).run()

@@ -34,7 +34,8 @@ def _page(form: dict[str, str], error: str | None = None, status: int = 200
           ) -> tuple[str, int]:
     jobs = [(j, job_records.params_of(j)) for j in job_records.recent(db.session(), GEOCODE, 20)]
     return render_template("geocode/index.html", form=form, error=error, jobs=jobs,
-                           max_mb=batch.MAX_LIST_BYTES // 1024 // 1024), status
+                           max_mb=batch.MAX_LIST_BYTES // 1024 // 1024,
+                           keep_days=_keep_days()), status
 
 
 @bp.get("")
@@ -89,8 +90,13 @@ def result(job_id: str) -> Response:
     found = _job(job_id)
     params = job_records.params_of(found)
     stem = Path(params.get("file_name") or "addresses").stem
-    return send_stored(geocode_key(found.id), f"{stem}-standard.csv", "text/csv",
-                       _("The result is not ready yet."))
+    missing = (_("The result has been deleted: lists and results are kept %(n)d days.",
+                 n=_keep_days()) if found.status == "done" else _("The result is not ready yet."))
+    return send_stored(geocode_key(found.id), f"{stem}-standard.csv", "text/csv", missing)
+
+
+def _keep_days() -> int:
+    return int(current_app.config.get("GEOCODE_KEEP_DAYS") or 7)
 
 
 @bp.post("/<job_id>/cancel")
