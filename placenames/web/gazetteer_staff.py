@@ -9,7 +9,7 @@ future date 400, each with a readable message.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
@@ -22,7 +22,7 @@ from .. import db
 from ..errors import NotFound
 from ..gazetteer.pdf import render_pdf
 from ..jobs.handlers import GAZETTEER, gazetteer_key
-from ..jobs.queue import enqueue
+from ..jobs.queue import start_job
 from ..models import Jurisdiction, Level
 from ..ops.gazetteer.area import find_area
 from ..ops.gazetteer.build import build, parse_as_of
@@ -58,12 +58,9 @@ def start() -> WResponse:
     day = parse_as_of(request.form.get("as_of"), today)
     area = find_area(s, request.form.get("area", "")).code
     subject = f"{area}:{day.isoformat()}"[:40]
-    job = job_records.open_job(s, GAZETTEER, subject) or job_records.create(
-        s, GAZETTEER, {"area": area, "as_of": day.isoformat()}, subject=subject,
-        actor_id=actor_id(), now=datetime.now(UTC), request_id=observe.request_id())
-    s.commit()
-    if job.status == "queued" and job.attempts == 0:
-        enqueue(current_app._get_current_object(), job.id)  # type: ignore[attr-defined]
+    job = start_job(current_app._get_current_object(), s,  # type: ignore[attr-defined]
+                    GAZETTEER, {"area": area, "as_of": day.isoformat()}, subject=subject,
+                    actor_id=actor_id(), request_id=observe.request_id())
     return redirect(url_for(".job", job_id=job.id))
 
 

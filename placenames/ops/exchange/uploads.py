@@ -148,10 +148,10 @@ def recent(store: Storage, limit: int = KEEP) -> list[Upload]:
     return out
 
 
-def ready_to_import(store: Storage, sha256: str) -> Upload:
+def ready_to_import(store: Storage, sha256: str, *, verify_file: bool = True) -> Upload:
     """The upload of this hash, when it may be imported now; :class:`Conflict` when its check
-    had errors or is not done, the file was imported already, or the stored file is no longer
-    the one checked."""
+    had errors or is not done, the file was imported already, or (``verify_file``) the stored
+    file is no longer the one checked."""
     upload = load(store, sha256)
     if upload.result is not None and upload.result.imported:
         raise Conflict("这个文件已经导入 / this file has been imported already")
@@ -160,7 +160,7 @@ def ready_to_import(store: Storage, sha256: str) -> Upload:
     if upload.check.errors:
         raise Conflict("检查有错误的文件不能导入 / a file whose check found errors cannot be "
                        "imported")
-    if not store.exists(upload.key) or \
+    if not store.exists(upload.key) or verify_file and \
             hashlib.sha256(store.read(upload.key)).hexdigest() != upload.sha256:
         raise Conflict("保存的文件已不是检查过的文件，请重新上传 / the kept file is not the one "
                        "that was checked: upload it again")
@@ -170,8 +170,9 @@ def ready_to_import(store: Storage, sha256: str) -> Upload:
 def confirm(session: Session, store: Storage, sha256: str, *, actor_id: uuid.UUID | None,
             scratch: Path, on_progress: Progress | None = None) -> tuple[Upload, Report]:
     """Import the checked file of this hash (flushes; the caller commits when the report says
-    imported, then :func:`save`); :class:`Conflict` as :func:`ready_to_import` says."""
-    upload = ready_to_import(store, sha256)
+    imported, then :func:`save`); :class:`Conflict` as :func:`ready_to_import` says. The file
+    is read once: its local copy is hashed, then imported."""
+    upload = ready_to_import(store, sha256, verify_file=False)
     with local_copy(store, upload.key, scratch) as path:
         if file_sha256(path) != upload.sha256:  # the copy read is the file checked
             raise Conflict("保存的文件已不是检查过的文件，请重新上传 / the kept file is not the "
