@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import weakref
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from hypothesis import settings
-from sqlalchemy import Engine, event, text
+from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from placenames import create_app, migrate
@@ -35,21 +34,6 @@ os.environ.setdefault("PLACENAMES_ARGON2_PROFILE", "CHEAPEST")
 
 DB_FIXTURES = {"app", "client", "session", "engine", "cli_env", "db_url"}
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
-
-
-# Every engine a test opens, whoever made it (an app, a helper, a second instance): disposed of
-# when the test ends, so that no pooled connection is left for the garbage collector to find
-# open in some later test (psycopg warns, and warnings are errors here).
-_ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()
-event.listen(Engine, "engine_connect", lambda conn: _ENGINES.add(conn.engine))
-
-
-@pytest.fixture(autouse=True)
-def _dispose_engines() -> Iterator[None]:
-    yield
-    for engine in list(_ENGINES):
-        engine.dispose()
-    _ENGINES.clear()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -256,3 +256,77 @@ def test_a_few_changed_names_in_a_batch_have_their_own_index_rows_read(register,
     c = rx.reindex(engine, workers=1, batch=100).counts["name"]
     assert (c.read, c.changed, c.written, c.syllables) == (10, 1, 1, 1)
     assert state(session) == fresh
+
+
+def test_an_offline_run_sets_the_key_indexes_aside_and_builds_them_again(register, session,
+                                                                         engine, app):
+    """``offline``: the key and syllable indexes are dropped while the batches write (seen
+    from the progress callback) and built again at the end; the rows come out as an online
+    run leaves them, the changed names' syllable rows written whole without being read."""
+    ids = register
+    fresh = state(session)
+    make_stale(session, ids)
+    stale_syllables = state(session)[1]
+    aside = [str(ix.name) for ix in rx.set_aside_indexes()]
+    assert "ix_places_key_fuzzy_division" in aside and "ix_place_syllables_lookup" in aside
+    assert rx.missing_indexes(engine) == []
+    seen = []
+    report = rx.reindex(engine, workers=1, batch=2, offline=True,
+                        progress=lambda *_a: seen.append(rx.missing_indexes(engine)))
+    assert seen and all(sorted(missing) == sorted(aside) for missing in seen)
+    assert rx.missing_indexes(engine) == [] and report.indexes_rebuilt == sorted(aside)
+    c = report.counts["name"]
+    # as online: the names whose stored values are stale (碑林路, 长安大道, 凤鸣苑) written
+    assert (c.read, c.changed, c.written, c.published, c.syllables) == (5, 3, 3, 1, 3)
+    places, syllables, entries, _counts = state(session)
+    assert entries == fresh[2]
+    # every place as it was before, but 长安大道: its romanization's new version
+    assert [a for a, b in zip(fresh[0], places, strict=True) if a != b] == \
+        [r for r in fresh[0] if r[0] == "长安大道"]
+    assert session.get(Place, ids["长安大道"]).version == 2
+    session.rollback()
+    # 太华路 (its rows deleted) and 秦汉大道 (a row too many) kept their index rows: their
+    # keys are right, and only --check-index looks at index rows by themselves
+    untouched = {ids["太华路"], ids["秦汉大道"]}
+    assert [r for r in syllables if r[0] not in untouched] == \
+        [r for r in fresh[1] if r[0] not in untouched]
+    assert [r for r in syllables if r[0] in untouched] == \
+        [r for r in stale_syllables if r[0] in untouched]
+    rx.reindex(engine, workers=1, batch=2, check_index=True)
+    assert state(session)[1] == fresh[1]
+
+    with pytest.raises(ValueError):
+        rx.reindex(engine, offline=True, dry_run=True)
+    result = cli(app, "reindex", "--offline", "--check-index")
+    assert result.exit_code == 64 and "--offline" in result.stderr
+    done = cli(app, "reindex", "--offline")
+    assert done.exit_code == 0, done.output
+    assert "0 changed" in done.stdout and "indexes built again" in done.stdout
+
+
+def test_indexes_an_offline_run_left_out_are_built_by_the_next_run(register, session, engine,
+                                                                   monkeypatch):
+    """A run that fails midway builds its indexes again on the way out; one that was killed
+    (indexes dropped by hand here, as it would leave them) has them built by the next run,
+    whatever its mode, before its batches."""
+    ids = register
+    session.execute(update(Place).values(key_fuzzy=None))
+    session.commit()
+
+    def broken(name, kind, reading):
+        raise RuntimeError("the engine broke")
+
+    monkeypatch.setitem(rx._ENGINES, "name", broken)
+    with pytest.raises(RuntimeError):
+        rx.reindex(engine, workers=1, batch=2, offline=True)
+    assert rx.missing_indexes(engine) == []
+    monkeypatch.undo()
+
+    with engine.begin() as conn:
+        for ix in rx.set_aside_indexes()[:2]:
+            ix.drop(conn)
+    assert len(rx.missing_indexes(engine)) == 2
+    report = rx.reindex(engine, workers=1, batch=2, dry_run=True)
+    assert rx.missing_indexes(engine) == []
+    assert report.indexes_rebuilt == sorted(str(ix.name) for ix in rx.set_aside_indexes()[:2])
+    assert report.counts["name"].changed == len(ids)  # a dry run: the keys still to write

@@ -122,8 +122,11 @@ def beat(session: Session, job: Job, now: datetime, *, done: int | None = None,
     if total is not None:
         values["total"] = total
     session.execute(update(Job).where(Job.id == job.id).values(**values))
+    cancel = session.scalar(select(Job.cancel_requested).where(Job.id == job.id))
+    # read before the commit: a read after it would open a transaction (on SQLite one that
+    # holds the write lock) that the handler's own writes would then wait for
     session.commit()
-    if session.scalar(select(Job.cancel_requested).where(Job.id == job.id)):
+    if cancel:
         raise Cancelled()
 
 
