@@ -408,9 +408,6 @@ def main() -> None:
     ap.add_argument("--pg-only", action="store_true", help="PostGIS only")
     ap.add_argument("--reindex", default=None, metavar="SIZES",
                     help="instead: the reindex of every name at these sizes (1000000,10000000)")
-    ap.add_argument("--offline", action="store_true",
-                    help="with --reindex: the offline runs too (indexes set aside); above 1M a "
-                         "full rewrite of a stale register, offline")
     ap.add_argument("--workers", type=int, default=2, help="reindex worker processes")
     ap.add_argument("--batch", type=int, default=5000, help="reindex batch size")
     ap.add_argument("--divisions", type=int, default=0, metavar="N",
@@ -433,8 +430,7 @@ def main() -> None:
 
         work = Path(args.workdir or tempfile.mkdtemp(prefix="bench-names-"))
         bench_names_reindex.run(list(bench_names_reindex.sizes_of(args.reindex)), args.pg_url,
-                                work, args.workers, args.batch, args.pg_only, seed=7,
-                                offline=args.offline)
+                                work, args.workers, args.batch, args.pg_only, seed=7)
         return
     if args.keys_only:
         work = Path(args.workdir or tempfile.mkdtemp(prefix="bench-names-"))

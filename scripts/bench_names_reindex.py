@@ -214,13 +214,12 @@ def server_cpu(engine: Any) -> float:
     return total / tick
 
 
-def timed_reindex(engine: Any, workers: int, batch: int, settings: dict[str, Any],
-                  offline: bool = False) -> tuple[rx.Report, str, float, float]:
+def timed_reindex(engine: Any, workers: int, batch: int, settings: dict[str, Any]
+                  ) -> tuple[rx.Report, str, float, float]:
     """One ``reindex`` run; the report, the load average at its end, the CPU seconds of ours
     (this process and the workers) and of the database server."""
     ours, theirs = own_cpu(), server_cpu(engine)
-    report = rx.reindex(engine, workers=workers, batch=batch, engine_settings=settings,
-                        offline=offline)
+    report = rx.reindex(engine, workers=workers, batch=batch, engine_settings=settings)
     return report, load_avg(), own_cpu() - ours, server_cpu(engine) - theirs
 
 
@@ -232,9 +231,6 @@ def show(label: str, run: tuple[rx.Report, str, float, float]) -> None:
     print(f"  {label:<10} {report.seconds:8.1f} s  {rate:>9,.0f} names/s  read {c.read:,}  "
           f"changed {c.changed:,}  written {c.written:,}  (published {c.published:,}, "
           f"syllables {c.syllables:,}, search {c.search:,}, failed {c.failed:,})", flush=True)
-    if report.indexes_rebuilt:
-        print(f"    of which {report.indexes_seconds:.1f} s building the "
-              f"{len(report.indexes_rebuilt)} indexes set aside again", flush=True)
     print(f"    load {load}; CPU: ours {ours:.0f} s, database server {theirs:.0f} s "
           f"(at least {(ours + theirs) / (os.cpu_count() or 1):.0f} s of wall time on "
           f"{os.cpu_count()} free cores)", flush=True)
@@ -245,15 +241,6 @@ def stale_keys(engine: Any) -> None:
     leaving the syllable-index rows as they are; then vacuum, as autovacuum would."""
     with engine.begin() as conn:
         conn.execute(update(Place).values(dict.fromkeys(KEY_COLUMNS)))
-    vacuum(engine)
-
-
-def stale_all(engine: Any) -> None:
-    """Every name's keys cleared and every syllable-index row's 专名 pinyin (what a generated
-    stale register has), then vacuum: the state before a full rewrite."""
-    with engine.begin() as conn:
-        conn.execute(update(Place).values(dict.fromkeys(KEY_COLUMNS)))
-        conn.execute(update(PlaceSyllable).values(specific_pinyin=None))
     vacuum(engine)
 
 
@@ -308,7 +295,7 @@ def orm_per_row(engine: Any, sample: int) -> float:
 
 
 def bench_size(label: str, url: str, size: int, workers: int, batch: int, seed: int,
-               published: bool, offline: bool = False) -> None:
+               published: bool) -> None:
     """Generate, reindex, the baselines; print everything.
 
     Up to 1M: a register with stale keys, then the runs full, verify, keys and published.
@@ -322,17 +309,10 @@ def bench_size(label: str, url: str, size: int, workers: int, batch: int, seed: 
     large = size > LARGE
     print(f"\n== {label}: reindex of {size:,} names, {workers} workers, batches of {batch:,} "
           f"(load {load_avg()}, {os.cpu_count()} cores)", flush=True)
-    times = generate(engine, size, seed, workers, stale=not large or offline)
-    print("  generated" + (" (keys as the engine leaves them)" if large and not offline
-                           else " (keys stale)")
+    times = generate(engine, size, seed, workers, stale=not large)
+    print("  generated" + (" (keys as the engine leaves them)" if large else " (keys stale)")
           + ": " + ", ".join(f"{k} {v:.0f} s" for k, v in times.items())
           + f"; {disk_mib(engine, path):,.0f} MiB on disk", flush=True)
-    if large and offline:
-        first = timed_reindex(engine, workers, batch, settings, offline=True)
-        show("full offline", first)
-        verdict(size, first[0])
-        print(f"  (vacuum/analyze after the rewrite {vacuum(engine):.0f} s, not counted)",
-              flush=True)
     if not large:
         first = timed_reindex(engine, workers, batch, settings)
         show("full", first)
@@ -350,15 +330,7 @@ def bench_size(label: str, url: str, size: int, workers: int, batch: int, seed: 
         print(f"  (every name's keys cleared, syllable rows left right: "
               f"{time.perf_counter() - t0:.0f} s with the vacuum, not counted)", flush=True)
         show("keys", timed_reindex(engine, workers, batch, settings))
-        if offline:
-            stale_keys(engine)
-            show("keys offline", timed_reindex(engine, workers, batch, settings, offline=True))
-            t0 = time.perf_counter()
-            stale_all(engine)
-            print(f"  (every name's keys and syllable rows made stale again: "
-                  f"{time.perf_counter() - t0:.0f} s, not counted)", flush=True)
-            show("full offline", timed_reindex(engine, workers, batch, settings, offline=True))
-    if published or (large and not offline):
+    if published or large:
         n = stale_published(engine, 10)
         changed = timed_reindex(engine, workers, batch, settings)
         show("published", changed)
@@ -392,16 +364,15 @@ def verdict(size: int, report: rx.Report) -> None:
 
 
 def run(sizes: list[int], pg_url: str | None, work: Path, workers: int, batch: int,
-        pg_only: bool, seed: int, offline: bool = False) -> None:
-    """Every size on each backend: SpatiaLite up to 1M, PostGIS at every size (``offline``:
-    the offline runs too, and above 1M a full offline rewrite instead of the published run)."""
+        pg_only: bool, seed: int) -> None:
+    """Every size on each backend: SpatiaLite up to 1M, PostGIS at every size."""
     for size in sizes:
         if not pg_only and size <= 1_000_000:
             bench_size("spatialite", f"sqlite:///{work / 'reindex.db'}", size, workers, batch,
-                       seed, published=True, offline=offline)
+                       seed, published=True)
         if pg_url:
             bench_size("postgis", pg_url, size, workers, batch, seed,
-                       published=size <= 1_000_000, offline=offline)
+                       published=size <= 1_000_000)
     if not pg_url:
         print("\n(no --pg-url: PostGIS not measured)")
 

@@ -52,6 +52,23 @@ def test_a_job_is_claimed_once_taken_again_after_its_lease_and_given_up_after_th
     assert other.status == "cancelled"
 
 
+def test_a_heartbeat_leaves_no_transaction_open(app, session, engine):
+    """A job's heartbeat stores its progress and reads the cancel flag, then commits: no
+    transaction stays open after it (on SQLite one would hold the write lock, and the job's
+    own next write, on another connection, would wait for it and fail as locked)."""
+    job = records.create(session, PLATE_BATCH, {}, subject="x", actor_id=None, now=NOW)
+    session.commit()
+    records.beat(session, job, NOW, done=1, total=2)
+    assert not session.in_transaction()
+    with engine.begin() as conn:  # another connection writes at once
+        conn.execute(Job.__table__.update().where(Job.id == job.id).values(done=2))
+    records.request_cancel(session, job)
+    session.commit()
+    with pytest.raises(records.Cancelled):
+        records.beat(session, job, NOW, done=2)
+    assert not session.in_transaction()
+
+
 def _batch(session, count):
     j, built = b.registry(session, per_road=count // 2, roads=("建章路", "世纪大道"))
     clerk = b.clerk(session)

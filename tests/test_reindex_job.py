@@ -66,28 +66,6 @@ def test_the_sysadmin_runs_a_dry_run_then_the_reindex_from_the_page(app, client,
     assert listed.count('<tr data-status="done">') == 2 and "Latest runs" in listed
 
 
-def test_an_offline_run_from_the_page(app, client, session):
-    """Offline and dry run together are refused with the boxes kept as ticked; offline alone
-    repairs the row and says the indexes were built again."""
-    demo.load(session)
-    session.commit()
-    _spoil(session)
-    session.close()
-    sign_in(app, client, "sysadmin")
-    both = _start(client, dry_run="1", offline="1")
-    page = both.get_data(True)
-    assert both.status_code == 400 and "cannot be offline" in page
-    assert 'id="dry-run" checked' in page and 'id="offline" checked' in page
-    assert session.scalar(select(Job).where(Job.kind == REINDEX)) is None
-    session.rollback()
-    assert _start(client, offline="1").status_code == 303
-    done = session.scalar(select(Job).where(Job.kind == REINDEX))
-    assert done.status == "done" and " 1 changed, 1 written" in done.message
-    assert "indexes built again" in done.message
-    session.rollback()
-    assert _romanization(session) == "Shiji Dadao"
-
-
 def test_other_roles_may_not_start_it(app, client, session):
     demo.load(session)
     session.commit()

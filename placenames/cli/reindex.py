@@ -29,15 +29,11 @@ MAX_LISTED = 20
 @click.option("--check-index", is_flag=True,
               help="compare every name's syllable-index rows, not only those of names whose "
                    "keys changed (for index rows touched by hand)")
-@click.option("--offline", is_flag=True,
-              help="for a maintenance window when most names change (a new key definition): "
-                   "the indexes over the keys and the syllable index are dropped while the "
-                   "batches write and built again after; the screen is slow meanwhile")
 @click.option("--job", "as_job", is_flag=True,
               help="queue it as a background job for `placenames worker` (its progress on "
                    "the /admin/reindex page) instead of running it here")
 @with_app
-def reindex_cmd(workers: int, batch: int, dry_run: bool, check_index: bool, offline: bool,
+def reindex_cmd(workers: int, batch: int, dry_run: bool, check_index: bool,
                 as_job: bool) -> None:
     """Recompute 专名/通名, romanization, matching keys and syllable rows of every name and
     division.
@@ -54,9 +50,6 @@ def reindex_cmd(workers: int, batch: int, dry_run: bool, check_index: bool, offl
         raise BadInput(f"--workers 应为 1 到 64 / --workers must be 1 to 64, not {workers}")
     if not 100 <= batch <= 100_000:
         raise BadInput(f"--batch 应为 100 到 100000 / --batch must be 100 to 100000, not {batch}")
-    if offline and (dry_run or check_index):
-        raise BadInput("--offline 不能与 --dry-run 或 --check-index 同用 / --offline cannot be "
-                       "combined with --dry-run or --check-index")
     if as_job:
         from ..jobs.handlers import REINDEX
         from ..jobs.queue import start_job
@@ -64,8 +57,7 @@ def reindex_cmd(workers: int, batch: int, dry_run: bool, check_index: bool, offl
         job = start_job(current_app._get_current_object(),  # type: ignore[attr-defined]
                         db.session(), REINDEX,
                         {"workers": workers, "batch": batch, "dry_run": dry_run,
-                         "check_index": check_index, "offline": offline},
-                        subject=REINDEX, actor_id=None)
+                         "check_index": check_index}, subject=REINDEX, actor_id=None)
         click.echo(f"queued as job {job.id}: `placenames worker` runs it; progress on "
                    "/admin/reindex")
         return
@@ -77,8 +69,8 @@ def reindex_cmd(workers: int, batch: int, dry_run: bool, check_index: bool, offl
         click.echo(f"\r  {entity}: {done:,}/{total:,}", nl=done >= total, err=True)
 
     report = reindex_ops.reindex(db.engine(), workers=workers, batch=batch, dry_run=dry_run,
-                                 check_index=check_index, offline=offline,
-                                 engine_settings=settings, progress=progress)
+                                 check_index=check_index, engine_settings=settings,
+                                 progress=progress)
     for target in reindex_ops.TARGETS:
         c = report.counts[target.entity]
         click.echo(f"{target.label}: {c.read:,} read, {c.changed:,} changed, "
@@ -86,9 +78,6 @@ def reindex_cmd(workers: int, batch: int, dry_run: bool, check_index: bool, offl
                    f"({c.published:,} published changes with history and feed rows, "
                    f"{c.syllables:,} syllable-index and {c.search:,} search rebuilds, "
                    f"{c.skipped:,} edited meanwhile, {c.failed:,} failed)")
-    if report.indexes_rebuilt:
-        click.echo(f"索引已重建 / indexes built again in {report.indexes_seconds:.1f} s: "
-                   + ", ".join(report.indexes_rebuilt))
     if dry_run:
         click.echo("试运行，未写入任何内容 / dry run: nothing written")
     if report.failed_total:

@@ -269,13 +269,10 @@ def reindex_names(app: Flask, session: Any, job: Any, progress: Any) -> str:
         app.extensions["placenames.engine"], workers=int(params.get("workers") or 1),
         batch=int(params.get("batch") or reindex_ops.DEFAULT_BATCH),
         dry_run=bool(params.get("dry_run")), check_index=bool(params.get("check_index")),
-        offline=bool(params.get("offline")), engine_settings=settings, progress=on_progress)
+        engine_settings=settings, progress=on_progress)
     parts = [f"{t.label}: {report.counts[t.entity].read} read, "
              f"{report.counts[t.entity].changed} changed, "
              f"{report.counts[t.entity].written} written" for t in reindex_ops.TARGETS]
-    if report.indexes_rebuilt:
-        parts.append(f"indexes built again in {report.indexes_seconds:.0f} s: "
-                     + ", ".join(report.indexes_rebuilt))
     if report.dry_run:
         parts.append("dry run: nothing written")
     if report.failed_total:

@@ -1,14 +1,12 @@
 """``/admin/reindex``: the system administrator recomputes every name's derived fields (专名/通名,
 romanization, matching keys, syllable rows) as a background job, after the names engine was
 upgraded or the office's lexicons changed (``PLACENAMES_LEXICON_DIR``); the same work as
-``placenames reindex``, whose ``--job`` queues the same job. A dry run counts what would change;
-an offline run, for a maintenance window, sets the key indexes aside while it writes.
+``placenames reindex``, whose ``--job`` queues the same job. A dry run counts what would change.
 """
 
 from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
@@ -34,17 +32,10 @@ def index() -> str:
 
 @bp.post("")
 @sysadmin_only
-def start() -> Response | tuple[str, int]:
+def start() -> Response:
     """Queue a reindex (one at a time), or a dry run of it."""
-    dry_run, offline = request.form.get("dry_run") == "1", request.form.get("offline") == "1"
-    if dry_run and offline:
-        jobs = job_records.recent(db.session(), REINDEX, 10)
-        return render_template(
-            "admin/reindex.html", jobs=jobs, job=jobs[0] if jobs else None, form=request.form,
-            error=_("A dry run writes nothing, so it cannot be offline: choose one of the "
-                    "two.")), 400
     start_job(current_app._get_current_object(), db.session(),  # type: ignore[attr-defined]
-              REINDEX, {"dry_run": dry_run, "offline": offline, "workers": 1},
+              REINDEX, {"dry_run": request.form.get("dry_run") == "1", "workers": 1},
               subject=REINDEX, actor_id=auth.actor_id(), request_id=observe.request_id())
     return redirect(url_for(".index"), 303)
 

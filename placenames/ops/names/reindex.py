@@ -57,7 +57,6 @@ from sqlalchemy import (
     Column,
     Connection,
     Engine,
-    Index,
     Integer,
     MetaData,
     String,
@@ -177,8 +176,6 @@ class Report:
     failed_total: int
     dry_run: bool
     seconds: float
-    indexes_rebuilt: list[str] = field(default_factory=list)  # set-aside indexes built
-    indexes_seconds: float = 0.0  # the time building them took
 
 
 # ---- the engine --------------------------------------------------------------------------
@@ -301,13 +298,11 @@ class Change:
 
 
 def run_batch(engine: Engine, target: Target, lo: Bound, hi: Bound, *,
-              dry_run: bool = False, check_index: bool = False,
-              replace_index: bool = False) -> BatchResult:
-    """Recompute the rows of ``target`` in ``(lo, hi]`` and write the changed ones
-    (``replace_index``: see :func:`compare_batch`)."""
+              dry_run: bool = False, check_index: bool = False) -> BatchResult:
+    """Recompute the rows of ``target`` in ``(lo, hi]`` and write the changed ones."""
     for attempt in range(1, ATTEMPTS + 1):
         try:
-            return _run_batch(engine, target, lo, hi, dry_run, check_index, replace_index)
+            return _run_batch(engine, target, lo, hi, dry_run, check_index)
         except OperationalError:  # a lock timeout or deadlock: the batch wrote nothing
             if attempt == ATTEMPTS:
                 raise
@@ -316,11 +311,10 @@ def run_batch(engine: Engine, target: Target, lo: Bound, hi: Bound, *,
 
 
 def _run_batch(engine: Engine, target: Target, lo: Bound, hi: Bound,
-               dry_run: bool, check_index: bool, replace_index: bool) -> BatchResult:
-    result, changes = compare_batch(engine, target, lo, hi, check_index=check_index,
-                                    replace_index=replace_index)
+               dry_run: bool, check_index: bool) -> BatchResult:
+    result, changes = compare_batch(engine, target, lo, hi, check_index=check_index)
     if changes and not dry_run:
-        write_changes(engine, target, changes, result.counts, replace_index=replace_index)
+        write_changes(engine, target, changes, result.counts)
     return result
 
 
@@ -338,13 +332,11 @@ def _reading(engine: Engine) -> Iterator[Connection]:
 
 
 def compare_batch(engine: Engine, target: Target, lo: Bound, hi: Bound, *,
-                  check_index: bool = False, replace_index: bool = False
-                  ) -> tuple[BatchResult, list[Change]]:
+                  check_index: bool = False) -> tuple[BatchResult, list[Change]]:
     """Read the rows in ``(lo, hi]``, recompute them, and say which differ (writes nothing).
 
     The syllable-index rows are read when a row's derived values changed, or for every row
-    with ``check_index``; with ``replace_index`` they are not read at all: a changed row's
-    rows are to be replaced whole (every term of the engine's is in its ``add``)."""
+    with ``check_index``."""
     t = target.table
     extra = [t.c.status, t.c.division_code] if target.syllables else []
     # ids read as text: a driver's UUID object costs more to make than the rest of the row
@@ -376,7 +368,7 @@ def compare_batch(engine: Engine, target: Target, lo: Bound, hi: Bound, *,
         if check_index or tuple(row[first:]) != got[0]:
             computed.append((row, got))
     stored: dict[str, tuple[set[str], tuple[str, str] | None]] = {}
-    if target.syllables and computed and not replace_index:
+    if target.syllables and computed:
         # a few changed rows: theirs by id; many: the range's, in one join
         few = len(computed) * 4 < len(rows)
         stored = _stored_syllables(engine, t, in_range, [uuid.UUID(r[0]) for r, _g in computed]
@@ -433,11 +425,9 @@ def _stored_syllables(engine: Engine, t: Table, in_range: Any, ids: list[uuid.UU
     return stored
 
 
-def write_changes(engine: Engine, target: Target, changes: list[Change], counts: Counts, *,
-                  replace_index: bool = False) -> None:
-    """Write ``changes`` in one transaction, each only if its row is still as it was read
-    (``replace_index``: the syllable-index rows of each written row deleted and written anew,
-    as :func:`compare_batch` planned them)."""
+def write_changes(engine: Engine, target: Target, changes: list[Change], counts: Counts
+                  ) -> None:
+    """Write ``changes`` in one transaction, each only if its row is still as it was read."""
     p, tmp = target.table, _temp_rows(target)
     now = utcnow()
     with Session(engine) as session:
@@ -464,9 +454,6 @@ def write_changes(engine: Engine, target: Target, changes: list[Change], counts:
         for start in range(0, len(gone), 500):  # edited meanwhile: the hooks kept them
             conn.execute(delete(tmp).where(tmp.c.id.in_(gone[start:start + 500])))
         if target.syllables:
-            if replace_index:
-                syl = cast(Table, PlaceSyllable.__table__)
-                conn.execute(delete(syl).where(syl.c.place_id.in_(select(tmp.c.id))))
             _write_syllables(conn, tmp, done)
         if target.search:
             _write_search(conn, tmp, done)
@@ -532,75 +519,6 @@ def _publish(session: Session, target: Target, tmp: Table, published: Sequence[C
     record_bulk(session, target.entity, ((c.id, "update", c.version + 1) for c in published))
 
 
-# ---- offline: indexes set aside ------------------------------------------------------------
-
-
-def set_aside_indexes() -> list[Index]:
-    """The indexes an offline run drops while it writes and builds again after.
-
-    A rewrite of most rows pays for these row by row: each written name's row is a new tuple
-    whose entry goes into every index over a column it changes (the matching keys), and each
-    of its syllable-index rows into the covering lookup index. Building them again from the
-    finished tables is one sort each. The other indexes of the names (id, class, status,
-    division, geometry…) stay: they keep the app usable, if slower, meanwhile."""
-    derived_columns = set(PLACE_DERIVED)
-    chosen = [ix for ix in cast(Table, Place.__table__).indexes
-              if {c.name for c in ix.columns} & derived_columns]
-    chosen += list(cast(Table, PlaceSyllable.__table__).indexes)
-    return sorted(chosen, key=lambda ix: str(ix.name))
-
-
-def missing_indexes(engine: Engine) -> list[str]:
-    """Names of the indexes :func:`set_aside_indexes` lists that the database lacks (an
-    offline run was killed before building them again)."""
-    from sqlalchemy import inspect
-
-    with spatial.read_only(engine).connect() as conn:
-        inspector = inspect(conn)
-        have = {ix["name"] for table in ("places", "place_syllables")
-                for ix in inspector.get_indexes(table)}
-    return [str(ix.name) for ix in set_aside_indexes() if ix.name not in have]
-
-
-def restore_indexes(engine: Engine, report: Report | None = None) -> list[str]:
-    """Build the set-aside indexes that are missing; their names (added to ``report`` with
-    the time it took)."""
-    missing = set(missing_indexes(engine))
-    if not missing:
-        return []
-    t0 = time.perf_counter()
-    with engine.begin() as conn:
-        if conn.dialect.name == "postgresql":  # each index one sort in memory
-            conn.exec_driver_sql("SET LOCAL maintenance_work_mem = '1GB'")
-        for ix in set_aside_indexes():
-            if ix.name in missing:
-                ix.create(conn)
-        if conn.dialect.name == "postgresql":
-            conn.exec_driver_sql("ANALYZE places")
-            conn.exec_driver_sql("ANALYZE place_syllables")
-    built = sorted(missing)
-    if report is not None:
-        report.indexes_rebuilt = sorted(set(report.indexes_rebuilt) | missing)
-        report.indexes_seconds += time.perf_counter() - t0
-    return built
-
-
-@contextmanager
-def _set_aside(engine: Engine, offline: bool, report: Report) -> Iterator[None]:
-    """Offline: the set-aside indexes dropped while the batches run, and built again after,
-    whether the run ended or failed (a killed run's are built by the next run)."""
-    if not offline:
-        yield
-        return
-    with engine.begin() as conn:
-        for ix in set_aside_indexes():
-            ix.drop(conn, checkfirst=True)
-    try:
-        yield
-    finally:
-        restore_indexes(engine, report)
-
-
 # ---- the run -------------------------------------------------------------------------------
 
 _worker_engine: Engine | None = None
@@ -615,15 +533,11 @@ def _worker_init(url: str, settings: dict[str, Any]) -> None:
     _worker_engine = make_engine(url, settings)
 
 
-Task = tuple[str, Bound, Bound, bool, bool, bool]
-"""entity, range, dry run, check index, replace index"""
-
-
-def _worker_task(task: Task) -> BatchResult:
-    entity, lo, hi, dry_run, check_index, replace_index = task
+def _worker_task(task: tuple[str, Bound, Bound, bool, bool]) -> BatchResult:
+    entity, lo, hi, dry_run, check_index = task
     assert _worker_engine is not None
     return run_batch(_worker_engine, _target(entity), lo, hi, dry_run=dry_run,
-                     check_index=check_index, replace_index=replace_index)
+                     check_index=check_index)
 
 
 def _target(entity: str) -> Target:
@@ -631,7 +545,7 @@ def _target(entity: str) -> Target:
 
 
 def reindex(engine: Engine, *, workers: int = 2, batch: int = DEFAULT_BATCH,
-            dry_run: bool = False, check_index: bool = False, offline: bool = False,
+            dry_run: bool = False, check_index: bool = False,
             engine_settings: dict[str, Any] | None = None,
             progress: Callable[[str, int, int], None] | None = None) -> Report:
     """Recompute the derived fields of every place name (and division), writing the changed
@@ -639,19 +553,12 @@ def reindex(engine: Engine, *, workers: int = 2, batch: int = DEFAULT_BATCH,
     to ``engine``'s database with ``engine_settings`` (the app's settings, as
     :func:`placenames.db.make_engine` takes them, and ``LEXICON_DIR``: the office's lexicons,
     which the workers load as the app does). ``check_index``: compare every name's
-    syllable-index rows too, not only those of names whose keys changed. ``offline``: for a
-    maintenance window, when most rows will change (see :func:`indexes_set_aside`).
-    ``progress(entity, rows done, rows in all)`` after each batch.
-
-    Indexes left out by an offline run that was killed are built again first, whatever the
-    mode."""
+    syllable-index rows too, not only those of names whose keys changed.
+    ``progress(entity, rows done, rows in all)`` after each batch."""
     if workers < 1 or batch < 1:
         raise ValueError("workers and batch must be at least 1")
-    if offline and (check_index or dry_run):
-        raise ValueError("an offline run neither checks the index rows nor is a dry run")
     started = time.perf_counter()
     report = Report({}, [], 0, dry_run, 0.0)
-    restore_indexes(engine, report)
     totals = {t.entity: _count(engine, t.table) for t in TARGETS}
     workers = min(workers, max(-(-n // batch) for n in totals.values()))  # batches to share
     pool = None
@@ -661,32 +568,29 @@ def reindex(engine: Engine, *, workers: int = 2, batch: int = DEFAULT_BATCH,
             workers, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_init,
             initargs=(url, engine_settings or {}))
     try:
-        with _set_aside(engine, offline, report):
-            for target in TARGETS:
-                t0 = time.perf_counter()
-                total = totals[target.entity]
-                counts = report.counts[target.entity] = Counts()
-                ranges = plan_ranges(engine, target.table, batch)
-                results: Iterator[BatchResult]
-                if pool is None:
-                    results = (run_batch(engine, target, lo, hi, dry_run=dry_run,
-                                         check_index=check_index, replace_index=offline)
-                               for lo, hi in ranges)
-                else:
-                    results = _parallel(pool, workers * 2, (
-                        (target.entity, lo, hi, dry_run, check_index, offline)
-                        for lo, hi in ranges))
-                for i, result in enumerate(results, 1):
-                    if i % CHECKPOINT_EVERY == 0:
-                        spatial.checkpoint_wal(engine)
-                    counts.add(result.counts)
-                    room = MAX_FAILURES_KEPT - len(report.failures)
-                    report.failures.extend(result.failures[:max(room, 0)])
-                    if progress:
-                        progress(target.entity, counts.read, total)
-                spatial.checkpoint_wal(engine)
-                counts.seconds = time.perf_counter() - t0
-                report.failed_total += counts.failed
+        for target in TARGETS:
+            t0 = time.perf_counter()
+            total = totals[target.entity]
+            counts = report.counts[target.entity] = Counts()
+            ranges = plan_ranges(engine, target.table, batch)
+            results: Iterator[BatchResult]
+            if pool is None:
+                results = (run_batch(engine, target, lo, hi, dry_run=dry_run,
+                                     check_index=check_index) for lo, hi in ranges)
+            else:
+                results = _parallel(pool, workers * 2, (
+                    (target.entity, lo, hi, dry_run, check_index) for lo, hi in ranges))
+            for i, result in enumerate(results, 1):
+                if i % CHECKPOINT_EVERY == 0:
+                    spatial.checkpoint_wal(engine)
+                counts.add(result.counts)
+                room = MAX_FAILURES_KEPT - len(report.failures)
+                report.failures.extend(result.failures[:max(room, 0)])
+                if progress:
+                    progress(target.entity, counts.read, total)
+            spatial.checkpoint_wal(engine)
+            counts.seconds = time.perf_counter() - t0
+            report.failed_total += counts.failed
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
@@ -695,7 +599,7 @@ def reindex(engine: Engine, *, workers: int = 2, batch: int = DEFAULT_BATCH,
 
 
 def _parallel(pool: ProcessPoolExecutor, depth: int,
-              tasks: Iterator[Task]) -> Iterator[BatchResult]:
+              tasks: Iterator[tuple[str, Bound, Bound, bool, bool]]) -> Iterator[BatchResult]:
     """Results of ``tasks`` in the order they finish, with at most ``depth`` in flight (the
     ranges are planned as the work goes)."""
     running: set[Future[BatchResult]] = set()
