@@ -52,7 +52,33 @@ class _Answer:
         self.close()
 
 
-def _closing(app):  # type: ignore[no-untyped-def]
+class _InFlight:
+    """How many requests are inside the app; ``wait_idle`` waits for none.
+
+    A page still loading when its test ends (map tiles, a script's fetch) has its request
+    running in a server thread after the server stops accepting; that thread's database
+    connection would go back to a pool the app fixture has already disposed of, and be found
+    open by the garbage collector during a later test."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.idle = threading.Condition()
+
+    def __enter__(self) -> None:
+        with self.idle:
+            self.count += 1
+
+    def __exit__(self, *exc: object) -> None:
+        with self.idle:
+            self.count -= 1
+            self.idle.notify_all()
+
+    def wait_idle(self, timeout: float) -> bool:
+        with self.idle:
+            return self.idle.wait_for(lambda: self.count == 0, timeout)
+
+
+def _closing(app, in_flight: _InFlight):  # type: ignore[no-untyped-def]
     """``app`` whose answers are always closed, even when the browser drops the connection.
 
     When the browser goes away in the middle of a file (a navigation that leaves a page while
@@ -63,7 +89,8 @@ def _closing(app):  # type: ignore[no-untyped-def]
     answers itself.)"""
 
     def wrapped(environ, start_response):  # type: ignore[no-untyped-def]
-        return _Answer(app(environ, start_response))
+        with in_flight:  # Flask closes the request's database session before it returns
+            return _Answer(app(environ, start_response))
 
     return wrapped
 
@@ -71,7 +98,8 @@ def _closing(app):  # type: ignore[no-untyped-def]
 @contextmanager
 def served(app) -> Iterator[str]:  # type: ignore[no-untyped-def]
     """Serve ``app`` with werkzeug in a thread on a free port; yields the base URL."""
-    server = make_server("127.0.0.1", 0, _closing(app), threaded=True)
+    in_flight = _InFlight()
+    server = make_server("127.0.0.1", 0, _closing(app, in_flight), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -80,6 +108,7 @@ def served(app) -> Iterator[str]:  # type: ignore[no-untyped-def]
         server.shutdown()
         thread.join(timeout=10)
         server.server_close()
+        assert in_flight.wait_idle(30), "a request was still running 30 s after the test"
 
 
 @contextmanager

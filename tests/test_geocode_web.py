@@ -123,3 +123,40 @@ def test_lists_and_results_are_deleted_after_the_days_the_office_keeps_them(cler
     with clerk.get(fresh + "/result.csv") as r:
         assert r.status_code == 200
     assert "deleted after 7 days" in clerk.get("/staff/geocode?lang=en").get_data(True)
+
+
+def test_the_sample_list_from_the_register_gives_what_each_row_says(clerk, session):
+    """The page's sample list (for a clerk with no list at hand) is made from the register's
+    addresses; matched through the page, every row gets the quality the row announces, and
+    every way of writing is there."""
+    page = clerk.get("/staff/geocode").get_data(True)
+    assert "/staff/geocode/sample.csv" in page and "示例名单" in page
+    with clerk.get("/staff/geocode/sample.csv") as answer:
+        assert answer.status_code == 200 and answer.mimetype == "text/csv"
+        assert "attachment" in answer.headers["Content-Disposition"]
+        sample = answer.data
+    rows = list(csv.reader(io.StringIO(sample.decode("utf-8-sig"))))
+    assert rows[0][:2] == ["编号", "地址"] and len(rows) == 15  # 3 a way, and the 2 unmatched
+    registered = set(session.scalars(select(Address.full_text)))
+    session.rollback()
+    assert sum(r[1] in registered for r in rows[1:]) == 3  # the whole-address rows only
+    assert len({r[2] for r in rows[1:]}) == 6
+    r = _post(clerk, sample, "sample-addresses.csv")
+    assert r.status_code == 303
+    with clerk.get(r.headers["Location"] + "/result.csv") as answer:
+        out = list(csv.reader(io.StringIO(answer.data.decode("utf-8-sig"))))
+    quality = out[0].index(OUT_COLUMNS[4])
+    assert [row[:4] for row in out[1:]] == rows[1:]
+    assert [row[quality] for row in out[1:]] == [row[3] for row in rows[1:]]
+
+
+def test_the_sample_list_of_an_empty_register_has_the_unmatched_rows_only(app, client,
+                                                                         session):
+    from placenames.ops.accounts import users
+
+    users.ensure_user(session, "clerk", "Clerk", "demo1234", ["clerk"], None)
+    session.commit()
+    sign_in(app, client, "clerk")
+    with client.get("/staff/geocode/sample.csv") as answer:
+        rows = list(csv.reader(io.StringIO(answer.data.decode("utf-8-sig"))))
+    assert [r[1] for r in rows[1:]] == ["火星路9号", ""]

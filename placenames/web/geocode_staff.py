@@ -20,7 +20,7 @@ from ..jobs.handlers import GEOCODE, geocode_key
 from ..jobs.queue import start_job
 from ..models import Job
 from ..ops.jobs import records as job_records
-from ..ops.search import batch
+from ..ops.search import batch, sample_list
 from . import observe
 from .auth import actor_id
 from .plates_staff import staff_required
@@ -68,6 +68,15 @@ def upload() -> Response | tuple[str, int]:
                     subject=key.rsplit("/", 1)[1][:40], actor_id=actor_id(),
                     request_id=observe.request_id())
     return redirect(url_for(".job", job_id=job.id), 303)
+
+
+@bp.get("/sample.csv")
+@staff_required
+def sample() -> Response:
+    """A sample list made from the register's addresses, written as departments write them,
+    each row with what the matching should give (to try the page with)."""
+    return Response(sample_list.sample_csv(db.session()), mimetype="text/csv",
+                    headers={"Content-Disposition": "attachment; filename=sample-addresses.csv"})
 
 
 def _job(job_id: str) -> Job:
