@@ -13,6 +13,7 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import demo_snapshot  # tests/ is on sys.path (pyproject.toml)
 import pytest
 from flask import Flask
 from hypothesis import settings
@@ -78,11 +79,36 @@ def _template(tmp_path_factory: pytest.TempPathFactory) -> str:
     return str(path)
 
 
+@pytest.fixture(scope="session")
+def _demo_scratch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    yield tmp_path_factory.mktemp("demo_scratch")
+    demo_snapshot.drop_scratch()
+
+
+@pytest.fixture(autouse=True)
+def _demo_copied(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A database test's ``demo.load`` copies the rows of one real load (tests/demo_snapshot.py);
+    ``@pytest.mark.real_demo_load`` keeps the real loader."""
+    if request.node.get_closest_marker("db") is None or \
+            request.node.get_closest_marker("real_demo_load") is not None:
+        return
+    from placenames.ops.demo import loader
+
+    template = request.getfixturevalue("_template")
+    folder = request.getfixturevalue("_demo_scratch")
+    monkeypatch.setattr(loader, "load", demo_snapshot.cached_load(loader.load, template, folder))
+
+
 def _empty_postgis(url: str) -> None:
+    """Empty the tables a test wrote to (TRUNCATE costs about 2 ms a table, empty or not)."""
     engine = make_engine(url)
-    names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    probes = " UNION ALL ".join(
+        f"SELECT '{t.name}' WHERE EXISTS (SELECT 1 FROM \"{t.name}\")"
+        for t in Base.metadata.sorted_tables)
     with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {names} CASCADE"))
+        names = ", ".join(f'"{name}"' for name in conn.execute(text(probes)).scalars())
+        if names:
+            conn.execute(text(f"TRUNCATE {names} CASCADE"))
     engine.dispose()
 
 

@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from sqlalchemy import func, select
 
 from placenames.models import (
@@ -18,6 +19,8 @@ from placenames.models import (
 from placenames.ops.demo import applications as demo_apps
 from placenames.ops.demo import data as demo_data
 from placenames.ops.demo import loader as demo
+
+pytestmark = pytest.mark.real_demo_load  # the loader itself, not the tests' copy of its rows
 
 
 def run_cli(env, *args):

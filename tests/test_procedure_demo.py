@@ -22,6 +22,7 @@ from placenames.ops.procedure import steps
 from placenames.workflow import TERMINAL_STATES, TRANSITIONS, Action, State
 
 NOW = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
+pytestmark = pytest.mark.real_demo_load  # the loader itself, not the tests' copy of its rows
 
 
 def reachable_states() -> set[State]:
