@@ -1,9 +1,8 @@
 """Accounts from the command line: add, list, disable, enable, reset a password, set roles;
 argon2id hashes, the password policy, and old hashes upgraded at sign-in."""
 
-import subprocess
-import sys
 
+import cli_builders  # tests/ is on sys.path (pyproject.toml)
 import pytest
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
@@ -17,8 +16,7 @@ GOOD = "西咸新区-地名办-2026-春"
 
 
 def run_cli(env, *args, stdin=None):
-    return subprocess.run([sys.executable, "-m", "placenames.cli", *args], env=env, input=stdin,
-                          capture_output=True, text=True, timeout=120)
+    return cli_builders.run_cli(env, *args, input=stdin)
 
 
 def common_long_password():

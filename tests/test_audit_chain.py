@@ -3,13 +3,12 @@ gapless hash chain, opinions and comments carry digests, the database refuses UP
 DELETE on the audit tables, and ``audit verify`` names the first row that was edited, deleted
 or slipped in behind the application's back."""
 
-import subprocess
-import sys
 import threading
 import uuid
 from datetime import UTC, datetime
 
 import audit_builders as ab  # tests/ is on sys.path (pyproject.toml)
+import cli_builders  # tests/ is on sys.path (pyproject.toml)
 import procedure_builders as b
 import pytest
 from sqlalchemy import delete, func, select, text, update
@@ -25,8 +24,7 @@ from placenames.workflow import State
 
 
 def run_cli(env, *args):
-    return subprocess.run([sys.executable, "-m", "placenames.cli", *args], env=env,
-                          capture_output=True, text=True, timeout=300)
+    return cli_builders.run_cli(env, *args)
 
 
 def first_problem(engine, **kw):

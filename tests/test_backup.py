@@ -2,12 +2,11 @@
 register into an empty database and finds the same counts and records."""
 
 import shutil
-import subprocess
-import sys
 import uuid
 from pathlib import Path
 
 import audit_builders as ab  # tests/ is on sys.path (pyproject.toml)
+import cli_builders  # tests/ is on sys.path (pyproject.toml)
 import pytest
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
@@ -19,8 +18,7 @@ from placenames.ops.demo import loader as demo
 
 
 def run_cli(env, *args):
-    return subprocess.run([sys.executable, "-m", "placenames.cli", *args], env=env,
-                          capture_output=True, text=True, timeout=300)
+    return cli_builders.run_cli(env, *args)
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 
+import cli_builders  # tests/ is on sys.path (pyproject.toml)
 import pytest
 from sqlalchemy import func, select
 
@@ -24,8 +25,7 @@ pytestmark = pytest.mark.real_demo_load  # the loader itself, not the tests' cop
 
 
 def run_cli(env, *args):
-    return subprocess.run([sys.executable, "-m", "placenames.cli", *args], env=env,
-                          capture_output=True, text=True, timeout=300)
+    return cli_builders.run_cli(env, *args)
 
 
 def n(session, model, *where):

@@ -1,9 +1,8 @@
 """`placenames import divisions` on the real NBS 2022 lists."""
 
-import subprocess
-import sys
 from pathlib import Path
 
+import cli_builders  # tests/ is on sys.path (pyproject.toml)
 import pytest
 from sqlalchemy import func, select
 
@@ -13,8 +12,7 @@ from placenames.ops.registry import divisions
 
 
 def run_cli(env, *args):
-    return subprocess.run([sys.executable, "-m", "placenames.cli", *args], env=env,
-                          capture_output=True, text=True, timeout=600)
+    return cli_builders.run_cli(env, *args)
 
 
 def count(session, level=None):

@@ -10,12 +10,11 @@ import io
 import json
 import re
 import sqlite3
-import subprocess
-import sys
 import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 
+import cli_builders  # tests/ is on sys.path (pyproject.toml)
 import openpyxl
 import pyogrio
 import pytest
@@ -386,9 +385,7 @@ def test_a_manifest_naming_other_files_is_not_trusted(tmp_path):
 # --- the command -------------------------------------------------------------------------------
 
 def cli(env, *args):
-    env = {**env, "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "placenames.cli", *args], env=env, cwd=ROOT,
-                          capture_output=True, text=True, timeout=300)
+    return cli_builders.run_cli(env, *args, cwd=ROOT)
 
 
 def test_the_command_exports_and_publishes(app, session, cli_env, tmp_path):

@@ -2,9 +2,8 @@
 imported and 65 with the report when rejected; --dry-run writes nothing."""
 
 import csv
-import subprocess
-import sys
 
+import cli_builders  # tests/ is on sys.path (pyproject.toml)
 import import_builders as ib  # tests/ is on sys.path (pyproject.toml)
 import pytest
 from sqlalchemy import select
@@ -14,8 +13,7 @@ from placenames.ops.demo import loader as demo
 
 
 def run_cli(env, *args):
-    return subprocess.run([sys.executable, "-m", "placenames.cli", *args], env=env,
-                          capture_output=True, text=True, timeout=600)
+    return cli_builders.run_cli(env, *args)
 
 
 @pytest.fixture

@@ -4,10 +4,9 @@ into an empty register by `placenames import`, exported again: the same records.
 import csv
 import math
 import os
-import subprocess
-import sys
 from pathlib import Path
 
+import cli_builders  # tests/ is on sys.path (pyproject.toml)
 import pyogrio.raw
 import pytest
 import shapely
@@ -22,8 +21,7 @@ CHANGING = {"version", "updated_at"}  # a record's edit count and time: not its 
 
 
 def run_cli(env, *args):
-    result = subprocess.run([sys.executable, "-m", "placenames.cli", *args], env=env,
-                            capture_output=True, text=True, timeout=600)
+    result = cli_builders.run_cli(env, *args)
     assert result.returncode == 0, result.stderr
     return result.stdout
 

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 
+import cli_builders  # tests/ is on sys.path (pyproject.toml)
 import plate_builders as b  # tests/ is on sys.path (pyproject.toml)
 import pytest
 import zxingcpp
@@ -28,8 +29,7 @@ def env(cli_env):
 
 
 def run(env, *args, timeout=300):
-    return subprocess.run([sys.executable, "-m", "placenames.cli", *args], env=env,
-                          capture_output=True, text=True, timeout=timeout)
+    return cli_builders.run_cli(env, *args)
 
 
 def manifest(path):

@@ -6,12 +6,12 @@ encrypting the clear phones of a database at revision 0005."""
 import base64
 import re
 import subprocess
-import sys
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import account_builders
+import cli_builders  # tests/ is on sys.path (pyproject.toml)
 import procedure_builders as b  # tests/ is on sys.path (pyproject.toml)
 import pytest
 import sqlalchemy as sa
@@ -43,8 +43,7 @@ def login(client, username, password="demo1234"):
 
 
 def run_cli(env, *args, **extra):
-    return subprocess.run([sys.executable, "-m", "placenames.cli", *args],
-                          env={**env, **extra}, capture_output=True, text=True, timeout=300)
+    return cli_builders.run_cli({**env, **extra}, *args)
 
 
 def raw_comments(engine):

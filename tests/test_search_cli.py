@@ -5,9 +5,8 @@ was emptied; and the spreadsheet reader on its own."""
 import codecs
 import csv
 import json
-import subprocess
-import sys
 
+import cli_builders  # tests/ is on sys.path (pyproject.toml)
 import openpyxl
 import plate_builders as b  # tests/ is on sys.path (pyproject.toml)
 import pytest
@@ -39,8 +38,7 @@ XLSX_CELLS = [(i, a.replace("\x07", "").replace("\x01", ""), q) for i, a, q in C
 
 
 def run(env, *args, timeout=300):
-    return subprocess.run([sys.executable, "-m", "placenames.cli", *args], env=env,
-                          capture_output=True, text=True, timeout=timeout)
+    return cli_builders.run_cli(env, *args)
 
 
 def invoke(app, *args):

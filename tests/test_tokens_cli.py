@@ -4,9 +4,8 @@ takes the listed prefix; bad input is a message and an exit code, never a traceb
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
+import cli_builders  # tests/ is on sys.path (pyproject.toml)
 import pytest
 import token_builders as tb  # tests/ is on sys.path (pyproject.toml)
 from click.testing import CliRunner
@@ -18,8 +17,7 @@ from placenames.ops.accounts import department_tokens as dt
 
 
 def run(env, *args):
-    return subprocess.run([sys.executable, "-m", "placenames.cli", "tokens", *args], env=env,
-                          capture_output=True, text=True, timeout=300)
+    return cli_builders.run_cli(env, "tokens", *args)
 
 
 def listed(env):

@@ -33,6 +33,8 @@ def _app() -> Flask:
     if app is None:
         app = create_app()
         ctx.obj = app
+        # the command's connections are closed when it ends, not left to the process's exit
+        ctx.call_on_close(app.extensions["placenames.engine"].dispose)
     return app
 
 

@@ -10,6 +10,7 @@ batch again: the same ids at the same positions, no duplicate, no gap.
 from __future__ import annotations
 
 import os
+import sys
 import time
 import uuid
 from datetime import UTC, date, datetime
@@ -120,8 +121,8 @@ def _render(b: PrintBatch, specs: list[PlateSpec], out: Path) -> None:
     """Draw the batch with a progress bar on stderr; progress also goes to the database."""
     pause = float(os.environ.get(PAUSE_ENV, "0") or 0) / 1000
     session = db.session()
-    with click.progressbar(length=len(specs), label="rendering", file=click.get_text_stream(
-            "stderr"), show_pos=True) as bar:
+    with click.progressbar(length=len(specs), label="rendering", file=sys.stderr,
+                           show_pos=True) as bar:
         def on_progress(n: int) -> None:
             bar.update(1)
             if n % 50 == 0 or n == len(specs):

@@ -257,7 +257,7 @@ class AddressImport(Job):
         owners: dict[uuid.UUID, str] = {}
         for part in in_chunks(a.id for a in addresses if a.id):
             owners.update(self.session.execute(
-                select(Address.id, Address.code).where(Address.id.in_(part))).tuples().all())
+                select(Address.id, Address.code).where(Address.id.in_(part))).all())
         for a in addresses:
             a.existing = stored.get(a.code)
             owner = owners.get(a.id) if a.id else None
