@@ -15,6 +15,7 @@ from pathlib import Path
 
 import demo_snapshot  # tests/ is on sys.path (pyproject.toml)
 import pytest
+from db_builders import empty_postgis
 from flask import Flask
 from hypothesis import settings
 from sqlalchemy import Engine, text
@@ -99,25 +100,12 @@ def _demo_copied(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(loader, "load", demo_snapshot.cached_load(loader.load, template, folder))
 
 
-def _empty_postgis(url: str) -> None:
-    """Empty the tables a test wrote to (TRUNCATE costs about 2 ms a table, empty or not)."""
-    engine = make_engine(url)
-    probes = " UNION ALL ".join(
-        f"SELECT '{t.name}' WHERE EXISTS (SELECT 1 FROM \"{t.name}\")"
-        for t in Base.metadata.sorted_tables)
-    with engine.begin() as conn:
-        names = ", ".join(f'"{name}"' for name in conn.execute(text(probes)).scalars())
-        if names:
-            conn.execute(text(f"TRUNCATE {names} CASCADE"))
-    engine.dispose()
-
-
 @pytest.fixture
 def db_url(_template: str, tmp_path: Path) -> Iterator[str]:
     """The URL of a fresh, migrated, empty database for this test."""
     if _template.startswith("postgresql"):
         yield _template
-        _empty_postgis(_template)
+        empty_postgis(_template)
     else:
         target = tmp_path / "placenames.db"
         shutil.copyfile(_template, target)

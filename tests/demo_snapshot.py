@@ -1,8 +1,8 @@
 """The demo register loaded once, then copied: what makes a test's ``demo.load`` cheap.
 
 About a hundred test sites load the demo register into their fresh database, at 3–5 s each on
-a 2-core machine. :func:`install` (an autouse fixture of conftest) replaces
-``placenames.ops.demo.loader.load`` for the test with :func:`cached_load`:
+a 2-core machine. The conftest's autouse fixture ``_demo_copied`` replaces
+``placenames.ops.demo.loader.load`` for each database test with :func:`cached_load`:
 
 - the first call (per backend, clock and ten minutes) runs the real loader on a scratch
   database of its own, commits (so the session hooks write the audit chain, the change feed
@@ -19,6 +19,7 @@ the loader itself are marked ``real_demo_load``.
 
 from __future__ import annotations
 
+import functools
 import shutil
 import time
 from collections.abc import Callable
@@ -26,14 +27,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, Table, exists, insert, literal, select, text, union_all
+from db_builders import empty_postgis, tables_with_rows  # tests/ is on sys.path
+from sqlalchemy import Engine, Table, insert, select, text
 from sqlalchemy.orm import Session
 
 from placenames import migrate
 from placenames.db import make_engine
 from placenames.models import Base
 from placenames.naming import lexicon
-from placenames.naming.rules import load_lexicons
+from placenames.naming.rules import Lexicons, load_lexicons
 
 BUCKET_SECONDS = 600
 """A copy is remade every ten minutes: the demo's dates are those of the real load's clock."""
@@ -41,11 +43,19 @@ BUCKET_SECONDS = 600
 Rows = dict[str, list[dict[str, Any]]]
 _snapshots: dict[tuple[Any, ...], tuple[Rows, dict[str, int]]] = {}
 _scratch: dict[str, Engine] = {}
-_default_lexicons: list[Any] = []
 
 
 def _tables() -> list[Table]:
     return list(Base.metadata.sorted_tables)
+
+
+def _on_server(template: str, statement: str) -> None:
+    """Run ``statement`` outside any transaction on the PostgreSQL server of ``template``."""
+    base, _slash, _name = template.rpartition("/")
+    server = make_engine(f"{base}/postgres").execution_options(isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        conn.execute(text(statement))
+    server.dispose()
 
 
 def scratch_engine(template: str, folder: Path) -> Engine:
@@ -54,13 +64,10 @@ def scratch_engine(template: str, folder: Path) -> Engine:
         return _scratch[template]
     if template.startswith("postgresql"):
         base, _slash, name = template.rpartition("/")
-        server = make_engine(f"{base}/postgres").execution_options(isolation_level="AUTOCOMMIT")
-        scratch_name = f"{name}_demo_scratch"
-        with server.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{scratch_name}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{scratch_name}"'))
-        server.dispose()
-        engine = make_engine(f"{base}/{scratch_name}")
+        scratch = f"{name}_demo_scratch"
+        _on_server(template, f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
+        _on_server(template, f'CREATE DATABASE "{scratch}"')
+        engine = make_engine(f"{base}/{scratch}")
         with engine.begin() as conn:
             conn.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
         migrate.upgrade(engine)
@@ -75,37 +82,21 @@ def scratch_engine(template: str, folder: Path) -> Engine:
 def drop_scratch() -> None:
     """Close the scratch engines (and drop PostgreSQL's scratch database)."""
     for template, engine in list(_scratch.items()):
-        url = engine.url
         engine.dispose()
         if template.startswith("postgresql"):
-            base, _slash, _name = template.rpartition("/")
-            server = make_engine(f"{base}/postgres").execution_options(
-                isolation_level="AUTOCOMMIT")
-            with server.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
-            server.dispose()
+            _on_server(template, f'DROP DATABASE IF EXISTS "{engine.url.database}" WITH (FORCE)')
         del _scratch[template]
     _snapshots.clear()
 
 
-def _empty(conn: Any) -> bool:
-    """No table of the register holds a row."""
-    probes = [select(literal(1)).where(exists(select(literal(1)).select_from(t)))
-              for t in _tables()]
-    return conn.execute(union_all(*probes).limit(1)).first() is None
-
-
-def _truncate(engine: Engine) -> None:
-    names = ", ".join(f'"{t.name}"' for t in _tables())
-    with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {names} CASCADE"))
+@functools.cache
+def _default_lexicons() -> Lexicons:
+    return load_lexicons(None)
 
 
 def _default_lexicons_in_use(session: Session) -> bool:
-    if not _default_lexicons:
-        _default_lexicons.append(load_lexicons(None))
     return (lexicon.active() is lexicon.default()
-            and session.info.get("lexicons") == _default_lexicons[0])
+            and session.info.get("lexicons") == _default_lexicons())
 
 
 def _snapshot(real_load: Callable[..., dict[str, int]], template: str, folder: Path,
@@ -122,7 +113,7 @@ def _snapshot(real_load: Callable[..., dict[str, int]], template: str, folder: P
         for t in _tables():
             rows[t.name] = [dict(r._mapping) for r in conn.execute(select(t))]
     if engine.dialect.name == "postgresql":
-        _truncate(engine)
+        empty_postgis(engine.url.render_as_string(hide_password=False))
     return rows, counts
 
 
@@ -134,7 +125,8 @@ def cached_load(real_load: Callable[..., dict[str, int]], template: str, folder:
              procedure: Any = None) -> dict[str, int]:
         session.flush()
         conn = session.connection()
-        if procedure is not None or not _default_lexicons_in_use(session) or not _empty(conn):
+        if procedure is not None or not _default_lexicons_in_use(session) or \
+                tables_with_rows(conn):
             return real_load(session, now, procedure=procedure)
         key = (template, now, int(time.time() // BUCKET_SECONDS) if now is None else 0)
         if key not in _snapshots:

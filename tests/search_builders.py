@@ -13,20 +13,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from db_builders import empty_postgis  # tests/ is on sys.path (pyproject.toml)
 from flask import Flask
-from sqlalchemy import text
 
 from placenames import create_app
-from placenames.db import make_engine
-from placenames.models import Base
-
-
-def empty_postgis(url: str) -> None:
-    engine = make_engine(url)
-    names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-    with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {names} CASCADE"))
-    engine.dispose()
 
 
 @contextmanager

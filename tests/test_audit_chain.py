@@ -8,9 +8,9 @@ import uuid
 from datetime import UTC, datetime
 
 import audit_builders as ab  # tests/ is on sys.path (pyproject.toml)
-import cli_builders  # tests/ is on sys.path (pyproject.toml)
 import procedure_builders as b
 import pytest
+from cli_builders import run_cli  # tests/ is on sys.path (pyproject.toml)
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.exc import DBAPIError
 
@@ -21,10 +21,6 @@ from placenames.models.workflow import PanelMember
 from placenames.ops.audit import verify as ops
 from placenames.ops.procedure import steps
 from placenames.workflow import State
-
-
-def run_cli(env, *args):
-    return cli_builders.run_cli(env, *args)
 
 
 def first_problem(engine, **kw):

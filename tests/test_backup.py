@@ -6,8 +6,8 @@ import uuid
 from pathlib import Path
 
 import audit_builders as ab  # tests/ is on sys.path (pyproject.toml)
-import cli_builders  # tests/ is on sys.path (pyproject.toml)
 import pytest
+from cli_builders import run_cli  # tests/ is on sys.path (pyproject.toml)
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
@@ -15,10 +15,6 @@ from sqlalchemy.orm import Session
 from placenames.db import make_engine
 from placenames.models import AuditEvent, Place
 from placenames.ops.demo import loader as demo
-
-
-def run_cli(env, *args):
-    return cli_builders.run_cli(env, *args)
 
 
 @pytest.fixture

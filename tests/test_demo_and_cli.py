@@ -4,8 +4,8 @@ import os
 import subprocess
 import sys
 
-import cli_builders  # tests/ is on sys.path (pyproject.toml)
 import pytest
+from cli_builders import run_cli  # tests/ is on sys.path (pyproject.toml)
 from sqlalchemy import func, select
 
 from placenames.models import (
@@ -23,9 +23,6 @@ from placenames.ops.demo import loader as demo
 
 pytestmark = pytest.mark.real_demo_load  # the loader itself, not the tests' copy of its rows
 
-
-def run_cli(env, *args):
-    return cli_builders.run_cli(env, *args)
 
 
 def n(session, model, *where):

@@ -2,17 +2,13 @@
 
 from pathlib import Path
 
-import cli_builders  # tests/ is on sys.path (pyproject.toml)
 import pytest
+from cli_builders import run_cli  # tests/ is on sys.path (pyproject.toml)
 from sqlalchemy import func, select
 
 from placenames.errors import ImportRejected
 from placenames.models import Jurisdiction
 from placenames.ops.registry import divisions
-
-
-def run_cli(env, *args):
-    return cli_builders.run_cli(env, *args)
 
 
 def count(session, level=None):

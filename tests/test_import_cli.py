@@ -3,17 +3,13 @@ imported and 65 with the report when rejected; --dry-run writes nothing."""
 
 import csv
 
-import cli_builders  # tests/ is on sys.path (pyproject.toml)
 import import_builders as ib  # tests/ is on sys.path (pyproject.toml)
 import pytest
+from cli_builders import run_cli  # tests/ is on sys.path (pyproject.toml)
 from sqlalchemy import select
 
 from placenames.models import Address, Place
 from placenames.ops.demo import loader as demo
-
-
-def run_cli(env, *args):
-    return cli_builders.run_cli(env, *args)
 
 
 @pytest.fixture

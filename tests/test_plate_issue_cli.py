@@ -8,10 +8,10 @@ import subprocess
 import sys
 import time
 
-import cli_builders  # tests/ is on sys.path (pyproject.toml)
 import plate_builders as b  # tests/ is on sys.path (pyproject.toml)
 import pytest
 import zxingcpp
+from cli_builders import run_cli as run  # tests/ is on sys.path (pyproject.toml)
 from PIL import Image
 from sqlalchemy import func, select
 
@@ -27,9 +27,6 @@ needs_poppler = pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="nee
 def env(cli_env):
     return {**cli_env, "PLACENAMES_PUBLIC_BASE_URL": BASE}
 
-
-def run(env, *args, timeout=300):
-    return cli_builders.run_cli(env, *args)
 
 
 def manifest(path):

@@ -6,10 +6,10 @@ import codecs
 import csv
 import json
 
-import cli_builders  # tests/ is on sys.path (pyproject.toml)
 import openpyxl
 import plate_builders as b  # tests/ is on sys.path (pyproject.toml)
 import pytest
+from cli_builders import run_cli as run  # tests/ is on sys.path (pyproject.toml)
 from click.testing import CliRunner
 from pyproj import Geod
 from sqlalchemy import delete, func, select
@@ -36,9 +36,6 @@ CELLS = [  # (id, address cell, the quality expected)
 ]
 XLSX_CELLS = [(i, a.replace("\x07", "").replace("\x01", ""), q) for i, a, q in CELLS]
 
-
-def run(env, *args, timeout=300):
-    return cli_builders.run_cli(env, *args)
 
 
 def invoke(app, *args):

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from ...models import Address, Place
 from ...models.addresses import AddressStatus
+from .batch import QUALITY_LABELS
 
 HEADER = ("编号", "地址", "写法 how it is written", "应得 expected")
 """The sample's columns; the address column is ``地址``, the page's default."""
@@ -42,15 +43,13 @@ NUMBER = Way("道路没有的门牌号 a number the road does not have", "partia
 NO_ROAD = Way("登记中没有的道路 a road not in the register", "none")
 EMPTY = Way("空白 empty", "none")
 
-EXPECTED_LABELS = {"exact": "完全匹配 exact", "partial": "部分匹配 partial", "none": "未匹配 none"}
-
 
 def sample_rows(session: Session, per_way: int = 3) -> list[tuple[str, str, Way]]:
     """``(number, written address, way)`` rows: ``per_way`` addresses written each way, taken
     from different roads of the register (its active, numbered addresses in code order), then
     a road not in the register and an empty cell. Fewer when the register has fewer roads;
     only those two when it has no numbered address."""
-    picked: dict[str, tuple[str, int, str]] = {}  # road -> (full text, number, name)
+    first: dict[str, tuple[str, int]] = {}  # road -> its first address: (full text, number)
     top: dict[str, int] = {}
     stmt = (select(Place.name, Address.full_text, Address.number)
             .join(Place, Address.road_id == Place.id)
@@ -59,11 +58,10 @@ def sample_rows(session: Session, per_way: int = 3) -> list[tuple[str, str, Way]
             .order_by(Address.code))
     for road, full_text, number in session.execute(stmt.limit(5000)):
         top[road] = max(top.get(road, 0), number)
-        picked.setdefault(road, (full_text, number, road))
-    roads = list(picked.values())
+        first.setdefault(road, (full_text, number))
     rows: list[tuple[str, Way]] = []
     ways = (WHOLE, SHORT, BUILDING, NUMBER)
-    for i, (full_text, number, road) in enumerate(roads[:per_way * len(ways)]):
+    for i, (road, (full_text, number)) in enumerate(list(first.items())[:per_way * len(ways)]):
         way = ways[i % len(ways)]
         if way is WHOLE:
             rows.append((full_text, way))
@@ -84,5 +82,5 @@ def sample_csv(session: Session) -> bytes:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(HEADER)
     for number, text, way in sample_rows(session):
-        writer.writerow((number, text, way.label, EXPECTED_LABELS[way.expected]))
+        writer.writerow((number, text, way.label, QUALITY_LABELS[way.expected]))
     return out.getvalue().encode("utf-8-sig")
