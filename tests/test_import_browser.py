@@ -33,6 +33,7 @@ def test_a_clerk_imports_an_xlsx_and_finds_the_name_on_its_record_page(served, s
         page.fill("input[name=username]", "clerk")
         page.fill("input[name=password]", "demo1234")
         page.click("button[type=submit]")
+        page.click("#menu-data > summary")
         page.click("#nav-imports")
         assert page.inner_text("h1") == "导入登记数据"
         page.check("input[name=kind][value=names]")

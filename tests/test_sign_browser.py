@@ -43,6 +43,7 @@ def test_a_clerk_supervises_and_records_signs_and_the_public_reports_one(served)
         errors = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         login(page, base, "clerk")
+        page.click("#menu-data > summary")
         page.click("#nav-signs")
         first = page.locator("#unit-table tbody tr").first
         expect(first).to_have_attribute("data-unit", "沣东新城城市建设局")

@@ -51,6 +51,7 @@ def test_issue_use_and_revoke_a_token_in_the_browser(served):
         page.click("button[type=submit]")
         page.fill("#f-code", totp_now(totp, 1))
         page.click("form.form button[type=submit]")
+        page.click("#menu-admin > summary")
         page.click("#nav-tokens")
         assert page.inner_text("h1") == "部门令牌"
 
