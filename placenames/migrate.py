@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -55,8 +56,10 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
+@functools.cache
 def head_revision() -> str | None:
-    """The newest revision in ``migrations/``."""
+    """The newest revision in ``migrations/`` (read once a process: the scripts are part of
+    the installed code)."""
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 

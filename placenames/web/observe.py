@@ -22,6 +22,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -269,6 +270,7 @@ def init_app(app: Flask) -> None:
     app.add_url_rule("/readyz", "observe.readyz", readyz)
 
 
+@functools.cache
 def _version() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
