@@ -5,8 +5,6 @@ across every API endpoint, in memory and in Redis."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,6 +12,7 @@ from pathlib import Path
 import pytest
 import redis_server
 import token_builders as tb  # tests/ is on sys.path (pyproject.toml)
+from cli_builders import run_cli
 from flask_smorest import Blueprint
 from sqlalchemy import String, Text, func, select, update
 
@@ -194,8 +193,7 @@ def test_every_write_with_a_token_is_audited_under_it_and_the_chain_verifies(
     assert session.get(PlateReport, uuid.UUID(report_id)).token_id == token.id
     assert audit_verify.verify(engine).ok
     session.close()
-    done = subprocess.run([sys.executable, "-m", "placenames.cli", "audit", "verify"],
-                          env=cli_env, capture_output=True, text=True, timeout=300)
+    done = run_cli(cli_env, "audit", "verify")
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("ok: ")
 

@@ -3,11 +3,11 @@ the public comment form (CSRF, rate limit, script injection), documents as PDF, 
 
 import re
 import subprocess
-import sys
 
 import account_builders
 import procedure_builders as b  # tests/ is on sys.path (pyproject.toml)
 import pytest
+from cli_builders import run_cli
 from sqlalchemy import func, select
 
 from placenames.models import AuditEvent
@@ -347,14 +347,14 @@ def test_api_hides_other_applicants_applications(client, session, world, draft):
 
 
 def test_cli_prints_a_token_that_works(cli_env, client, session, world):
-    out = subprocess.run([sys.executable, "-m", "placenames.cli", "users", "token", "applicant"],
-                         env=cli_env, capture_output=True, text=True, check=True).stdout.strip()
+    done = run_cli(cli_env, "users", "token", "applicant")
+    assert done.returncode == 0, done.stderr
+    out = done.stdout.strip()
     assert out.startswith("pn_") and len(out) > 30
     session.expire_all()
     r = client.get("/api/v1/applications", headers=_api(client, out))
     assert r.status_code == 200
-    bad = subprocess.run([sys.executable, "-m", "placenames.cli", "users", "token", "nobody"],
-                         env=cli_env, capture_output=True, text=True)
+    bad = run_cli(cli_env, "users", "token", "nobody")
     assert bad.returncode == 66
 
 

@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import time
 
 import job_builders as jb  # tests/ is on sys.path (pyproject.toml)
 from account_builders import csrf, sign_in
+from cli_builders import run_cli
 from sqlalchemy import select, update
 
 from placenames.jobs.handlers import REINDEX
@@ -83,8 +82,7 @@ def test_the_command_queues_it_and_a_worker_runs_it(session, cli_env, tmp_path):
     _spoil(session)
     session.close()
     env = {**cli_env, "PLACENAMES_JOBS_QUEUE": "sqlite"}
-    queued = subprocess.run([sys.executable, "-m", "placenames.cli", "reindex", "--job"],
-                            env=env, capture_output=True, text=True, timeout=120)
+    queued = run_cli(env, "reindex", "--job")
     assert queued.returncode == 0, queued.stderr
     assert "queued as job" in queued.stdout
     assert _romanization(session) == "Shiji Da Dao"  # nothing run yet

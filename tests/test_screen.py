@@ -2,11 +2,10 @@
 
 import csv
 import json
-import subprocess
-import sys
 from collections import defaultdict
 
 import pytest
+from cli_builders import run_cli
 from pypinyin import lazy_pinyin
 from sqlalchemy import select
 
@@ -156,8 +155,7 @@ def test_cli_check_name_exit_codes(demo_session, cli_env):
     demo_session.rollback()
 
     def run(*args):
-        return subprocess.run([sys.executable, "-m", "placenames.cli", "check-name", *args],
-                              env=cli_env, capture_output=True, text=True, timeout=120)
+        return run_cli(cli_env, "check-name", *args)
 
     assert run("秦岭路", "--class", "road", "--area", "610112002").returncode == 0
     assert run("剑章路", "--class", "road", "--area", "610112002").returncode == 1
@@ -178,8 +176,7 @@ def test_a_stored_reading_override_drives_romanization_keys_and_the_screen(demo_
     s.rollback()
 
     def run(*args):
-        return subprocess.run([sys.executable, "-m", "placenames.cli", *args], env=cli_env,
-                              capture_output=True, text=True, timeout=120)
+        return run_cli(cli_env, *args)
 
     bad = run("set-reading", "栎阳路", "yue yang")  # two syllables for three characters
     assert bad.returncode == 64 and bad.stderr
