@@ -49,12 +49,10 @@ def make_engine(url: str, settings: dict[str, Any] | None = None) -> Engine:
 def init_app(app: Flask) -> None:
     """Attach an engine and a session factory to ``app``."""
     engine = make_engine(app.config["DATABASE_URL"], app.config)
-    # what operations need of the office's configuration travels on the session, not via Flask
-    info = {"lexicons": office_lexicons(app.config.get("LEXICON_DIR")),
-            "pii_keys": app.extensions.get("placenames.pii_keys")}
+    sessions = session_factory(engine, app.config, app.extensions.get("placenames.pii_keys"))
+    info = sessions.kw["info"]
     app.extensions["placenames.engine"] = engine
-    app.extensions["placenames.sessionmaker"] = sessionmaker(engine, expire_on_commit=False,
-                                                             info=info)
+    app.extensions["placenames.sessionmaker"] = sessions
     reader = sessionmaker(spatial.read_only(engine), expire_on_commit=False, info=info)
     event.listen(reader, "before_flush", _refuse_writes)
     app.extensions["placenames.reader"] = reader
@@ -64,6 +62,13 @@ def init_app(app: Flask) -> None:
     app.extensions["placenames.replicas"] = replicas
     app.extensions["placenames.session_info"] = info
     app.teardown_appcontext(_close_session)
+
+
+def session_factory(engine: Engine, settings: Any, pii_keys: Any) -> sessionmaker[Session]:
+    """Sessions on ``engine`` that carry what operations need of the office's configuration
+    (its word lists, the personal-data keyring) in ``session.info``, not via Flask."""
+    info = {"lexicons": office_lexicons(settings.get("LEXICON_DIR")), "pii_keys": pii_keys}
+    return sessionmaker(engine, expire_on_commit=False, info=info)
 
 
 def _refuse_writes(session: Session, _context: Any, _instances: Any) -> None:

@@ -19,9 +19,10 @@ from db_builders import empty_postgis
 from flask import Flask
 from hypothesis import settings
 from sqlalchemy import Engine, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
-from placenames import create_app, migrate
+from placenames import config as config_mod
+from placenames import create_app, db, migrate, pii
 from placenames.db import make_engine
 from placenames.models import Base
 
@@ -143,13 +144,29 @@ def demo_clerk(app: Flask, client, session):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def engine(app: Flask) -> Engine:
-    return app.extensions["placenames.engine"]  # type: ignore[no-any-return]
+def _sessions(request: pytest.FixtureRequest, db_url: str,
+              tmp_path: Path) -> Iterator[sessionmaker[Session]]:
+    """The session factory of the test's app; for a test that uses no app, one made as the app
+    makes it (``db.session_factory``), without the 0.1-0.3 s of building an app."""
+    if "app" in request.fixturenames:
+        app: Flask = request.getfixturevalue("app")
+        yield app.extensions["placenames.sessionmaker"]
+        return
+    instance = str(tmp_path / "instance")
+    settings = config_mod.load(instance, {"DATABASE_URL": db_url, "SECRET_KEY": "test-secret"})
+    engine = make_engine(db_url, settings)
+    yield db.session_factory(engine, settings, pii.load_keyring(settings["PII_KEY"], instance))
+    engine.dispose()
 
 
 @pytest.fixture
-def session(app: Flask) -> Iterator[Session]:
-    s = app.extensions["placenames.sessionmaker"]()
+def engine(_sessions: sessionmaker[Session]) -> Engine:
+    return _sessions.kw["bind"]  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def session(_sessions: sessionmaker[Session]) -> Iterator[Session]:
+    s = _sessions()
     yield s
     s.rollback()
     s.close()

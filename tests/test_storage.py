@@ -146,10 +146,9 @@ def test_open_data_is_published_to_the_bucket_and_downloaded_through_signed_urls
     older than the previous one is deleted."""
     import hashlib
     import json
-    import subprocess
-    import sys
 
     from account_builders import csrf, sign_in
+    from cli_builders import run_cli
 
     from placenames.ops.demo import loader as demo
     from placenames.ops.exchange import published
@@ -177,8 +176,7 @@ def test_open_data_is_published_to_the_bucket_and_downloaded_through_signed_urls
     assert json.loads(listed.data)["generated_at"] == manifest.generated_at
     env = {**cli_env, "PLACENAMES_STORAGE_URL": url}
     for _ in range(2):  # the command publishes to the same bucket; two more releases
-        done = subprocess.run([sys.executable, "-m", "placenames.cli", "export", "--publish",
-                               "--format", "csv"], env=env, capture_output=True, text=True)
+        done = run_cli(env, "export", "--publish", "--format", "csv")
         assert done.returncode == 0, done.stderr
         assert "published to the object store" in done.stdout
     latest, manifest = published.current(store)
