@@ -80,6 +80,9 @@ def test_the_clerks_menus_on_a_phone(served):
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         _sign_in(page, served, "clerk")
         assert page.locator("#nav-imports").is_hidden()
+        tab = page.locator("#nav-dashboard")  # the procedure's tabs: the current one marked
+        assert tab.get_attribute("aria-current") == "page"
+        assert tab.bounding_box()["height"] >= 43 and _lines(page, "nav.subnav") <= 2
         page.screenshot(path=str(bb.artifacts("staff") / "menu-phone-closed.png"))
         assert _lines(page, "header.top nav") <= 2
 
