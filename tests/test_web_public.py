@@ -31,3 +31,16 @@ def test_unknown_page_is_a_clean_404_in_html_and_json(client):
     assert html.status_code == 404 and b"Traceback" not in html.data
     api = client.get("/api/v1/nothing")
     assert api.status_code == 404 and api.get_json()["status"] == 404
+
+
+def test_an_error_without_a_message_of_its_own_is_said_in_the_pages_language(client):
+    """werkzeug's English descriptions ("The requested URL was not found on the server…") are
+    not shown on the Chinese pages: the standard errors are said in the page's language."""
+    page = client.get("/no-such-page").get_data(as_text=True)
+    assert "没有这个页面" in page and "requested URL" not in page
+    wrong_method = client.delete("/")
+    assert wrong_method.status_code == 405
+    assert "此页面不支持这种操作方式" in wrong_method.get_data(as_text=True)
+    assert client.get("/api/v1/nothing").get_json()["error"].startswith("没有这个页面")
+    english = client.get("/no-such-page?lang=en").get_data(as_text=True)  # the choice is kept
+    assert "There is no such page" in english and "没有这个页面" not in english

@@ -12,6 +12,7 @@ import logging
 
 from flask import Flask, Response, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm.exc import StaleDataError
@@ -31,6 +32,16 @@ INVALID_MSG = "请求参数无效 / the request's parameters are invalid"
 TOO_MANY_MSG = ("请求过于频繁（限额 {limit}），请稍后再试 / too many requests (limit {limit}); "
                 "try again later")
 
+STANDARD_MSGS = {
+    400: _l("The request could not be understood. Go back and try again."),
+    401: _l("Sign in to see this page."),
+    403: _l("Your account may not open this page."),
+    404: _l("There is no such page. Check the address, or search for the name or address."),
+    405: _l("This page cannot be used that way."),
+    413: _l("What was sent is too large."),
+}
+"""What a person reads for an HTTP error raised without a message of its own, in their
+language, instead of werkzeug's English description."""
 
 JSON_PATHS = ("/api/", "/ogc/")
 """Paths whose errors are always JSON: the API and OGC API – Features (GIS clients)."""
@@ -134,7 +145,10 @@ def init_app(app: Flask) -> None:
             response = make_response(render_error(
                 exc.code or 400, invalid_message(errors), {"errors": errors}))
         else:
-            response = make_response(render_error(exc.code or 500, exc.description or exc.name))
+            default = exc.description == type(exc).description  # werkzeug's own English text
+            message = str(STANDARD_MSGS[exc.code]) if default and exc.code in STANDARD_MSGS \
+                else exc.description or exc.name
+            response = make_response(render_error(exc.code or 500, message))
         for key, value in (data.get("headers") or {}).items():
             response.headers[key] = value
         return response
