@@ -234,6 +234,23 @@ def test_staff_issue_render_download_and_mark_printed(app, client, session):
     assert csv_bad.status_code == 400
 
 
+def test_a_refused_batch_keeps_every_choice_of_the_form(app, client, session):
+    """The batch form sent back with its error shows what the clerk chose: the selection, the
+    road, the size, the sheet and the name (the sheet reverted to A4 before)."""
+    app.config["WTF_CSRF_ENABLED"] = False
+    b.login(client, b.clerk(session))
+    session.commit()
+    r = client.post("/staff/plates/batches", data={
+        "kind": "road", "value": "无此路", "size": "large", "sheet": "A3", "name": "第二批"})
+    assert r.status_code == 404
+    page = r.get_data(as_text=True)
+    assert 'id="error-summary"' in page
+    for name, value in (("kind", "road"), ("size", "large"), ("sheet", "A3")):
+        select = re.search(rf'<select id="f-{name}" name="{name}">(.*?)</select>', page, re.S)
+        assert re.findall(r'<option value="([^"]+)" selected', select.group(1)) == [value], name
+    assert 'value="无此路"' in page and 'value="第二批"' in page
+
+
 def test_staff_plate_lifecycle_and_numbering_pages(app, client, session, plate):
     app.config["WTF_CSRF_ENABLED"] = False
     user = b.clerk(session)
