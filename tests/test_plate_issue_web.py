@@ -251,6 +251,30 @@ def test_a_refused_batch_keeps_every_choice_of_the_form(app, client, session):
     assert 'value="无此路"' in page and 'value="第二批"' in page
 
 
+def test_a_refused_status_change_shows_the_plate_again_with_what_was_typed(app, client,
+                                                                          session):
+    """Installing without an installer is refused on the plate's own page, with the reason at
+    the top and the status, date and note as typed, not on a bare error page."""
+    app.config["WTF_CSRF_ENABLED"] = False
+    j, built = b.registry(session, per_road=2, roads=("建章路",))
+    p = plate_ops.issue_plate(session, built["建章路"][1][0], size="small", actor_id=None,
+                              now=NOW)
+    transition(session, p, Change(PlateStatus.PRINTED), actor_id=None, now=NOW)
+    b.login(client, b.clerk(session))
+    session.commit()
+    r = client.post(f"/staff/plates/{p.plate_id}/status", data={
+        "status": "installed", "installed_on": "2026-11-20", "installer": "",
+        "note": "东侧门柱", "version": str(p.version)})
+    assert r.status_code == 400
+    page = r.get_data(as_text=True)
+    assert 'id="error-summary"' in page and "安装人" in page and p.plate_id in page
+    status = re.search(r'<select id="f-status" name="status">(.*?)</select>', page, re.S)
+    assert re.findall(r'<option value="([^"]+)" selected', status.group(1)) == ["installed"]
+    assert 'value="2026-11-20"' in page and 'value="东侧门柱"' in page
+    session.expire_all()
+    assert session.get(Plate, p.id).status == PlateStatus.PRINTED
+
+
 def test_staff_plate_lifecycle_and_numbering_pages(app, client, session, plate):
     app.config["WTF_CSRF_ENABLED"] = False
     user = b.clerk(session)

@@ -215,28 +215,39 @@ def batch_printed(batch_id: str) -> Response:
 def plate(plate_id: str) -> str:
     """A plate, its address, its history and the actions its status allows."""
     s = db.session()
-    p = plate_ops.find_plate(s, plate_id)
+    return _plate_page(s, plate_ops.find_plate(s, plate_id))
+
+
+def _plate_page(s: Any, p: Plate, form: Any = None, error: str | None = None) -> str:
+    """The plate's page; after a refused change, with the form as it was sent and the
+    reason."""
     events = s.scalars(select(AuditEvent).where(AuditEvent.entity_type == "plate",
                                                 AuditEvent.entity_id == str(p.id))
                        .order_by(AuditEvent.at)).all()
     return render_template("plates/plate.html", p=p, events=events,
                            next_states=sorted(TRANSITIONS[PlateStatus(p.status)]),
-                           today=date.today())
+                           today=date.today(), form=form or {}, error=error)
 
 
 @bp.post("/plates/<plate_id>/status")
 @staff_required
-def plate_status(plate_id: str) -> Response:
-    """Change a plate's status through the one guard."""
+def plate_status(plate_id: str) -> Response | tuple[str, int]:
+    """Change a plate's status through the one guard; a refused change shows the page again
+    with what was typed."""
     s = db.session()
     p = plate_ops.find_plate(s, plate_id)
     form = request.form
-    change = Change(to=parse_status(form.get("status", "")), note=form.get("note") or None,
-                    installed_on=_date(form.get("installed_on")),
-                    installer=form.get("installer") or None,
-                    photo_path=_save_photo(p),
-                    expected_version=_int(form.get("version")))
-    new = transition(s, p, change, actor_id=actor_id(), now=_now())
+    try:
+        change = Change(to=parse_status(form.get("status", "")), note=form.get("note") or None,
+                        installed_on=_date(form.get("installed_on")),
+                        installer=form.get("installer") or None,
+                        photo_path=_save_photo(p),
+                        expected_version=_int(form.get("version")))
+        new = transition(s, p, change, actor_id=actor_id(), now=_now())
+    except PlacenamesError as exc:
+        s.rollback()
+        return _plate_page(s, plate_ops.find_plate(s, plate_id), form, exc.user_msg), \
+            exc.http_status
     s.commit()
     if new is not None:
         flash(_("Replacement plate %(pid)s issued.", pid=new.plate_id), "info")
