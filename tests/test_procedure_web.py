@@ -1,6 +1,7 @@
 """The procedure's pages and API: roles × routes, 404 for others' applications, stale forms,
 the public comment form (CSRF, rate limit, script injection), documents as PDF, tokens."""
 
+import html
 import re
 import subprocess
 
@@ -252,6 +253,21 @@ def test_comment_bad_input_is_a_clear_400(client, in_comment):
     assert r.status_code == 400 and "意见内容" in r.get_data(True)
     r = client.post(url, data={"body": "好", "phone": "abc", "csrf_token": token})
     assert r.status_code == 400 and "电话" in r.get_data(True)
+
+
+def test_a_refused_comment_comes_back_with_what_was_typed(client, session, in_comment):
+    """A citizen who mistypes the phone number gets the notice again with the reason at the
+    top and the comment, name and phone as typed: nothing to write again."""
+    url = f"/notices/{in_comment.id}/comments"
+    token = _token(client.get(f"/notices/{in_comment.id}").get_data(True))
+    body = "建议保留老地名“丰邑”，\n并在路口设置说明牌。"
+    r = client.post(url, data={"body": body, "author": "张三", "phone": "138-abc",
+                               "csrf_token": token})
+    page = r.get_data(True)
+    assert r.status_code == 400 and 'id="error-summary"' in page and "电话号码格式无效" in page
+    assert f">{html.escape(body)}</textarea>" in page
+    assert 'value="张三"' in page and 'value="138-abc"' in page
+    assert session.scalar(select(func.count()).select_from(PublicComment)) == 0
 
 
 def test_notice_list_shows_the_period(client, in_comment):

@@ -27,7 +27,7 @@ from flask import (
 from flask_babel import gettext as _
 
 from .. import db
-from ..errors import NotFound
+from ..errors import NotFound, PlacenamesError
 from ..models.workflow import Application
 from ..ops.privacy import contacts
 from ..ops.procedure import applications as apps
@@ -77,25 +77,35 @@ def index() -> str:
 @bp.get("/notices/<uuid:app_id>")
 def notice(app_id: uuid.UUID) -> str:
     """One notice: the proposed name, its reasons, the period, comments (masked) and the form."""
+    return _notice_page(_noticed(app_id))
+
+
+def _notice_page(app: Application, form: Any = None, error: str | None = None) -> str:
+    """The notice's page; after a refused comment, with the comment as typed and the reason."""
     s = db.session()
-    app = _noticed(app_id)
     comments = contacts.comments_of(s, app.id)  # contacts masked
     screen = apps.latest(s, app, "screen") or {}
     spelled = {r["name"]: r["romanization"] for r in screen.get("results", [])}
     return render_template("notices/notice.html", app=app, comments=comments, spelled=spelled,
                            open=steps.comments_open(app, now()),
                            jurisdiction=steps.jurisdiction_path(s, app),
-                           retention_days=current_app.config["CONTACT_RETENTION_DAYS"])
+                           retention_days=current_app.config["CONTACT_RETENTION_DAYS"],
+                           form=form or {}, error=error)
 
 
 @bp.post("/notices/<uuid:app_id>/comments")
-def comment(app_id: uuid.UUID) -> Response:
-    """Receive a comment while the notice runs."""
+def comment(app_id: uuid.UUID) -> Response | tuple[str, int]:
+    """Receive a comment while the notice runs; a refused one (a phone number that is not
+    one, the period just closed) shows the notice again with what was typed."""
     s = db.session()
     app = _noticed(app_id)
     f = request.form
-    steps.add_comment(s, app, body=f.get("body", ""), author=f.get("author"),
-                      phone=f.get("phone"), now=now())
+    try:
+        steps.add_comment(s, app, body=f.get("body", ""), author=f.get("author"),
+                          phone=f.get("phone"), now=now())
+    except PlacenamesError as exc:
+        s.rollback()
+        return _notice_page(_noticed(app_id), f, exc.user_msg), exc.http_status
     s.commit()
     flash(_("Thank you; your comment was received."), "ok")
     return redirect(url_for(".notice", app_id=app.id))
