@@ -100,6 +100,7 @@ class World:
     """Ids that exist, by URL variable, and the signed-in user's credentials."""
 
     pools: dict[str, list[str]] = field(default_factory=dict)
+    parts: dict[bool, tuple[Any, Any, Any]] = field(default_factory=dict)  # see _parts
     user_id: str = ""
     token: str = ""
     dept_token: str = ""  # a department token holding every scope (the exchange API)
@@ -253,15 +254,11 @@ def requests_for(rule, method: str, world: World) -> st.SearchStrategy[Req]:
                      path_strategy(), query, bodies, accept)
 
 
-_PARTS: dict[tuple[int, bool], tuple[Any, Any, Any]] = {}
-
-
 def _parts(world: World, mutating: bool) -> tuple[Any, Any, Any]:
-    """The query, body and Accept strategies of a request, built once per world (built per
-    rule, their validation took a sixth of the fuzz)."""
-    key = (id(world), mutating)
-    if key in _PARTS:
-        return _PARTS[key]
+    """The query, body and Accept strategies of a request, built once per world and kept on it
+    (built per rule, their validation took a sixth of the fuzz)."""
+    if mutating in world.parts:
+        return world.parts[mutating]
     text = scalar_text(world)
     query = st.dictionaries(field_names(), text, max_size=5)
     value = st.one_of(text, st.lists(text, max_size=3))
@@ -286,8 +283,8 @@ def _parts(world: World, mutating: bool) -> tuple[Any, Any, Any]:
             st.just(("none", {}, None)),
         )
     accept = st.sampled_from([None, "application/json", "text/html", "*/*"])
-    _PARTS[key] = (query, bodies, accept)
-    return _PARTS[key]
+    world.parts[mutating] = (query, bodies, accept)
+    return world.parts[mutating]
 
 
 def add_files(form: dict[str, Any], fs: list[tuple[str, str, bytes, str]]) -> dict[str, Any]:
@@ -565,11 +562,12 @@ def test_every_field_at_once_with_each_hostile_value(fuzz_app):
                     if api:
                         body = {f: poison for f in FIELDS} | {"version": int(version)}
                         r = signed_in_open(client, world, path, method=method, headers=headers,
-                                      data=json.dumps(body), content_type="application/json")
+                                           data=json.dumps(body),
+                                           content_type="application/json")
                     else:  # the same form as a dict gives, encoded once a value
                         r = signed_in_open(client, world, path, method=method, headers=headers,
-                                      data=form_body(poison, version),
-                                      content_type="application/x-www-form-urlencoded")
+                                           data=form_body(poison, version),
+                                           content_type="application/x-www-form-urlencoded")
                     r.close()
                     sent += 1
                     if r.status_code < 400:  # it went through: the record has a new version

@@ -5,6 +5,7 @@ import browser_builders as bb  # tests/ is on sys.path (pyproject.toml)
 import pytest
 from account_builders import totp_now
 from sqlalchemy import select
+from test_draw_browser import login
 
 from placenames.models import Plate, User
 from placenames.ops.accounts import second_factor
@@ -62,13 +63,6 @@ def _lines(page, selector: str) -> int:
         .map((e) => Math.round(e.getBoundingClientRect().top))).size""", selector)
 
 
-def _sign_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "demo1234")
-    page.click("button[type=submit]")
-
-
 def test_the_clerks_menus_on_a_phone(served):
     """Staff links sit in three menus: on a phone the clerk's header links take two lines, a
     menu opens under them at full width, one at a time, and Escape or a tap elsewhere closes it."""
@@ -78,7 +72,7 @@ def test_the_clerks_menus_on_a_phone(served):
         page.set_default_timeout(bb.TIMEOUT)
         errors: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
-        _sign_in(page, served, "clerk")
+        login(page, served, "clerk")
         assert page.locator("#nav-imports").is_hidden()
         tab = page.locator("#nav-dashboard")  # the procedure's tabs: the current one marked
         assert tab.get_attribute("aria-current") == "page"
@@ -125,7 +119,10 @@ def test_menus_follow_the_roles(served, session):
         page = browser.new_context(locale="en-GB", viewport={"width": 1366, "height": 900}) \
             .new_page()
         page.set_default_timeout(bb.TIMEOUT)
-        _sign_in(page, served, "sysadmin")
+        page.goto(f"{served}/login")  # an administrator: password, then the second factor
+        page.fill("input[name=username]", "sysadmin")
+        page.fill("input[name=password]", "demo1234")
+        page.click("button[type=submit]")
         page.fill("#f-code", totp_now(secret, 1))
         page.click("form.form button[type=submit]")
         page.goto(f"{served}/?lang=en")
@@ -138,8 +135,7 @@ def test_menus_follow_the_roles(served, session):
             ["Accounts", "Department tokens", "Names' keys"]
         page.screenshot(path=str(bb.artifacts("staff") / "menu-admin-desktop.png"))
 
-        page.context.clear_cookies()
-        _sign_in(page, served, "committee")
+        login(page, served, "committee")
         page.goto(f"{served}/?lang=en")
         assert page.locator("details.menu > summary").all_inner_texts() == \
             ["Names work", "地名委员会委员（演示）"]

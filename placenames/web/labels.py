@@ -6,7 +6,7 @@ language; templates may print the code small beside it for staff.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from enum import StrEnum
 from typing import Any
 
@@ -238,6 +238,12 @@ def code_label(kind: str, code: str | None) -> str:
     return str(KINDS[kind].get(code, code))
 
 
+def code_options(kind: str, codes: Iterable[str]) -> list[tuple[str, str]]:
+    """``(code, word)`` pairs of ``codes`` of ``kind``, in the order given: a select's options
+    (``_forms.html``'s ``select``)."""
+    return [(code, code_label(kind, code)) for code in codes]
+
+
 def code_tag(kind: str, code: str | None) -> Markup:
     """The word, and for signed-in staff the code small beside it: ``已安装 <small>installed``."""
     from flask_login import current_user
@@ -259,5 +265,6 @@ def init_app(app: Flask) -> None:
             "class_label": lambda c: code_label("class", c),
             "status_label": lambda s: code_label("status", s),
             "code_label": code_label,
+            "code_options": code_options,
             "code_tag": code_tag,
         }

@@ -104,8 +104,8 @@ def comment(app_id: uuid.UUID) -> Response | tuple[str, int]:
         steps.add_comment(s, app, body=f.get("body", ""), author=f.get("author"),
                           phone=f.get("phone"), now=now())
     except PlacenamesError as exc:
-        s.rollback()
-        return _notice_page(_noticed(app_id), f, exc.user_msg), exc.http_status
+        s.rollback()  # ``app`` is read again as stored
+        return _notice_page(app, f, exc.user_msg), exc.http_status
     s.commit()
     flash(_("Thank you; your comment was received."), "ok")
     return redirect(url_for(".notice", app_id=app.id))

@@ -245,9 +245,8 @@ def plate_status(plate_id: str) -> Response | tuple[str, int]:
                         expected_version=_int(form.get("version")))
         new = transition(s, p, change, actor_id=actor_id(), now=_now())
     except PlacenamesError as exc:
-        s.rollback()
-        return _plate_page(s, plate_ops.find_plate(s, plate_id), form, exc.user_msg), \
-            exc.http_status
+        s.rollback()  # ``p`` is read again as stored
+        return _plate_page(s, p, form, exc.user_msg), exc.http_status
     s.commit()
     if new is not None:
         flash(_("Replacement plate %(pid)s issued.", pid=new.plate_id), "info")
