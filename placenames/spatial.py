@@ -13,7 +13,12 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Column,
     Engine,
+    ForeignKeyConstraint,
+    Index,
+    MetaData,
+    PrimaryKeyConstraint,
     Table,
     Text,
     TypeDecorator,
@@ -28,7 +33,8 @@ from sqlalchemy import (
     type_coerce,
 )
 from sqlalchemy.engine import Connection
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.schema import CreateTable, DropTable
+from sqlalchemy.sql.elements import ColumnElement, conv
 
 SRID = 4490  # CGCS2000
 EARTH_RADIUS_M = 6_371_008.8
@@ -222,6 +228,34 @@ def _sqlite_insert_many(conn: Connection, table: Table, rows: list[dict[str, Any
     conn.exec_driver_sql(compiled.string, data)
 
 
+def load_shadow_rows(conn: Connection, shadow: Table, rows: list[tuple[Any, ...]]) -> None:
+    """Insert ``rows``, tuples of every column of ``shadow`` in its order, into the shadow
+    table (:func:`shadow_of`) of a rebuild, the least work a row: PostgreSQL copies them as
+    they are (text ids are fine), and takes a row whose key is taken as well (a shadow has no
+    keys while it is loaded: the caller removes such rows before indexing it); SQLite
+    converts them with the columns' bind processors and leaves such a row out."""
+    if not rows:
+        return
+    quote = conn.dialect.identifier_preparer.quote
+    names = [c.name for c in shadow.columns]
+    if backend_name(conn) == "postgis":
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        sql = (f"COPY {quote(shadow.name)} ({', '.join(quote(n) for n in names)}) "
+               "FROM STDIN")
+        with raw.cursor() as cur, cur.copy(sql) as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    procs = [c.type.bind_processor(conn.dialect) for c in shadow.columns]
+    if any(procs):
+        rows = [tuple(v if p is None else p(v) for v, p in zip(row, procs, strict=True))
+                for row in rows]
+    conn.exec_driver_sql(
+        f"INSERT OR IGNORE INTO {quote(shadow.name)} ({', '.join(quote(n) for n in names)}) "
+        f"VALUES ({', '.join('?' for _ in names)})", rows)
+
+
 def checkpoint_wal(engine: Engine, wait_ms: int = 1000) -> bool:
     """SQLite: copy the write-ahead log into the database file and empty it. A long run of
     writes with overlapping readers never lets SQLite's automatic checkpoint reset the log,
@@ -253,6 +287,114 @@ def analyze(conn: Connection, tables: Sequence[Table]) -> None:
     quote = conn.dialect.identifier_preparer.quote
     for table in tables:
         conn.exec_driver_sql(f"ANALYZE {quote(table.name)}")
+
+
+# ---- shadow tables: a derived table rebuilt whole, then swapped in -----------------------------
+
+SHADOW_SUFFIX = "_rebuild"
+
+
+def shadow_of(bind: Engine | Connection, table: Table, extra: Sequence[Column[Any]] = ()
+              ) -> Table:
+    """A table with the columns of ``table`` (and ``extra`` ones, dropped at the swap), named
+    ``<name>_rebuild``, to be filled in bulk and then swapped in (:func:`swap_shadow`).
+
+    SQLite cannot add keys to a table: the shadow has ``table``'s primary and foreign keys from
+    the start, under ``table``'s constraint names (which SQLite keeps per table), and its other
+    indexes are made when it is swapped in. PostgreSQL: columns only; :func:`index_shadow`
+    adds the keys and indexes after the load (building an index once is far cheaper than
+    keeping it up to date row by row), named ``<name>_rebuild`` until the swap."""
+    columns = [Column(c.name, c.type, nullable=c.nullable) for c in table.columns]
+    constraints: list[Any] = []
+    if backend_name(bind) != "postgis":
+        constraints.append(PrimaryKeyConstraint(*table.primary_key.columns.keys(),
+                                                name=conv(str(table.primary_key.name))))
+        constraints += [ForeignKeyConstraint(list(fk.column_keys),
+                                             [e.column for e in fk.elements],
+                                             name=conv(str(fk.name)))
+                        for fk in table.foreign_key_constraints]
+    return Table(table.name + SHADOW_SUFFIX, MetaData(), *columns,
+                 *(Column(c.name, c.type) for c in extra), *constraints)
+
+
+def create_shadow(conn: Connection, table: Table, extra: Sequence[Column[Any]] = ()) -> Table:
+    """Create ``table``'s empty shadow (:func:`shadow_of`), dropping one a failed run left."""
+    shadow = shadow_of(conn, table, extra)
+    conn.execute(DropTable(shadow, if_exists=True))
+    conn.execute(CreateTable(shadow))
+    return shadow
+
+
+def drop_shadow(conn: Connection, table: Table) -> None:
+    """Drop ``table``'s shadow if there is one (a run that failed or was given up)."""
+    conn.execute(DropTable(shadow_of(conn, table), if_exists=True))
+
+
+def index_shadow(engine: Engine, table: Table, shadow: Table) -> None:
+    """PostgreSQL: give the loaded ``shadow`` the primary key and indexes of ``table`` (in
+    one transaction, with memory to sort in), then its foreign keys, added unchecked and
+    checked after in a transaction of their own, which does not keep writers of the
+    referenced tables waiting. SQLite: nothing (see :func:`shadow_of`)."""
+    if engine.dialect.name != "postgresql":
+        return
+    quote = engine.dialect.identifier_preparer.quote
+    name = quote(shadow.name)
+    pk = table.primary_key
+    with engine.begin() as conn:
+        conn.exec_driver_sql("SET LOCAL maintenance_work_mem = '512MB'")
+        conn.exec_driver_sql(
+            f"ALTER TABLE {name} ADD CONSTRAINT {quote(str(pk.name) + SHADOW_SUFFIX)} "
+            f"PRIMARY KEY ({', '.join(quote(c.name) for c in pk.columns)})")
+        for index in table.indexes:
+            Index(str(index.name) + SHADOW_SUFFIX,
+                  *(shadow.c[c.name] for c in index.columns)).create(conn)
+        for fk in table.foreign_key_constraints:
+            target = fk.elements[0].column.table.name
+            conn.exec_driver_sql(
+                f"ALTER TABLE {name} ADD CONSTRAINT {quote(str(fk.name) + SHADOW_SUFFIX)} "
+                f"FOREIGN KEY ({', '.join(quote(c) for c in fk.column_keys)}) REFERENCES "
+                f"{quote(target)} ({', '.join(quote(e.column.name) for e in fk.elements)}) "
+                "NOT VALID")
+    with engine.begin() as conn:
+        for fk in table.foreign_key_constraints:
+            conn.exec_driver_sql(f"ALTER TABLE {name} VALIDATE CONSTRAINT "
+                                 f"{quote(str(fk.name) + SHADOW_SUFFIX)}")
+
+
+def lock_for_swap(conn: Connection, tables: Sequence[Table], timeout_ms: int = 5000) -> None:
+    """In the swap's transaction: keep writers of ``tables`` waiting until it ends (readers go
+    on until the swap itself). PostgreSQL: an EXCLUSIVE lock, given up after ``timeout_ms``
+    (the caller tries again); SQLite: the transaction's write lock already does it."""
+    if backend_name(conn) != "postgis":
+        return
+    quote = conn.dialect.identifier_preparer.quote
+    conn.exec_driver_sql(f"SET LOCAL lock_timeout = {int(timeout_ms)}")
+    conn.exec_driver_sql(f"LOCK TABLE {', '.join(quote(t.name) for t in tables)} "
+                         "IN EXCLUSIVE MODE")
+
+
+def swap_shadow(conn: Connection, table: Table, shadow: Table) -> None:
+    """In the caller's transaction: drop ``table`` and give its name to ``shadow``, with the
+    constraint and index names of ``table`` (PostgreSQL renames them; SQLite makes the
+    indexes here), so the schema is as the migrations left it."""
+    quote = conn.dialect.identifier_preparer.quote
+    for column in shadow.columns:
+        if column.name not in table.columns:  # metadata only on PostgreSQL
+            conn.exec_driver_sql(f"ALTER TABLE {quote(shadow.name)} DROP COLUMN "
+                                 f"{quote(column.name)}")
+    conn.execute(DropTable(table))
+    conn.exec_driver_sql(f"ALTER TABLE {quote(shadow.name)} RENAME TO {quote(table.name)}")
+    if backend_name(conn) != "postgis":
+        for index in table.indexes:
+            index.create(conn)
+        return
+    for constraint in (table.primary_key, *table.foreign_key_constraints):
+        conn.exec_driver_sql(
+            f"ALTER TABLE {quote(table.name)} RENAME CONSTRAINT "
+            f"{quote(str(constraint.name) + SHADOW_SUFFIX)} TO {quote(str(constraint.name))}")
+    for index in table.indexes:
+        conn.exec_driver_sql(f"ALTER INDEX {quote(str(index.name) + SHADOW_SUFFIX)} "
+                             f"RENAME TO {quote(str(index.name))}")
 
 
 def geom_from_wkt(wkt: str) -> ColumnElement[Any]:

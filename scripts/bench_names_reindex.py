@@ -5,21 +5,21 @@ synthetic names (``bench_names.synthetic_names`` over the 31,000 townships of
 ``bench_names.make_frame``) is written straight into the tables (COPY on PostgreSQL, secondary
 indexes built after the load) as a register looks after its matching keys were invalidated:
 专名/通名 and romanization as the current engine gives them, the matching keys empty and the
-syllable-index rows stale (their 专名 pinyin empty). Then, each timed:
+syllable-index rows stale (their 专名 pinyin empty). Then, each timed, the reindex choosing its
+way as it does by default (``--mode auto``: a rebuild of the keys and syllable index when a
+sample says most names' keys change, else row by row):
 
-1. ``full``: ``reindex`` recomputes every name and rewrites every row's keys and every
-   syllable-index row (the 专名 pinyin they carry): what a lexicon change that alters every
-   name's reading costs;
+1. ``full``: every name's keys and every syllable-index row rewritten (a rebuild): what a
+   lexicon change that alters every name's reading costs;
 2. ``verify``: a second run, which finds nothing to write (the cost of checking a register);
 3. ``keys``: every name's keys cleared (the syllable rows left right), then a run: every
-   place row rewritten, the syllable rows checked and kept (what a change in the keys'
-   definition costs);
-4. ``published``: every 10th name's romanization and reading made stale, so those
-   rows get a version, history and change-feed rows and their search entries rebuilt.
+   name's keys rewritten (a rebuild; what a change in the keys' definition costs);
+4. ``keys (rows)``, up to 1M: the same, forced row by row (``--mode rows``): the baseline of
+   the rebuild, in the same run;
+5. ``published``: every 10th name's romanization and reading made stale, so those rows get a
+   version, history and change-feed rows and their search entries rebuilt (row by row).
 
-Above 1M the register is generated as the engine leaves it and the runs are ``verify`` and
-``published`` (a full rewrite is measured at 1M; it scales with the rows written). Target at
-10M: ≤ 8 min on 2 cores (printed for both).
+Target at 10M: ≤ 8 min on 2 cores (printed for each run).
 
 Baselines in the same run: the names engine alone (``derived`` of each name, one process, no
 cache, no database) and the ORM per row (load the places, ``name_keys.refresh`` each, flush by
@@ -49,17 +49,15 @@ from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
 from placenames import spatial
-from placenames.models import Place, PlaceSyllable
-from placenames.models.name_keys import derived, refresh
+from placenames.models import Place, PlaceKeys, PlaceSyllable
+from placenames.models.name_keys import KEY_COLUMNS, derived, refresh
 from placenames.ops.names import reindex as rx
 
 TARGET_10M_S = 480.0
 CHUNK = 250_000  # names generated, computed and copied at a time
 SAMPLE = 20_000  # names of each baseline
 LARGE = 1_000_000
-"""Above this size the register is generated fresh and a full rewrite is not run."""
-KEY_COLUMNS = ("key_pinyin", "key_specific_pinyin", "key_fuzzy", "key_specific", "key_initials",
-               "key_core")
+"""Above this size the row-by-row baseline of a keys rewrite is not run."""
 
 
 def load_avg() -> str:
@@ -98,7 +96,7 @@ def generate(engine: Any, size: int, seed: int, workers: int, stale: bool = True
         towns = make_frame(s, rng)
         s.commit()
     with engine.begin() as conn:
-        indexes = _secondary_indexes(conn, ("places", "place_syllables"))
+        indexes = _secondary_indexes(conn, ("places", "place_keys", "place_syllables"))
         for entry in indexes:
             conn.execute(text(f'DROP INDEX "{entry.split(chr(9))[0]}"'))
     computed = 0.0
@@ -115,23 +113,25 @@ def generate(engine: Any, size: int, seed: int, workers: int, stale: bool = True
                               strict=True))
             t2 = time.perf_counter()
             computed += t2 - t1
-            places, syllables = [], []
+            places, keys, syllables = [], [], []
             for name, cls in names:
                 tcode, tid, _city = rng.choice(towns)
                 got, terms = values[(name, cls)]
                 pid = uuid.uuid4()
-                keys = dict.fromkeys(KEY_COLUMNS) if stale else \
-                    {k: got[k] for k in KEY_COLUMNS}
+                keys.append({"place_id": pid, "division_code": tcode,
+                             **(dict.fromkeys(KEY_COLUMNS) if stale else
+                                {k: got[k] for k in KEY_COLUMNS})})
                 places.append({"id": pid, "version": 1, "created_at": now, "updated_at": now,
                                "name": name, "specific": got["specific"],
                                "generic": got["generic"], "romanization": got["romanization"],
-                               **keys, "cls": cls, "status": "in_force",
+                               "cls": cls, "status": "in_force",
                                "jurisdiction_id": tid, "division_code": tcode})
                 sp = None if stale else got["key_specific_pinyin"]
                 syllables.extend({"place_id": pid, "syllable": t, "division_code": tcode,
                                   "specific_pinyin": sp} for t in terms)
             with engine.begin() as conn:
                 spatial.bulk_insert_rows(conn, Place.__table__, places)  # type: ignore[arg-type]
+                spatial.bulk_insert_rows(conn, PlaceKeys.__table__, keys)  # type: ignore[arg-type]
                 spatial.bulk_insert_rows(conn, PlaceSyllable.__table__,  # type: ignore[arg-type]
                                          syllables)
             copied += time.perf_counter() - t2
@@ -163,7 +163,7 @@ def vacuum(engine: Any) -> float:
     with engine.connect() as conn:
         if conn.dialect.name == "postgresql":
             conn.execution_options(isolation_level="AUTOCOMMIT").execute(
-                text("VACUUM (ANALYZE) places, place_syllables"))
+                text("VACUUM (ANALYZE) places, place_keys, place_syllables"))
         else:
             conn.exec_driver_sql("ANALYZE")
             conn.commit()
@@ -214,12 +214,13 @@ def server_cpu(engine: Any) -> float:
     return total / tick
 
 
-def timed_reindex(engine: Any, workers: int, batch: int, settings: dict[str, Any]
-                  ) -> tuple[rx.Report, str, float, float]:
+def timed_reindex(engine: Any, workers: int, batch: int, settings: dict[str, Any],
+                  mode: str = "auto") -> tuple[rx.Report, str, float, float]:
     """One ``reindex`` run; the report, the load average at its end, the CPU seconds of ours
     (this process and the workers) and of the database server."""
     ours, theirs = own_cpu(), server_cpu(engine)
-    report = rx.reindex(engine, workers=workers, batch=batch, engine_settings=settings)
+    report = rx.reindex(engine, workers=workers, batch=batch, engine_settings=settings,
+                        mode=mode)
     return report, load_avg(), own_cpu() - ours, server_cpu(engine) - theirs
 
 
@@ -234,13 +235,19 @@ def show(label: str, run: tuple[rx.Report, str, float, float]) -> None:
     print(f"    load {load}; CPU: ours {ours:.0f} s, database server {theirs:.0f} s "
           f"(at least {(ours + theirs) / (os.cpu_count() or 1):.0f} s of wall time on "
           f"{os.cpu_count()} free cores)", flush=True)
+    r = report.rebuilt
+    print("    written row by row" if r is None else
+          f"    rebuilt: shadow indexes built in {r.index_seconds:.1f} s, swap (writers "
+          f"waiting) {r.locked_seconds:.2f} s, names taken from the live tables: "
+          f"{r.settled:,} before indexing, {r.taken:,} at the swap",
+          flush=True)
 
 
 def stale_keys(engine: Any) -> None:
     """Clear every name's matching keys (as a change of their definition would leave them),
     leaving the syllable-index rows as they are; then vacuum, as autovacuum would."""
     with engine.begin() as conn:
-        conn.execute(update(Place).values(dict.fromkeys(KEY_COLUMNS)))
+        conn.execute(update(PlaceKeys).values(dict.fromkeys(KEY_COLUMNS)))
     vacuum(engine)
 
 
@@ -250,8 +257,10 @@ def stale_published(engine: Any, every: int) -> int:
         ids = [r[0] for r in conn.execute(select(Place.id).order_by(Place.id))]
         chosen = ids[::every]
         for start in range(0, len(chosen), 5000):
-            conn.execute(update(Place).where(Place.id.in_(chosen[start:start + 5000]))
-                         .values(romanization="Stale", key_pinyin="stale"))
+            part = chosen[start:start + 5000]
+            conn.execute(update(Place).where(Place.id.in_(part)).values(romanization="Stale"))
+            conn.execute(update(PlaceKeys).where(PlaceKeys.place_id.in_(part))
+                         .values(key_pinyin="stale"))
     return len(chosen)
 
 
@@ -283,7 +292,7 @@ def orm_per_row(engine: Any, sample: int) -> float:
     with engine.begin() as conn:
         ids = [r[0] for r in conn.execute(select(Place.id).limit(sample))]
         for start in range(0, len(ids), 5000):
-            conn.execute(update(Place).where(Place.id.in_(ids[start:start + 5000]))
+            conn.execute(update(PlaceKeys).where(PlaceKeys.place_id.in_(ids[start:start + 5000]))
                          .values({c: None for c in KEY_COLUMNS}))
     t0 = time.perf_counter()
     with Session(engine) as s:
@@ -309,27 +318,33 @@ def bench_size(label: str, url: str, size: int, workers: int, batch: int, seed: 
     large = size > LARGE
     print(f"\n== {label}: reindex of {size:,} names, {workers} workers, batches of {batch:,} "
           f"(load {load_avg()}, {os.cpu_count()} cores)", flush=True)
-    times = generate(engine, size, seed, workers, stale=not large)
-    print("  generated" + (" (keys as the engine leaves them)" if large else " (keys stale)")
-          + ": " + ", ".join(f"{k} {v:.0f} s" for k, v in times.items())
+    times = generate(engine, size, seed, workers)
+    print("  generated (keys stale): " + ", ".join(f"{k} {v:.0f} s" for k, v in times.items())
           + f"; {disk_mib(engine, path):,.0f} MiB on disk", flush=True)
-    if not large:
-        first = timed_reindex(engine, workers, batch, settings)
-        show("full", first)
-        full_seconds = first[0].seconds
-        t_vac = vacuum(engine)
-        print(f"  (vacuum/analyze after the rewrite {t_vac:.0f} s, not counted; "
-              f"{disk_mib(engine, path):,.0f} MiB on disk)", flush=True)
+    first = timed_reindex(engine, workers, batch, settings)
+    show("full", first)
+    verdict(size, first[0])
+    full_seconds = first[0].seconds
+    t_vac = vacuum(engine)
+    print(f"  (vacuum/analyze after the rewrite {t_vac:.0f} s, not counted; "
+          f"{disk_mib(engine, path):,.0f} MiB on disk)", flush=True)
     second = timed_reindex(engine, workers, batch, settings)
     show("verify", second)
     verdict(size, second[0])
     again = second[0]
-    if not large:
+    keys_seconds: dict[str, float] = {}
+    for mode in ("auto",) if large else ("auto", "rows"):
         t0 = time.perf_counter()
         stale_keys(engine)
         print(f"  (every name's keys cleared, syllable rows left right: "
               f"{time.perf_counter() - t0:.0f} s with the vacuum, not counted)", flush=True)
-        show("keys", timed_reindex(engine, workers, batch, settings))
+        keys = timed_reindex(engine, workers, batch, settings, mode)
+        show("keys" if mode == "auto" else "keys (rows)", keys)
+        verdict(size, keys[0])
+        keys_seconds[mode] = keys[0].seconds
+    if "rows" in keys_seconds:
+        print(f"    the rebuild against row by row, keys rewritten: "
+              f"{keys_seconds['rows'] / keys_seconds['auto']:.2f}× faster", flush=True)
     if published or large:
         n = stale_published(engine, 10)
         changed = timed_reindex(engine, workers, batch, settings)
@@ -342,6 +357,7 @@ def bench_size(label: str, url: str, size: int, workers: int, batch: int, seed: 
           f"a name, {per_engine * size:,.0f} s for {size:,}; ratio to it: verify "
           f"{per_engine * size / again.seconds:.2f}×")
     if not large:
+        vacuum(engine)
         per_orm = orm_per_row(engine, SAMPLE)
         print(f"  baseline, ORM per row (refresh + flush by thousands, {SAMPLE:,} names): "
               f"{per_orm * 1e6:.0f} µs a name, {per_orm * size:,.0f} s for {size:,}; "

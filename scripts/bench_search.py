@@ -69,8 +69,13 @@ from placenames.addressing.compose import AddressParts, AddressType, format_zh  
 from placenames.db import make_engine  # noqa: E402
 from placenames.models import Address, Alias, Base, Jurisdiction, Place  # noqa: E402
 from placenames.models.jurisdictions import ManagementMembership  # noqa: E402
-from placenames.models.name_keys import derived, jurisdiction_derived  # noqa: E402
-from placenames.models.places import PlaceSyllable  # noqa: E402
+from placenames.models.name_keys import (  # noqa: E402
+    derived,
+    jurisdiction_derived,
+    key_row,
+    record_values,
+)
+from placenames.models.places import PlaceKeys, PlaceSyllable  # noqa: E402
 from placenames.naming.charset import tiers, variants  # noqa: E402
 from placenames.naming.errors import NamingError  # noqa: E402
 from placenames.ops import search as search_ops  # noqa: E402
@@ -354,7 +359,14 @@ def place_rows(names: list[NameRec], now: datetime) -> Iterator[dict[str, Any]]:
         yield {"id": r.id, "name": r.name, "cls": r.cls, "status": r.status,
                "jurisdiction_id": None, "division_code": None, "geom": f"SRID=4490;{wkt}",
                "renamed_to_id": r.renamed_to, "version": 1, "created_at": now,
-               "updated_at": now, **values}
+               "updated_at": now, **record_values(values)}
+
+
+def key_rows(names: list[NameRec]) -> Iterator[dict[str, Any]]:
+    """The matching keys of each name (``place_keys``, as the bulk loader writes them)."""
+    for r in names:
+        values, _syl = derived(r.name, r.cls, None)
+        yield key_row(r.id, None, values)
 
 
 def syllable_rows(names: list[NameRec]) -> Iterator[dict[str, Any]]:
@@ -460,6 +472,7 @@ def load(engine: Engine, shared: Path, n_names: int, n_addresses: int, seed: int
         ("jurisdictions", Jurisdiction.__table__, lambda: iter(juris)),
         ("management areas", ManagementMembership.__table__, lambda: iter(members)),
         ("names", Place.__table__, lambda: place_rows(names, now)),
+        ("name keys", PlaceKeys.__table__, lambda: key_rows(names)),
         ("name syllables", PlaceSyllable.__table__, lambda: syllable_rows(names)),
         ("aliases, former names", Alias.__table__,
          lambda: ({"id": _rid(rng), "place_id": p, "name": a, "kind": k, "used_from": None,

@@ -343,9 +343,13 @@ def _register_check(url: str, acked: set[str]) -> dict[str, Any]:
         no_syllables = conn.execute(text(
             "SELECT count(*) FROM places p WHERE NOT EXISTS (SELECT 1 FROM place_syllables s"
             " WHERE s.place_id = p.id)")).scalar()
+        no_keys = conn.execute(text(
+            "SELECT count(*) FROM places p WHERE NOT EXISTS (SELECT 1 FROM place_keys k"
+            " WHERE k.place_id = p.id)")).scalar()
     engine.dispose()
     return {"integrity": integrity, "foreign_keys": fks, "spatial_index": index, "ids": ids,
-            "missing": acked - ids, "no_history": no_history, "no_syllables": no_syllables}
+            "missing": acked - ids, "no_history": no_history, "no_syllables": no_syllables,
+            "no_keys": no_keys}
 
 
 def killed_writers(folder: Path, processes: int = 8, writes: int = 1000,
@@ -422,7 +426,7 @@ def killed_writers(folder: Path, processes: int = 8, writes: int = 1000,
         f"{len(acked):,} acknowledged, {len(check['ids']):,} rows, "
         f"integrity_check {', '.join(check['integrity'])}, "
         f"{len(check['missing'])} missing, {check['no_history']} without history, "
-        f"{check['no_syllables']} without syllables")
+        f"{check['no_syllables']} without syllables, {check['no_keys']} without keys")
     if len(acked) != processes * writes:
         result.problems.append(f"{len(acked)} acknowledged writes, not {processes * writes}")
     _register_problems(result, check, "at the end")
@@ -439,9 +443,10 @@ def _register_problems(result: Result, check: dict[str, Any], when: str) -> None
     if check["missing"]:
         result.problems.append(f"{when}: acknowledged rows missing: "
                                f"{sorted(check['missing'])[:5]}")
-    if check["no_history"] or check["no_syllables"]:
+    if check["no_history"] or check["no_syllables"] or check["no_keys"]:
         result.problems.append(f"{when}: half-written names ({check['no_history']} without "
-                               f"history, {check['no_syllables']} without syllables)")
+                               f"history, {check['no_syllables']} without syllables, "
+                               f"{check['no_keys']} without keys)")
 
 
 # --- 3. PostgreSQL stopped under concurrent submissions -------------------------------------

@@ -84,7 +84,7 @@ def test_demo_addresses_are_numbered_odd_left_even_right_with_unique_codes(sessi
     road = session.scalar(select(Place).where(Place.name == "建章路"))
     on_road = sorted((a for a in addresses if a.road_id == road.id), key=lambda a: a.distance_m)
     assert [a.number for a in on_road] == sorted(a.number for a in on_road)
-    assert road.romanization == "Jianzhang Lu" and road.key_pinyin == "jianzhanglu"
+    assert road.romanization == "Jianzhang Lu" and road.match_keys.key_pinyin == "jianzhanglu"
 
 
 def test_commands_on_an_unmigrated_database_say_to_run_init(tmp_path):

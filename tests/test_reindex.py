@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from sqlalchemy import delete, func, select, update
 
 from placenames.cli import main
-from placenames.models import Change, HistoryRow, Jurisdiction, Place, PlaceSyllable
+from placenames.models import Change, HistoryRow, Jurisdiction, Place, PlaceKeys, PlaceSyllable
 from placenames.models.audit import snapshot
 from placenames.models.name_keys import derived
 from placenames.models.search import SearchEntry, entry_rows
@@ -30,7 +30,12 @@ def run_cli(env, *args):
 
 @pytest.fixture
 def register(session):
-    """Five names in one township, 长安大道 with a location (its history snapshot has one)."""
+    return make_register(session)
+
+
+def make_register(session):
+    """Five names in one township, 长安大道 with a location (its history snapshot has one);
+    their ids by name."""
     town = Jurisdiction(code="610113001", name="小寨街道", level="township")
     session.add(town)
     for name, cls in NAMES:
@@ -46,6 +51,7 @@ def state(session):
     session.expire_all()
     places = sorted(tuple(r) for r in session.execute(select(Place.__table__).with_only_columns(
         *(c for c in Place.__table__.c if c.key not in ("geom", "updated_at")))))
+    places += sorted(tuple(r) for r in session.execute(select(PlaceKeys.__table__)))
     syllables = sorted(tuple(r) for r in session.execute(select(PlaceSyllable.__table__)))
     entries = sorted(tuple(r)[1:] for r in session.execute(select(SearchEntry.__table__)))
     counts = (session.scalar(select(func.count()).select_from(HistoryRow)),
@@ -58,7 +64,7 @@ def make_stale(session, ids):
     """What an older engine would have left: wrong keys (carried by the syllable rows too), a
     wrong romanization, missing syllable rows, a syllable row too many, a wrong reading with
     its search entry."""
-    session.execute(update(Place).where(Place.id == ids["碑林路"])
+    session.execute(update(PlaceKeys).where(PlaceKeys.place_id == ids["碑林路"])
                     .values(key_fuzzy="bin", key_specific_pinyin="bei"))
     session.execute(update(PlaceSyllable).where(PlaceSyllable.place_id == ids["碑林路"])
                     .values(specific_pinyin="bei"))
@@ -67,7 +73,8 @@ def make_stale(session, ids):
     session.execute(delete(PlaceSyllable).where(PlaceSyllable.place_id == ids["太华路"]))
     session.add(PlaceSyllable(place_id=ids["秦汉大道"], syllable="zz", division_code="610113001",
                               specific_pinyin="qinhan"))
-    session.execute(update(Place).where(Place.id == ids["凤鸣苑"]).values(key_pinyin="fengmin"))
+    session.execute(update(PlaceKeys).where(PlaceKeys.place_id == ids["凤鸣苑"])
+                    .values(key_pinyin="fengmin"))
     session.execute(update(SearchEntry).where(SearchEntry.place_id == ids["凤鸣苑"])
                     .values(pinyin="fengminyuan"))
     session.commit()
@@ -103,7 +110,8 @@ def test_stale_rows_are_repaired_and_a_second_run_writes_nothing(register, sessi
     assert road.updated_at > road.created_at
     values, _terms = derived("碑林路", "road", None)
     beilin = session.get(Place, ids["碑林路"])
-    assert (beilin.key_fuzzy, beilin.key_specific_pinyin, beilin.version) == \
+    assert (beilin.match_keys.key_fuzzy, beilin.match_keys.key_specific_pinyin,
+            beilin.version) == \
         (values["key_fuzzy"], values["key_specific_pinyin"], 1)
     row = session.scalars(select(HistoryRow).where(HistoryRow.entity_id == road.id)
                           .order_by(HistoryRow.version.desc())).first()
@@ -155,7 +163,8 @@ def test_stale_divisions_are_repaired_and_a_published_change_goes_to_the_feed(se
 
 def test_a_row_edited_meanwhile_is_left_to_the_write_hooks(register, session, engine):
     ids = register
-    session.execute(update(Place).where(Place.id == ids["太华路"]).values(key_core="x"))
+    session.execute(update(PlaceKeys).where(PlaceKeys.place_id == ids["太华路"])
+                    .values(key_core="x"))
     session.commit()
     result, changes = rx.compare_batch(engine, rx.PLACES, None, None)
     assert [c.id for c in changes] == [ids["太华路"]]
@@ -167,7 +176,8 @@ def test_a_row_edited_meanwhile_is_left_to_the_write_hooks(register, session, en
     session.expire_all()
     place = session.get(Place, ids["太华路"])
     values, terms = derived("太白路", "road", None)
-    assert {k: getattr(place, k) for k in values} == values
+    assert {k: getattr(place.match_keys if k.startswith("key_") else place, k)
+            for k in values} == values
     assert sorted(s.syllable for s in place.syllables) == sorted(terms)
     assert sorted(e.pinyin for e in session.scalars(
         select(SearchEntry).where(SearchEntry.place_id == place.id, SearchEntry.kind == "name"))
@@ -185,20 +195,21 @@ def cli(app, *args):
 def test_a_name_the_engine_cannot_read_is_listed_and_the_cli_exits_65(register, session, app):
     ids = register
     session.execute(update(Place).where(Place.id == ids["秦汉大道"]).values(reading="qin"))
-    session.execute(update(Place).where(Place.id == ids["碑林路"]).values(key_core="x"))
+    session.execute(update(PlaceKeys).where(PlaceKeys.place_id == ids["碑林路"])
+                    .values(key_core="x"))
     session.commit()
     dry = cli(app, "reindex", "--dry-run")
     assert dry.exit_code == 65, dry.output
     assert "names 地名: 5 read, 1 changed, 0 written" in dry.stdout
     assert "dry run" in dry.stdout and "秦汉大道" in dry.stderr and "1 failed" in dry.stdout
     session.expire_all()
-    assert session.get(Place, ids["碑林路"]).key_core == "x"
+    assert session.get(Place, ids["碑林路"]).match_keys.key_core == "x"
     session.rollback()
     done = cli(app, "reindex")
     assert done.exit_code == 65, done.output
     assert "1 changed, 1 written" in done.stdout and "could not be read" in done.stderr
     session.expire_all()
-    assert session.get(Place, ids["碑林路"]).key_core == "碑林"
+    assert session.get(Place, ids["碑林路"]).match_keys.key_core == "碑林"
     assert session.get(Place, ids["秦汉大道"]).reading == "qin"  # left as it was
 
 
@@ -222,7 +233,7 @@ def test_the_command_runs_on_two_workers_with_the_office_lexicon(session, cli_en
     session.commit()
     assert session.scalar(select(Place.romanization).where(Place.name == "大王路")) == \
         "Dawang Lu"
-    session.execute(update(Place).values(key_fuzzy=None))
+    session.execute(update(PlaceKeys).values(key_fuzzy=None))
     session.commit()
     office = tmp_path / "lexicon"
     office.mkdir()
@@ -233,7 +244,7 @@ def test_the_command_runs_on_two_workers_with_the_office_lexicon(session, cli_en
     assert "names 地名: 111 read, 111 changed, 111 written" in done.stdout
     assert "(1 published changes" in done.stdout
     session.expire_all()
-    assert session.scalar(select(func.count()).where(Place.key_fuzzy.is_(None))) == 0
+    assert session.scalar(select(func.count()).where(PlaceKeys.key_fuzzy.is_(None))) == 0
     assert session.scalar(select(Place.romanization).where(Place.name == "大王路")) == \
         "Daiwang Lu"
 
@@ -248,7 +259,7 @@ def test_a_few_changed_names_in_a_batch_have_their_own_index_rows_read(register,
     session.commit()
     fresh = state(session)
     beilin = register["碑林路"]
-    session.execute(update(Place).where(Place.id == beilin)
+    session.execute(update(PlaceKeys).where(PlaceKeys.place_id == beilin)
                     .values(key_fuzzy="bin", key_specific_pinyin="bei"))
     session.execute(update(PlaceSyllable).where(PlaceSyllable.place_id == beilin)
                     .values(specific_pinyin="bei"))

@@ -72,7 +72,7 @@ def test_a_renamed_name_gets_new_keys_and_syllables(demo_session):
     road = s.scalar(select(Place).where(Place.name == "康定路"))
     road.name = "泰和路"
     s.commit()
-    assert road.key_specific_pinyin == "taihe" and road.romanization == "Taihe Lu"
+    assert road.match_keys.key_specific_pinyin == "taihe" and road.romanization == "Taihe Lu"
     syllables = set(s.scalars(select(PlaceSyllable.syllable)
                               .where(PlaceSyllable.place_id == road.id)))
     assert syllables == {"tai", "fe", "^t5"}  # folded h → f; head term: t + 5 letters
@@ -184,7 +184,7 @@ def test_a_stored_reading_override_drives_romanization_keys_and_the_screen(demo_
     assert ok.returncode == 0 and "Liyang Lu" in ok.stdout
     s.expire_all()
     place = s.scalar(select(Place).where(Place.name == "栎阳路"))
-    assert place.reading == "li yang lu" and place.key_specific_pinyin == "liyang"
+    assert place.reading == "li yang lu" and place.match_keys.key_specific_pinyin == "liyang"
     s.rollback()
     assert ("栎阳路", "homophone") in kinds(screen(s, "立阳路", "road", area_code="610404007"))
 

@@ -29,11 +29,16 @@ MAX_LISTED = 20
 @click.option("--check-index", is_flag=True,
               help="compare every name's syllable-index rows, not only those of names whose "
                    "keys changed (for index rows touched by hand)")
+@click.option("--mode", type=click.Choice(["auto", "rows", "rebuild"]), default="auto",
+              show_default=True,
+              help="rows: write the changed names' keys and index rows one by one; rebuild: "
+                   "write every name's into new tables and swap them in (fast when most "
+                   "change); auto: a rebuild when a sample of the names says most change")
 @click.option("--job", "as_job", is_flag=True,
               help="queue it as a background job for `placenames worker` (its progress on "
                    "the /admin/reindex page) instead of running it here")
 @with_app
-def reindex_cmd(workers: int, batch: int, dry_run: bool, check_index: bool,
+def reindex_cmd(workers: int, batch: int, dry_run: bool, check_index: bool, mode: str,
                 as_job: bool) -> None:
     """Recompute 专名/通名, romanization, matching keys and syllable rows of every name and
     division.
@@ -57,7 +62,8 @@ def reindex_cmd(workers: int, batch: int, dry_run: bool, check_index: bool,
         job = start_job(current_app._get_current_object(),  # type: ignore[attr-defined]
                         db.session(), REINDEX,
                         {"workers": workers, "batch": batch, "dry_run": dry_run,
-                         "check_index": check_index}, subject=REINDEX, actor_id=None)
+                         "check_index": check_index, "mode": mode}, subject=REINDEX,
+                        actor_id=None)
         click.echo(f"queued as job {job.id}: `placenames worker` runs it; progress on "
                    "/admin/reindex")
         return
@@ -69,7 +75,7 @@ def reindex_cmd(workers: int, batch: int, dry_run: bool, check_index: bool,
         click.echo(f"\r  {entity}: {done:,}/{total:,}", nl=done >= total, err=True)
 
     report = reindex_ops.reindex(db.engine(), workers=workers, batch=batch, dry_run=dry_run,
-                                 check_index=check_index, engine_settings=settings,
+                                 check_index=check_index, mode=mode, engine_settings=settings,
                                  progress=progress)
     for target in reindex_ops.TARGETS:
         c = report.counts[target.entity]
@@ -78,6 +84,12 @@ def reindex_cmd(workers: int, batch: int, dry_run: bool, check_index: bool,
                    f"({c.published:,} published changes with history and feed rows, "
                    f"{c.syllables:,} syllable-index and {c.search:,} search rebuilds, "
                    f"{c.skipped:,} edited meanwhile, {c.failed:,} failed)")
+    if report.rebuilt is not None:
+        r = report.rebuilt
+        click.echo(f"keys and syllable index rebuilt and swapped in: indexes built in "
+                   f"{r.index_seconds:.1f} s; writers waited {r.locked_seconds:.1f} s; "
+                   f"{r.settled + r.taken:,} names written meanwhile or not computed kept "
+                   "their live rows")
     if dry_run:
         click.echo("试运行，未写入任何内容 / dry run: nothing written")
     if report.failed_total:

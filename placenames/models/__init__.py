@@ -12,7 +12,7 @@ from .changes import Change
 from .jobs import Job, JobStatus
 from .jurisdictions import Jurisdiction, Level, ManagementMembership, Scope
 from .people import Expert, RecoveryCode, Role, User, UserSession
-from .places import Alias, Place, PlaceStatus, PlaceSyllable
+from .places import Alias, Place, PlaceKeys, PlaceStatus, PlaceSyllable
 from .plans import NamingPlan, PlanStatus, ReservedName
 from .plates import Plate, PlateStatus, PrintBatch
 from .search import SearchEntry
@@ -25,7 +25,8 @@ from .workflow import Application, CandidateName, PublicComment, StepRecord
 __all__ = [
     "Address", "AddressStatus", "Alias", "ApiToken", "Application", "AuditChain", "AuditEvent",
     "Base", "CandidateName", "Change", "Expert", "HistoryRow", "Jurisdiction", "Level",
-    "ManagementMembership", "NamingPlan", "Place", "PlaceStatus", "PlaceSyllable", "PlanStatus",
+    "ManagementMembership", "NamingPlan", "Place", "PlaceKeys", "PlaceStatus", "PlaceSyllable",
+    "PlanStatus",
     "Plate", "PlateStatus", "PrintBatch", "PublicComment", "RecoveryCode", "RegisterCounter",
     "ReservedName", "Role", "Scope", "SearchEntry", "StepRecord", "User", "UserSession",
     "NameStory", "StoryPhoto", "StoryStatus", "ResponsibleUnit", "Sign", "SignPhoto", "Job",

@@ -1,7 +1,9 @@
 """Place names (地名): the register's central record, its aliases and its matching keys.
 
-The matching keys (toneless pinyin, fuzzy key…) are indexed columns maintained on every write
-by the names engine, so the duplicate and homophone screen fetches candidates by index.
+The matching keys (toneless pinyin, fuzzy key…) are indexed columns of a narrow table of their
+own (``place_keys``, one row a name), maintained on every write by the names engine, so the
+duplicate and homophone screen fetches candidates by index, and a change of the keys'
+definition rewrites that table alone, never the wide record with its geometry.
 """
 
 from __future__ import annotations
@@ -68,7 +70,37 @@ class Place(RecordMixin, Base):
     status_changed_on: Mapped[date | None] = mapped_column(Date)
     # the legal division code of the jurisdiction, so a scope is a set of code ranges
     division_code: Mapped[str | None] = mapped_column(String(20))
+
+    __table_args__ = (
+        Index("ix_places_name_division", "name", "division_code"),
+        Index("ix_places_division_code", "division_code"),
+    )
+
+    jurisdiction: Mapped[Jurisdiction | None] = relationship()
     # matching keys, maintained on every write (see models/name_keys.py)
+    match_keys: Mapped[PlaceKeys | None] = relationship(cascade="all, delete-orphan",
+                                                        uselist=False)
+    syllables: Mapped[list[PlaceSyllable]] = relationship(cascade="all, delete-orphan")
+    aliases: Mapped[list[Alias]] = relationship(back_populates="place", order_by="Alias.name")
+    renamed_to: Mapped[Place | None] = relationship(foreign_keys=[renamed_to_id],
+                                                    remote_side="Place.id")
+
+
+KEY_COLUMNS = ("key_pinyin", "key_specific_pinyin", "key_fuzzy", "key_specific", "key_initials",
+               "key_core")
+"""The matching keys of a name, as the names engine gives them (``naming.derived``)."""
+
+
+class PlaceKeys(Base):
+    """The matching keys of one name, with its division code: what the screen looks names up
+    by. Kept apart from the record so that rewriting every name's keys (after the keys'
+    definition changed) touches this narrow table and its key indexes only."""
+
+    __tablename__ = "place_keys"
+
+    place_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("places.id"),
+                                                primary_key=True)
+    division_code: Mapped[str | None] = mapped_column(String(20))
     key_pinyin: Mapped[str | None] = mapped_column(String(240))
     key_specific_pinyin: Mapped[str | None] = mapped_column(String(240))
     key_fuzzy: Mapped[str | None] = mapped_column(String(240))
@@ -77,19 +109,11 @@ class Place(RecordMixin, Base):
     key_core: Mapped[str | None] = mapped_column(String(60))  # 专名 without 新/东…/…西
 
     __table_args__ = (
-        Index("ix_places_name_division", "name", "division_code"),
-        Index("ix_places_key_specific_division", "key_specific", "division_code"),
-        Index("ix_places_key_specific_pinyin_division", "key_specific_pinyin", "division_code"),
-        Index("ix_places_key_fuzzy_division", "key_fuzzy", "division_code"),
-        Index("ix_places_key_core_division", "key_core", "division_code"),
-        Index("ix_places_division_code", "division_code"),
+        Index("ix_place_keys_specific_division", "key_specific", "division_code"),
+        Index("ix_place_keys_specific_pinyin_division", "key_specific_pinyin", "division_code"),
+        Index("ix_place_keys_fuzzy_division", "key_fuzzy", "division_code"),
+        Index("ix_place_keys_core_division", "key_core", "division_code"),
     )
-
-    jurisdiction: Mapped[Jurisdiction | None] = relationship()
-    syllables: Mapped[list[PlaceSyllable]] = relationship(cascade="all, delete-orphan")
-    aliases: Mapped[list[Alias]] = relationship(back_populates="place", order_by="Alias.name")
-    renamed_to: Mapped[Place | None] = relationship(foreign_keys=[renamed_to_id],
-                                                    remote_side="Place.id")
 
 
 class Alias(Base):

@@ -29,10 +29,12 @@ def reindex_names(app: Flask, session: Any, job: Any, progress: Any) -> str:
         app.extensions["placenames.engine"], workers=int(params.get("workers") or 1),
         batch=int(params.get("batch") or reindex_ops.DEFAULT_BATCH),
         dry_run=bool(params.get("dry_run")), check_index=bool(params.get("check_index")),
-        engine_settings=settings, progress=on_progress)
+        mode=str(params.get("mode") or "auto"), engine_settings=settings, progress=on_progress)
     parts = [f"{t.label}: {report.counts[t.entity].read} read, "
              f"{report.counts[t.entity].changed} changed, "
              f"{report.counts[t.entity].written} written" for t in reindex_ops.TARGETS]
+    if report.rebuilt is not None:
+        parts.append("keys and syllable index rebuilt and swapped in")
     if report.dry_run:
         parts.append("dry run: nothing written")
     if report.failed_total:

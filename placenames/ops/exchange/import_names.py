@@ -21,7 +21,7 @@ from shapely.geometry import shape
 from sqlalchemy import select
 
 from ... import spatial
-from ...models import Place, PlaceSyllable
+from ...models import Place, PlaceKeys, PlaceSyllable
 from ...models.name_keys import derived_and_keys
 from ...models.places import HISTORICAL, PlaceStatus
 from ...naming import duplicates, rules
@@ -412,7 +412,8 @@ class NameImport(Job):
         bulk_insert(self.session, rows)
         self.inserted += len(rows)
         if self.inserted > self.analyzed * 2 + CHUNK:  # the register grew much: new statistics
-            spatial.analyze(self.session.connection(), [Place.__table__, PlaceSyllable.__table__])
+            spatial.analyze(self.session.connection(), [Place.__table__, PlaceKeys.__table__,
+                                                        PlaceSyllable.__table__])
             self.analyzed = self.inserted
         changed = {n.existing["id"]: n for n in names if n.existing and n.changes}
         for part in in_chunks(changed):

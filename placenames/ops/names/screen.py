@@ -30,11 +30,19 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 from sqlalchemy import ColumnElement, and_, bindparam, false, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, joinedload
 
 from ... import spatial
 from ...errors import BadInput, NotFound
-from ...models import Jurisdiction, Level, ManagementMembership, Place, PlaceSyllable, Scope
+from ...models import (
+    Jurisdiction,
+    Level,
+    ManagementMembership,
+    Place,
+    PlaceKeys,
+    PlaceSyllable,
+    Scope,
+)
 from ...models.jurisdictions import scope_members
 from ...naming import duplicates, rules
 from ...naming.errors import NamingError
@@ -257,10 +265,14 @@ def in_scope(column: Any, scope: ScreenScope) -> ColumnElement[bool]:
 
 @lru_cache(maxsize=256)
 def _duplicate_statement(with_pinyin: bool, shape: ScopeShape) -> Any:
-    terms = [Place.name == bindparam("name"), Place.key_specific == bindparam("specific")]
+    k = PlaceKeys
+    terms = [k.key_specific == bindparam("specific")]
     if with_pinyin:
-        terms.append(Place.key_specific_pinyin == bindparam("specific_pinyin"))
-    return select(Place.id).where(or_(*terms), _scope_condition(Place.division_code, shape))
+        terms.append(k.key_specific_pinyin == bindparam("specific_pinyin"))
+    by_name = select(Place.id).where(Place.name == bindparam("name"),
+                                     _scope_condition(Place.division_code, shape))
+    return by_name.union(select(k.place_id).where(or_(*terms),
+                                                  _scope_condition(k.division_code, shape)))
 
 
 def duplicate_ids(session: Session, name: str, keys: NameKeys,
@@ -283,14 +295,19 @@ def variant_ids(name: str, keys: NameKeys, scope: ScreenScope) -> Any:
     """Near-homophones (same fuzzy key), directional variants (新长安/长安/长安西: the same
     core 专名) and ambiguous splits (庆大街 = 庆+大街 against 庆大路), in scope, by index."""
     core = duplicates.core_specific(keys.specific)
-    terms = [Place.key_core == core, Place.key_specific == core, Place.key_core == keys.specific]
+    k = PlaceKeys
+    terms = [k.key_core == core, k.key_specific == core, k.key_core == keys.specific]
     if keys.fuzzy:
-        terms.append(Place.key_fuzzy == keys.fuzzy)
+        terms.append(k.key_fuzzy == keys.fuzzy)
     if duplicates.stem(name):
-        terms.append(Place.key_specific == duplicates.stem(name))
-    if keys.specific:
-        terms.append(Place.name.in_(sorted({keys.specific + g for g in ONE_CHARACTER_GENERICS})))
-    return select(Place.id).where(or_(*terms), in_scope(Place.division_code, scope))
+        terms.append(k.key_specific == duplicates.stem(name))
+    by_keys = select(k.place_id).where(or_(*terms), in_scope(k.division_code, scope))
+    if not keys.specific:
+        return by_keys
+    splits = sorted({keys.specific + g for g in ONE_CHARACTER_GENERICS})
+    # the scope's parameters are bound once: both parts share the same values
+    return by_keys.union(select(Place.id).where(Place.name.in_(splits),
+                                                in_scope(Place.division_code, scope)))
 
 
 def _similar_ids(session: Session, keys: NameKeys, scope: ScreenScope,
@@ -303,9 +320,10 @@ def _similar_ids(session: Session, keys: NameKeys, scope: ScreenScope,
         return set()
     if classes is not None:
         rows = session.execute(
-            select(Place.id, Place.key_specific_pinyin)
-            .where(Place.cls.in_(sorted(classes)), Place.key_specific_pinyin.is_not(None),
-                   in_scope(Place.division_code, scope))).all()
+            select(Place.id, PlaceKeys.key_specific_pinyin)
+            .join(PlaceKeys, PlaceKeys.place_id == Place.id)
+            .where(Place.cls.in_(sorted(classes)), PlaceKeys.key_specific_pinyin.is_not(None),
+                   in_scope(PlaceKeys.division_code, scope))).all()
     else:
         rows = session.execute(
             select(PlaceSyllable.place_id, PlaceSyllable.specific_pinyin).distinct()
@@ -340,18 +358,20 @@ def fetch_candidates(session: Session, name: str, keys: NameKeys, scope: ScreenS
         return []
     wanted = [Place.id.in_(ids)] if classes is None else \
         [Place.id.in_(ids), Place.cls.in_(sorted(classes))]
+    eager = joinedload(Place.match_keys)  # _candidate reads them: one query, not one a place
     if near is None:
-        return [(p, None) for p in session.scalars(select(Place).where(*wanted))]
+        return [(p, None) for p in session.scalars(select(Place).options(eager).where(*wanted))]
     here = spatial.point(*near)
     rows = session.execute(select(Place, spatial.distance_m(Place.geom, here, bind))
-                           .where(*wanted)).all()
+                           .options(eager).where(*wanted)).all()
     return [(p, float(d) if d is not None else None) for p, d in rows]
 
 
 def _candidate(place: Place, distance: float | None) -> duplicates.Candidate:
-    keys = NameKeys(pinyin=place.key_pinyin or "", specific_pinyin=place.key_specific_pinyin or "",
-                    fuzzy=place.key_fuzzy or "", specific=place.key_specific or "",
-                    initials=place.key_initials or "")
+    k = place.match_keys or PlaceKeys()
+    keys = NameKeys(pinyin=k.key_pinyin or "", specific_pinyin=k.key_specific_pinyin or "",
+                    fuzzy=k.key_fuzzy or "", specific=k.key_specific or "",
+                    initials=k.key_initials or "")
     return duplicates.Candidate(id=str(place.id), name=place.name, cls=place.cls,
                                 status=place.status, jurisdiction_code=place.division_code,
                                 distance_m=round(distance, 1) if distance is not None else None,
@@ -504,7 +524,8 @@ def screen_many(session: Session, proposals: Sequence[Proposal]) -> list[list[du
         ordered = sorted(values)
         for start in range(0, len(ordered), _BULK_CHUNK):
             part = ordered[start:start + _BULK_CHUNK]
-            stmt = select(*_CANDIDATE_COLUMNS).where(getattr(Place, column).in_(part))
+            table = Place if column == "name" else PlaceKeys
+            stmt = _CANDIDATES.where(getattr(table, column).in_(part))
             for row in session.execute(stmt).mappings():
                 found[column].setdefault(row[column], []).append(_row_candidate(row))
     divisions = _bulk_divisions(session, proposals, probes)
@@ -553,9 +574,10 @@ def _bulk_divisions(session: Session, proposals: Sequence[Proposal],
     return found
 
 
-_CANDIDATE_COLUMNS = (Place.id, Place.name, Place.cls, Place.status, Place.division_code,
-                      Place.key_pinyin, Place.key_specific_pinyin, Place.key_fuzzy,
-                      Place.key_specific, Place.key_initials, Place.key_core)
+_CANDIDATES = select(Place.id, Place.name, Place.cls, Place.status, Place.division_code,
+                     PlaceKeys.key_pinyin, PlaceKeys.key_specific_pinyin, PlaceKeys.key_fuzzy,
+                     PlaceKeys.key_specific, PlaceKeys.key_initials, PlaceKeys.key_core
+                     ).outerjoin(PlaceKeys, PlaceKeys.place_id == Place.id)
 
 
 def _row_candidate(row: Any) -> duplicates.Candidate:

@@ -13,11 +13,11 @@ from sqlalchemy.orm import Session
 
 from ... import spatial
 from ...errors import BadInput, NotFound
-from ...models import HistoryRow, Jurisdiction, Place, PlaceStatus, PlaceSyllable
+from ...models import HistoryRow, Jurisdiction, Place, PlaceKeys, PlaceStatus, PlaceSyllable
 from ...models.audit import history_rows
 from ...models.base import utcnow
 from ...models.changes import record_bulk
-from ...models.name_keys import derived
+from ...models.name_keys import derived, key_row, record_values
 from ...models.search import SearchEntry, entry_rows
 from ...models.versions import mark_map_changed
 from ...naming.errors import NamingError
@@ -104,7 +104,7 @@ def bulk_insert(session: Session, rows: Iterable[PlaceRow], batch: int = 5000,
     mark_map_changed(session)  # COPY/executemany bypass the session's hooks
     for chunk in _chunks(rows, batch):
         now = utcnow()
-        places, syllables, entries = [], [], []
+        places, keys, syllables, entries = [], [], [], []
         for row in chunk:
             values, syls = row.derived or derived(row.name, row.cls, None)
             pid = row.id or uuid.uuid4()
@@ -116,12 +116,15 @@ def bulk_insert(session: Session, rows: Iterable[PlaceRow], batch: int = 5000,
                       "approval_doc_no": row.approval_doc_no, "approval_date": row.approval_date,
                       "start_desc": row.start_desc, "end_desc": row.end_desc,
                       "length_m": row.length_m, "width_m": row.width_m,
-                      "version": 1, "created_at": now, "updated_at": now, **values}
+                      "version": 1, "created_at": now, "updated_at": now,
+                      **record_values(values)}
             places.append(record)
+            keys.append(key_row(pid, row.division_code, values))
             entries.extend(entry_rows(pid, row.name, None, [], row.status))
             syllables.extend({"place_id": pid, "syllable": s, "division_code": row.division_code,
                               "specific_pinyin": values["key_specific_pinyin"]} for s in syls)
         spatial.bulk_insert_rows(conn, Place.__table__, places)
+        spatial.bulk_insert_rows(conn, PlaceKeys.__table__, keys)
         spatial.bulk_insert_rows(conn, PlaceSyllable.__table__, syllables)
         spatial.bulk_insert_rows(conn, HistoryRow.__table__, history_rows("place", places, now))
         spatial.bulk_insert_rows(conn, SearchEntry.__table__, entries)

@@ -1,0 +1,192 @@
+"""Rebuild the names' matching keys and syllable index whole, then swap them in.
+
+When most names' keys change (the keys' definition changed, a lexicon change that alters most
+readings), rewriting them row by row costs a new version of each row and an entry in each of
+its indexes, for every row. A rebuild writes every name's keys and syllable rows into empty
+shadow tables (``place_keys_rebuild``, ``place_syllables_rebuild``: COPY on PostgreSQL, no
+index to keep up), builds their indexes once, and swaps them in for the live tables in one
+short transaction. The screen reads the live tables, as they were, until that transaction
+commits.
+
+The app keeps writing while the shadows fill: a name created or edited meanwhile gets its keys
+from the write hooks, in the live tables. Each shadow keys row carries the version of the name
+it was computed from (every write of a name through the app is a new version), and the swap
+takes the live rows of every name whose version is no longer that one, or that the shadows
+lack (created after its range was read, or a name the engine could not read, which keeps its
+stored keys), under a lock that keeps writers of the two tables waiting (readers go on). The
+same is done once before the shadows are indexed, so that the swap has little left to take;
+a name renamed into a range read later is read twice, and this removes its first reading.
+A failed run leaves the live tables as they were and its shadows behind; the next run drops
+them.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any, cast
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Engine,
+    Integer,
+    Table,
+    Uuid,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    true,
+)
+from sqlalchemy.exc import OperationalError
+
+from ... import spatial
+from ...models import Place, PlaceKeys, PlaceSyllable
+from . import batch_tables
+
+LIVE: tuple[Table, ...] = (cast(Table, PlaceKeys.__table__), cast(Table, PlaceSyllable.__table__))
+"""The derived tables a rebuild replaces, the keys first (whose shadow carries the versions)."""
+READ_VERSION = Column("read_version", Integer)
+"""The version of the name a shadow keys row was computed from (dropped at the swap)."""
+OWN_CHANGED = Column("own_changed", Boolean)
+"""Whether the batch found the name's own fields changed (written row by row, with its search
+entries; dropped at the swap)."""
+SWAP_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class Shadows:
+    """The shadow tables of one rebuild."""
+
+    tables: tuple[Table, ...]
+
+    @property
+    def keys(self) -> Table:
+        """The shadow of ``place_keys``, with ``read_version``."""
+        return self.tables[0]
+
+    @property
+    def syllables(self) -> Table:
+        """The shadow of ``place_syllables``."""
+        return self.tables[1]
+
+
+def _extra(table: Table) -> tuple[Column[Any], ...]:
+    return (READ_VERSION, OWN_CHANGED) if table is LIVE[0] else ()
+
+
+def shadows_of(engine: Engine) -> Shadows:
+    """The shadows of the rebuild under way (to name them in a worker process)."""
+    return Shadows(tuple(spatial.shadow_of(engine, t, _extra(t)) for t in LIVE))
+
+
+def begin(engine: Engine) -> Shadows:
+    """Create empty shadows (dropping any a failed run left)."""
+    with engine.begin() as conn:
+        return Shadows(tuple(spatial.create_shadow(conn, t, _extra(t)) for t in LIVE))
+
+
+def give_up(engine: Engine) -> None:
+    """Drop the shadows of a run that failed: the live tables are as they were."""
+    with engine.begin() as conn:
+        for table in LIVE:
+            spatial.drop_shadow(conn, table)
+
+
+def load(conn: Any, shadows: Shadows, keys: list[tuple[Any, ...]],
+         syllables: list[tuple[Any, ...]]) -> None:
+    """Copy one batch's keys rows (the columns of ``place_keys`` and the ``read_version`` of
+    the name) and syllable rows (those of ``place_syllables``), as tuples in the shadows'
+    column order, into the shadows. A name renamed into a range read later is read twice:
+    its first reading is there already, of an older version (SQLite keeps its keys row and
+    leaves the second out; PostgreSQL keeps both), so the name's live rows replace them."""
+    spatial.load_shadow_rows(conn, shadows.keys, keys)
+    spatial.load_shadow_rows(conn, shadows.syllables, syllables)
+
+
+@dataclass(frozen=True)
+class SwapReport:
+    """What the rebuild changed and took from the live tables, and how long writers waited."""
+
+    changed: int  # names whose keys or own fields changed
+    search: list[Any]  # ids of the other names whose reading changed (their search entries)
+    settled: int  # names written meanwhile or not computed, taken before indexing
+    taken: int  # the same, taken at the swap (under the lock)
+    index_seconds: float
+    locked_seconds: float
+
+
+def finish(engine: Engine, shadows: Shadows) -> SwapReport:
+    """Take what changed meanwhile, index the shadows, swap them in (tried again when a
+    lock is not had in time)."""
+    t0 = time.perf_counter()
+    with engine.begin() as conn:
+        settled = _take_live(conn, shadows, _stale(conn, shadows))
+    for live, shadow in zip(LIVE, shadows.tables, strict=True):
+        spatial.index_shadow(engine, live, shadow)
+    indexed = time.perf_counter() - t0
+    changed, search = _changes(engine, shadows)
+    for attempt in range(1, SWAP_ATTEMPTS + 1):
+        try:
+            return _swap(engine, shadows, settled, indexed, changed, search)
+        except OperationalError:  # a lock not had in time, or a deadlock: nothing changed
+            if attempt == SWAP_ATTEMPTS:
+                raise
+            time.sleep(attempt)
+    raise AssertionError("unreachable")
+
+
+def _changes(engine: Engine, shadows: Shadows) -> tuple[int, list[Any]]:
+    """How many names the rebuild changes (their keys or own fields), and the ids of those
+    whose whole-name pinyin changed but not their own fields (stored before: a name whose keys
+    were never computed has none), whose search entries are to be rebuilt."""
+    s, live = shadows.keys, LIVE[0]
+    joined = s.outerjoin(live, live.c.place_id == s.c.place_id)
+    differs = or_(*(s.c[col.name].is_distinct_from(col) for col in live.c
+                    if col.name != "place_id"))
+    with spatial.read_only(engine).connect() as conn:
+        changed = conn.execute(select(func.count()).select_from(joined).where(
+            live.c.place_id.is_(None) | differs | (s.c.own_changed == true()))).scalar()
+        search = list(conn.execute(select(s.c.place_id).select_from(joined).where(
+            live.c.key_pinyin.is_not(None), s.c.key_pinyin.is_distinct_from(live.c.key_pinyin),
+            s.c.own_changed.is_not(true()))).scalars())
+        conn.rollback()
+    return int(changed or 0), search
+
+
+def _stale(conn: Any, shadows: Shadows) -> Any:
+    """The ids of names whose shadow rows are not of their current version, or missing."""
+    places, k = cast(Table, Place.__table__), shadows.keys
+    return select(places.c.id).select_from(
+        places.outerjoin(k, k.c.place_id == places.c.id)).where(
+        k.c.place_id.is_(None) | (k.c.read_version != places.c.version)).distinct()
+
+
+_IDS = batch_tables.temp("rebuild_taken", Column("place_id", Uuid, primary_key=True))
+
+
+def _take_live(conn: Any, shadows: Shadows, stale: Any) -> int:
+    """Replace the shadow rows of the names ``stale`` selects by their live rows; their
+    count."""
+    batch_tables.fill(conn, _IDS, [{"place_id": i} for i in conn.execute(stale).scalars()])
+    ids = select(_IDS.c.place_id)
+    for live, shadow in zip(LIVE, shadows.tables, strict=True):
+        conn.execute(delete(shadow).where(shadow.c.place_id.in_(ids)))
+        conn.execute(insert(shadow).from_select(
+            list(live.c.keys()), select(*live.c).where(live.c.place_id.in_(ids))))
+    return int(conn.execute(select(func.count()).select_from(_IDS)).scalar() or 0)
+
+
+def _swap(engine: Engine, shadows: Shadows, settled: int, indexed: float, changed: int,
+          search: list[Any]) -> SwapReport:
+    with engine.begin() as conn:
+        spatial.lock_for_swap(conn, LIVE)
+        t0 = time.perf_counter()
+        taken = _take_live(conn, shadows, _stale(conn, shadows))
+        for live, shadow in zip(LIVE, shadows.tables, strict=True):
+            spatial.swap_shadow(conn, live, shadow)
+        spatial.analyze(conn, LIVE)
+        locked = time.perf_counter() - t0
+    return SwapReport(changed, search, settled, taken, indexed, locked)

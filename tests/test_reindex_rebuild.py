@@ -1,0 +1,187 @@
+"""`placenames reindex --mode rebuild`: every name's keys and syllable rows are written into
+shadow tables and swapped in; the result is what a row-by-row reindex leaves, names written
+meanwhile keep what the write hooks gave them, a failed run leaves the live tables as they
+were, and the schema is the migrations' after the swap."""
+
+import pytest
+from sqlalchemy import func, inspect, select, update
+from test_reindex import NAMES, cli, make_register, make_stale, state
+
+from placenames import migrate, spatial
+from placenames.models import Jurisdiction, Place, PlaceKeys, PlaceSyllable
+from placenames.models.name_keys import derived
+from placenames.ops.names import rebuild
+from placenames.ops.names import reindex as rx
+from placenames.ops.registry.places import PlaceInput, create_place
+
+
+@pytest.fixture
+def register(session):
+    return make_register(session)
+
+
+def shadow_tables(engine):
+    return {t for t in inspect(engine).get_table_names() if t.endswith("_rebuild")}
+
+
+def live_keys(session, place_id):
+    session.expire_all()
+    place = session.get(Place, place_id)
+    keys = place.match_keys
+    row = ({c: getattr(keys, c) for c in rx.KEY_COLUMNS}, keys.division_code,
+           sorted((s.syllable, s.specific_pinyin, s.division_code) for s in place.syllables))
+    session.rollback()
+    return row
+
+
+def engine_keys(name, cls, code):
+    values, terms = derived(name, cls, None)
+    return ({c: values[c] for c in rx.KEY_COLUMNS}, code,
+            sorted((t, values["key_specific_pinyin"], code) for t in terms))
+
+
+def test_a_rebuild_leaves_what_a_row_by_row_reindex_leaves(register, session, engine):
+    fresh = state(session)
+    make_stale(session, register)
+    report = rx.reindex(engine, workers=1, batch=2, mode="rebuild")
+    c = report.counts["name"]
+    # every name recomputed; 碑林路's and 凤鸣苑's keys and 长安大道's romanization were stale
+    # (太华路's and 秦汉大道's index rows, touched by hand, are rewritten whole as well)
+    assert (c.read, c.changed, c.written, c.published, c.failed) == (5, 3, 3, 1, 0)
+    # 长安大道's new version, written by the batch itself, is the one its shadow row has; 凤鸣苑's
+    # new reading rebuilt its search entries
+    assert report.rebuilt is not None and c.search == 2
+    assert (report.rebuilt.settled, report.rebuilt.taken) == (0, 0)
+    places, syllables, entries, (history, feed) = state(session)
+    assert syllables == fresh[1] and entries == fresh[2]
+    assert (history, feed) == (fresh[3][0] + 1, fresh[3][1] + 1)
+    changed = [a for a, b in zip(fresh[0], places, strict=True) if a != b]
+    assert len(changed) == 1 and "长安大道" in changed[0]  # its new version alone
+    assert shadow_tables(engine) == set()
+    assert migrate.drift(engine) == []  # keys and indexes under the migrations' names
+    again = rx.reindex(engine, workers=1, batch=2, mode="rows", check_index=True)
+    assert again.counts["name"].changed == 0
+
+
+def test_names_written_during_a_rebuild_keep_what_the_write_hooks_gave_them(register,
+                                                                            session, engine,
+                                                                            monkeypatch):
+    session.execute(update(PlaceKeys).values(key_fuzzy=None))  # every name's keys stale
+    session.commit()
+    town = session.scalar(select(Jurisdiction))
+    code = town.code
+    session.rollback()  # no transaction open (on SQLite, each holds the write lock)
+    done = []
+
+    def edit(_entity, _read, _total):
+        if done:
+            return
+        # after the first batch (by name: 凤鸣苑, 太华路): one of them renamed, and a new name
+        # in that batch's range
+        done.append(True)
+        place = session.get(Place, register["太华路"])
+        place.name = "太白路"
+        create_place(session, PlaceInput("丰庆路", "road", jurisdiction=town))
+        session.commit()
+
+    index_shadow = spatial.index_shadow
+
+    def edit_while_indexing(*args):  # after the batches, before the swap's lock
+        if len(done) == 1:
+            done.append(True)
+            session.get(Place, register["碑林路"]).name = "碑石路"
+            session.commit()
+        index_shadow(*args)
+
+    monkeypatch.setattr(spatial, "index_shadow", edit_while_indexing)
+    report = rx.reindex(engine, workers=1, batch=2, mode="rebuild", progress=edit)
+    assert report.rebuilt is not None
+    # taken before the shadows were indexed: the new name (its range was read before it was
+    # made) and the renamed one (its first reading, of an older version, is there); at the
+    # swap, the name renamed while the shadows were indexed
+    assert (report.rebuilt.settled, report.rebuilt.taken) == (2, 1)
+    new_id = session.scalar(select(Place.id).where(Place.name == "丰庆路"))
+    assert live_keys(session, register["太华路"]) == engine_keys("太白路", "road", code)
+    assert live_keys(session, new_id) == engine_keys("丰庆路", "road", code)
+    assert live_keys(session, register["碑林路"]) == engine_keys("碑石路", "road", code)
+    for name, cls in NAMES:
+        if name in ("太华路", "碑林路"):
+            continue
+        assert live_keys(session, register[name]) == engine_keys(name, cls, code)
+    assert session.scalar(select(func.count()).select_from(PlaceKeys)) == \
+        session.scalar(select(func.count()).select_from(Place)) == 6
+    assert rx.reindex(engine, workers=1, batch=2, mode="rows").counts["name"].changed == 0
+
+
+def test_a_name_the_engine_cannot_read_keeps_its_keys_through_a_rebuild(register, session,
+                                                                        engine):
+    qin = register["秦汉大道"]
+    before = live_keys(session, qin)
+    session.execute(update(Place).where(Place.id == qin).values(reading="qin"))
+    session.execute(update(PlaceKeys).where(PlaceKeys.place_id != qin).values(key_core="x"))
+    session.commit()
+    report = rx.reindex(engine, workers=1, batch=2, mode="rebuild")
+    assert report.failed_total == 1 and report.rebuilt is not None
+    assert (report.rebuilt.settled, report.rebuilt.taken) == (1, 0)
+    assert live_keys(session, qin) == before
+    assert session.scalar(select(func.count()).where(PlaceKeys.key_core == "x")) == 0
+
+
+def test_a_failed_rebuild_leaves_the_live_tables_and_no_shadow(register, session, engine):
+    session.execute(update(PlaceKeys).values(key_fuzzy="stale"))
+    session.commit()
+    before = state(session)
+
+    def fail(_entity, _read, _total):
+        raise RuntimeError("the machine went down")
+
+    with pytest.raises(RuntimeError):
+        rx.reindex(engine, workers=1, batch=2, mode="rebuild", progress=fail)
+    assert state(session) == before
+    assert shadow_tables(engine) == set()
+
+
+def test_auto_rebuilds_only_when_a_sample_says_most_keys_change(register, session, engine,
+                                                               monkeypatch):
+    monkeypatch.setattr(rx, "REBUILD_MIN_ROWS", 1)
+    assert rx.choose_mode(engine, rx.PLACES, "auto", 5) == "rows"  # nothing stale
+    session.execute(update(PlaceKeys).where(PlaceKeys.place_id == register["太华路"])
+                    .values(key_core="x"))
+    session.commit()
+    assert rx.sample_share(engine, rx.PLACES) == pytest.approx(1 / 5)
+    session.execute(update(PlaceKeys).values(key_core="x"))
+    session.commit()
+    assert rx.sample_share(engine, rx.PLACES) == 1.0
+    assert rx.choose_mode(engine, rx.PLACES, "auto", 5) == "rebuild"
+    monkeypatch.setattr(rx, "REBUILD_MIN_ROWS", 6)
+    assert rx.choose_mode(engine, rx.PLACES, "auto", 5) == "rows"  # a small register
+    report = rx.reindex(engine, workers=1, batch=2)
+    assert report.rebuilt is None and report.counts["name"].written == 5
+
+
+def test_the_command_rebuilds_on_two_workers(register, session, app):
+    session.execute(update(PlaceKeys).values(key_fuzzy=None))
+    session.execute(update(PlaceSyllable).values(specific_pinyin=None))
+    session.commit()
+    done = cli(app, "reindex", "--mode", "rebuild", "--workers", "2", "--batch", "100")
+    assert done.exit_code == 0, done.output
+    assert "names 地名: 5 read, 5 changed, 5 written" in done.stdout
+    assert "rebuilt" in done.stdout
+    assert session.scalar(select(func.count()).where(PlaceKeys.key_fuzzy.is_(None))) == 0
+    assert session.scalar(select(func.count()).where(
+        PlaceSyllable.specific_pinyin.is_(None))) == 0
+    session.rollback()
+    assert shadow_tables(session.get_bind()) == set()
+    bad = cli(app, "reindex", "--mode", "fast")
+    assert bad.exit_code != 0 and "fast" in bad.output
+
+
+def test_rebuild_shadows_are_dropped_at_the_next_start(engine):
+    """A run killed midway leaves its shadows; the next one starts from empty ones."""
+    shadows = rebuild.begin(engine)
+    with engine.begin() as conn:
+        rebuild.load(conn, shadows, [], [])
+    assert shadow_tables(engine) == {"place_keys_rebuild", "place_syllables_rebuild"}
+    again = rebuild.begin(engine)
+    rebuild.give_up(engine)
+    assert again.tables[0].name == "place_keys_rebuild" and shadow_tables(engine) == set()
