@@ -413,6 +413,8 @@ def main() -> None:
     ap.add_argument("--pg-only", action="store_true", help="PostGIS only")
     ap.add_argument("--reindex", default=None, metavar="SIZES",
                     help="instead: the reindex of every name at these sizes (1000000,10000000)")
+    ap.add_argument("--runs", default=",".join(("full", "verify", "keys", "published")),
+                    help="which reindex runs after the first, full one (verify,keys,published)")
     ap.add_argument("--workers", type=int, default=2, help="reindex worker processes")
     ap.add_argument("--batch", type=int, default=5000, help="reindex batch size")
     ap.add_argument("--divisions", type=int, default=0, metavar="N",
@@ -435,7 +437,8 @@ def main() -> None:
 
         work = Path(args.workdir or tempfile.mkdtemp(prefix="bench-names-"))
         bench_names_reindex.run(list(bench_names_reindex.sizes_of(args.reindex)), args.pg_url,
-                                work, args.workers, args.batch, args.pg_only, seed=7)
+                                work, args.workers, args.batch, args.pg_only, seed=7,
+                                runs=tuple(args.runs.split(",")))
         return
     if args.keys_only:
         work = Path(args.workdir or tempfile.mkdtemp(prefix="bench-names-"))

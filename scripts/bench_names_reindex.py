@@ -303,8 +303,11 @@ def orm_per_row(engine: Any, sample: int) -> float:
     return (time.perf_counter() - t0) / max(len(ids), 1)
 
 
+RUNS = ("full", "verify", "keys", "published")
+
+
 def bench_size(label: str, url: str, size: int, workers: int, batch: int, seed: int,
-               published: bool) -> None:
+               published: bool, runs: tuple[str, ...] = RUNS) -> None:
     """Generate, reindex, the baselines; print everything.
 
     Up to 1M: a register with stale keys, then the runs full, verify, keys and published.
@@ -325,15 +328,18 @@ def bench_size(label: str, url: str, size: int, workers: int, batch: int, seed: 
     show("full", first)
     verdict(size, first[0])
     full_seconds = first[0].seconds
-    t_vac = vacuum(engine)
-    print(f"  (vacuum/analyze after the rewrite {t_vac:.0f} s, not counted; "
-          f"{disk_mib(engine, path):,.0f} MiB on disk)", flush=True)
-    second = timed_reindex(engine, workers, batch, settings)
-    show("verify", second)
-    verdict(size, second[0])
-    again = second[0]
+    if set(runs) - {"full"}:
+        t_vac = vacuum(engine)
+        print(f"  (vacuum/analyze after the rewrite {t_vac:.0f} s, not counted; "
+              f"{disk_mib(engine, path):,.0f} MiB on disk)", flush=True)
+    again = first[0]
+    if "verify" in runs:
+        second = timed_reindex(engine, workers, batch, settings)
+        show("verify", second)
+        verdict(size, second[0])
+        again = second[0]
     keys_seconds: dict[str, float] = {}
-    for mode in ("auto",) if large else ("auto", "rows"):
+    for mode in () if "keys" not in runs else ("auto",) if large else ("auto", "rows"):
         t0 = time.perf_counter()
         stale_keys(engine)
         print(f"  (every name's keys cleared, syllable rows left right: "
@@ -345,7 +351,7 @@ def bench_size(label: str, url: str, size: int, workers: int, batch: int, seed: 
     if "rows" in keys_seconds:
         print(f"    the rebuild against row by row, keys rewritten: "
               f"{keys_seconds['rows'] / keys_seconds['auto']:.2f}× faster", flush=True)
-    if published or large:
+    if "published" in runs and (published or large):
         n = stale_published(engine, 10)
         changed = timed_reindex(engine, workers, batch, settings)
         show("published", changed)
@@ -354,8 +360,8 @@ def bench_size(label: str, url: str, size: int, workers: int, batch: int, seed: 
         verdict(size, changed[0])
     per_engine = engine_alone(engine, SAMPLE)
     print(f"  baseline, names engine alone (one process, no cache): {per_engine * 1e6:.0f} µs "
-          f"a name, {per_engine * size:,.0f} s for {size:,}; ratio to it: verify "
-          f"{per_engine * size / again.seconds:.2f}×")
+          f"a name, {per_engine * size:,.0f} s for {size:,}; ratio to it: "
+          f"{'verify' if 'verify' in runs else 'full'} {per_engine * size / again.seconds:.2f}×")
     if not large:
         vacuum(engine)
         per_orm = orm_per_row(engine, SAMPLE)
@@ -380,15 +386,15 @@ def verdict(size: int, report: rx.Report) -> None:
 
 
 def run(sizes: list[int], pg_url: str | None, work: Path, workers: int, batch: int,
-        pg_only: bool, seed: int) -> None:
+        pg_only: bool, seed: int, runs: tuple[str, ...] = RUNS) -> None:
     """Every size on each backend: SpatiaLite up to 1M, PostGIS at every size."""
     for size in sizes:
         if not pg_only and size <= 1_000_000:
             bench_size("spatialite", f"sqlite:///{work / 'reindex.db'}", size, workers, batch,
-                       seed, published=True)
+                       seed, published=True, runs=runs)
         if pg_url:
             bench_size("postgis", pg_url, size, workers, batch, seed,
-                       published=size <= 1_000_000)
+                       published=size <= 1_000_000, runs=runs)
     if not pg_url:
         print("\n(no --pg-url: PostGIS not measured)")
 

@@ -271,14 +271,16 @@ def _duplicate_statement(with_pinyin: bool, shape: ScopeShape) -> Any:
         terms.append(k.key_specific_pinyin == bindparam("specific_pinyin"))
     by_name = select(Place.id).where(Place.name == bindparam("name"),
                                      _scope_condition(Place.division_code, shape))
-    return by_name.union(select(k.place_id).where(or_(*terms),
-                                                  _scope_condition(k.division_code, shape)))
+    # UNION ALL: an id found both ways comes twice (the callers keep a set), with no sort
+    return by_name.union_all(select(k.place_id).where(or_(*terms),
+                                                      _scope_condition(k.division_code, shape)))
 
 
 def duplicate_ids(session: Session, name: str, keys: NameKeys,
                   scope: ScreenScope) -> list[uuid.UUID]:
     """The fast path, duplicates and homophones: ids of the same name, the same 专名 or the same
-    专名 pinyin, in scope; each OR term is served by its (key, division code) index.
+    专名 pinyin, in scope (an id may come twice); each term is served by its (key, division
+    code) index.
 
     The statement is built once per shape of scope and run on the session's connection with
     bound values: at a p99 of about 1 ms, building and ORM-compiling a select each time was a
@@ -306,8 +308,8 @@ def variant_ids(name: str, keys: NameKeys, scope: ScreenScope) -> Any:
         return by_keys
     splits = sorted({keys.specific + g for g in ONE_CHARACTER_GENERICS})
     # the scope's parameters are bound once: both parts share the same values
-    return by_keys.union(select(Place.id).where(Place.name.in_(splits),
-                                                in_scope(Place.division_code, scope)))
+    return by_keys.union_all(select(Place.id).where(Place.name.in_(splits),
+                                                    in_scope(Place.division_code, scope)))
 
 
 def _similar_ids(session: Session, keys: NameKeys, scope: ScreenScope,
