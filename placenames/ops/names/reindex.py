@@ -643,18 +643,23 @@ def _write_syllables(conn: Any, tmp: Table, done: Sequence[Change]) -> None:
 
 def _write_search(conn: Any, tmp: Table, done: Sequence[Change]) -> None:
     todo = [c for c in done if c.search]
-    if not todo:
-        return
+    if todo:
+        _replace_entries(conn, select(tmp.c.id).where(tmp.c.search == 1),
+                         [(c.id, c.name, c.reading, c.status) for c in todo])
+
+
+def _replace_entries(conn: Any, ids: Any, names: Sequence[tuple[Any, str, Any, Any]]) -> None:
+    """Replace the search entries of ``names`` (id, name, reading, status), whose ids ``ids``
+    gives (a list or a select), by those their name, reading, aliases and status give."""
     e, a = cast(Table, SearchEntry.__table__), cast(Table, Alias.__table__)
-    ids = select(tmp.c.id).where(tmp.c.search == 1)
     conn.execute(delete(e).where(e.c.place_id.in_(ids)))
     aliases: dict[Any, list[tuple[str, str]]] = defaultdict(list)
     for pid, name, kind in conn.execute(select(a.c.place_id, a.c.name, a.c.kind)
                                         .where(a.c.place_id.in_(ids))):
         aliases[pid].append((name, kind))
-    rows = [r for c in todo
-            for r in entry_rows(c.id, c.name, c.reading, aliases.get(c.id, []), c.status or "")]
-    spatial.bulk_insert_rows(conn, e, rows)
+    spatial.bulk_insert_rows(conn, e, [
+        r for pid, name, reading, status in names
+        for r in entry_rows(pid, name, reading, aliases.get(pid, []), status or "")])
 
 
 def _publish(session: Session, target: Target, tmp: Table, published: Sequence[Change],
@@ -771,20 +776,13 @@ def _rebuilt_counts(engine: Engine, counts: Counts, rebuilt: rebuild.SwapReport)
 def refresh_search(engine: Engine, ids: Sequence[Any]) -> int:
     """Rebuild the search entries of the names ``ids`` from their stored name, reading,
     aliases and status, a thousand at a time; how many names."""
-    p, e, a = (cast(Table, m.__table__) for m in (Place, SearchEntry, Alias))
+    p = cast(Table, Place.__table__)
     for start in range(0, len(ids), 1000):
         part = list(ids[start:start + 1000])
         with engine.begin() as conn:
-            aliases: dict[Any, list[tuple[str, str]]] = defaultdict(list)
-            for pid, name, kind in conn.execute(select(a.c.place_id, a.c.name, a.c.kind)
-                                                .where(a.c.place_id.in_(part))):
-                aliases[pid].append((name, kind))
-            rows = [r for pid, name, reading, status in conn.execute(
-                        select(p.c.id, p.c.name, p.c.reading, p.c.status)
-                        .where(p.c.id.in_(part)))
-                    for r in entry_rows(pid, name, reading, aliases.get(pid, []), status or "")]
-            conn.execute(delete(e).where(e.c.place_id.in_(part)))
-            spatial.bulk_insert_rows(conn, e, rows)
+            names = conn.execute(select(p.c.id, p.c.name, p.c.reading, p.c.status)
+                                 .where(p.c.id.in_(part))).all()
+            _replace_entries(conn, part, [tuple(n) for n in names])
     return len(ids)
 
 
