@@ -75,6 +75,7 @@ def generic_classes() -> dict[str, str]:
     return {g: e.cls for g, e in lex.active().generics.items()}
 
 
+@lru_cache(maxsize=8192)
 def generic_class(generic: str) -> str | None:
     """Return the class implied by a generic (通名), ignoring leading section words and an
     ethnic part (南小街 -> street, 回族自治区 -> province)."""
@@ -265,6 +266,7 @@ def _inside_word(text: str, start: int, end: int) -> bool:
 
 
 lex.register_cache(_split.cache_clear)
+lex.register_cache(generic_class.cache_clear)
 lex.register_cache(_cached_parts.cache_clear)
 
 

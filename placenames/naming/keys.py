@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from placenames.naming.generics import split_name
 from placenames.naming.normalize import clean_name
@@ -123,22 +124,37 @@ def keys_of_reading(cleaned: str, tone3: tuple[str | None, ...], specific: str, 
                     fuzzy_pairs: Iterable[str] = FUZZY_PAIRS) -> NameKeys:
     """The keys of a name already cleaned, read (``readings.syllables``) and split: what
     :func:`name_keys` computes, for callers that need the reading for more than the keys."""
-    plain = _plain(tone3, cleaned)
-    spec = plain[: len(specific)]
-    pairs = tuple(fuzzy_pairs)
+    n = len(specific)
+    pairs = fuzzy_pairs if isinstance(fuzzy_pairs, tuple) else tuple(fuzzy_pairs)
+    spec_pinyin, fuzzy, initials, fuzzy_syllables = _specific_keys(specific, tone3[:n], pairs)
+    rest = _rest_pinyin(cleaned[n:], tone3[n:]) if n < len(cleaned) else ""
+    return NameKeys(
+        pinyin=spec_pinyin + rest,
+        specific_pinyin=spec_pinyin,
+        fuzzy=fuzzy,
+        specific=specific,
+        initials=initials,
+        fuzzy_syllables=fuzzy_syllables,
+    )
+
+
+@lru_cache(maxsize=8192)
+def _rest_pinyin(generic: str, tone3: tuple[str | None, ...]) -> str:
+    return "".join(_plain(tone3, generic))
+
+
+@lru_cache(maxsize=131072)
+def _specific_keys(specific: str, tone3: tuple[str | None, ...], pairs: tuple[str, ...]
+                   ) -> tuple[str, str, str, tuple[str, ...]]:
+    """The keys of a 专名 read as ``tone3``: its pinyin, fuzzy key, initials and folded
+    syllables (specifics recur across a register: each is worked out once)."""
+    spec = _plain(tone3, specific)
     fold = _FOLD_CACHE.get(pairs)
     if fold is None:
         fold = _FOLD_CACHE.setdefault(pairs, _fold_table(pairs))
     folded = [fold_syllable(s, *fold) for s in spec]
-    fuzzy = "".join(folded)
-    return NameKeys(
-        pinyin="".join(plain),
-        specific_pinyin="".join(spec),
-        fuzzy=fuzzy,
-        specific=specific,
-        initials="".join(s[:1] for s in spec),
-        fuzzy_syllables=tuple(dict.fromkeys(s for s in folded if s)),
-    )
+    return ("".join(spec), "".join(folded), "".join(s[:1] for s in spec),
+            tuple(dict.fromkeys(s for s in folded if s)))
 
 
 def index_terms(keys: NameKeys) -> tuple[str, ...]:

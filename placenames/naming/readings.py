@@ -25,6 +25,7 @@ The generic part (通名) takes the reading the generics table gives it. Syllabl
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -102,11 +103,13 @@ def char_readings(ch: str) -> tuple[str, ...]:
 
 def phrase_reading(word: str) -> tuple[str, ...] | None:
     """The reading pypinyin's phrase dictionary gives a word (its first reading per character)."""
+    raw = PHRASES_DICT.get(word)
+    if not raw:  # most windows of a name are no phrase: nothing to keep for them
+        return None
     try:
         return _PHRASE[word]
     except KeyError:
-        raw = PHRASES_DICT.get(word)
-        sylls = tuple(_tone3(items[0]) or "" for items in raw) if raw else None
+        sylls: tuple[str, ...] | None = tuple(_tone3(items[0]) or "" for items in raw)
         if sylls is not None and (len(sylls) != len(word) or not all(sylls)):
             sylls = None
         _PHRASE[word] = sylls
@@ -207,7 +210,12 @@ def _segment_run(run: str, offset: int, unit: bool, tail: str = "") -> list[Segm
     return out
 
 
+_COMMON_HAN = re.compile("[\u4e00-\u9fff\u3007]+")
+
+
 def _segment_text(text: str, offset: int, unit: bool, tail: str = "") -> list[Segment]:
+    if _COMMON_HAN.fullmatch(text):  # one run of Han characters: the usual case
+        return _segment_run(text, offset, unit, tail)
     out: list[Segment] = []
     start = 0
     for k, ch in enumerate(text + "\0"):
@@ -264,7 +272,29 @@ def _specific_segments(specific: str, generic: str) -> tuple[Segment, ...]:
 
 
 def _default_reading(name: str) -> tuple[str | None, ...]:
-    return tuple(s for seg in segments(name) for s in seg.syllables)
+    """The syllables of :func:`segments`, from the reading of the specific and the generic
+    (each recurs across a register, and is read once), not the name's own segments."""
+    from placenames.naming.generics import split_name
+
+    specific, generic = split_name(name)
+    if not generic:
+        return _specific_syllables(name, "")[0]
+    head, took_generic = _specific_syllables(
+        specific, generic if generic in lex.active().word_tails else "")
+    return head if took_generic else head + _generic_syllables(generic)
+
+
+@lru_cache(maxsize=131072)
+def _specific_syllables(specific: str, generic: str) -> tuple[tuple[str | None, ...], bool]:
+    """The syllables of ``_specific_segments``, and whether a lexicon word took the generic."""
+    segs = _specific_segments(specific, generic)
+    took = bool(generic) and bool(segs) and segs[-1].end == len(specific) + len(generic)
+    return tuple(s for seg in segs for s in seg.syllables), took
+
+
+@lru_cache(maxsize=8192)
+def _generic_syllables(generic: str) -> tuple[str | None, ...]:
+    return tuple(s for seg in _generic_segments(generic, 0) for s in seg.syllables)
 
 
 def _parse_override(name: str, reading: str) -> tuple[str | None, ...]:
@@ -336,3 +366,5 @@ lex.register_cache(segments.cache_clear)
 lex.register_cache(_CHAR_READ.clear)
 lex.register_cache(_specific_segments.cache_clear)
 lex.register_cache(syllables.cache_clear)
+lex.register_cache(_specific_syllables.cache_clear)
+lex.register_cache(_generic_syllables.cache_clear)

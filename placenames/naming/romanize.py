@@ -51,6 +51,7 @@ Ningxia Huizu Zizhiqu).
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 from typing import Literal
 
 from pypinyin.contrib.tone_convert import to_tone
@@ -124,7 +125,8 @@ def _word(sylls: list[str], style: Style) -> str:
     return word[:1].upper() + word[1:]
 
 
-def _words_of(text: str, tone3: tuple[str | None, ...], style: Style) -> list[str]:
+@lru_cache(maxsize=131072)
+def _words_of(text: str, tone3: tuple[str | None, ...], style: Style) -> tuple[str, ...]:
     """Render a stretch of the name as words: Han syllables join, digits and ``·`` split."""
     words: list[str] = []
     current: list[str] = []
@@ -148,7 +150,7 @@ def _words_of(text: str, tone3: tuple[str | None, ...], style: Style) -> list[st
             )
     if current:
         words.append(_word(current, style))
-    return words
+    return tuple(words)
 
 
 _TONE_MARKS = frozenset({0x0300, 0x0301, 0x0304, 0x030C})  # grave, acute, macron, caron
@@ -223,26 +225,33 @@ def romanize_reading(cleaned: str, tone3: tuple[str | None, ...], specific: str,
 
     active = lex.active()
     if generic in VILLAGE_GENERICS or (eff_cls == "village" and generic not in active.generics):
-        return _finish(_words_of(cleaned, tone3, style), style)
+        return _finish(list(_words_of(cleaned, tone3, style)), style)
 
     own_place = not generic or gcls in ADMIN_CLASSES
     words = _specific_words(specific, spec_syl, eff_cls, style, lookup, own_place)
     if generic:
-        words.extend(_generic_words(generic, gen_syl, eff_cls, style))
+        words += _generic_words(generic, gen_syl, eff_cls, style)
     return _finish(words, style)
 
 
 def _generic_words(generic: str, tone3: tuple[str | None, ...], cls: str | None,
-                   style: Style) -> list[str]:
+                   style: Style) -> tuple[str, ...]:
     """The generic as written: its table's word division, with the section words before it
     joined to its first word and ethnic names before it as words of their own (or, for the
     standard forms of autonomous areas, as GB/T 2260 lists write them)."""
+    # a register holds few generics: each is written once (the class counts only as this)
+    return _generic_words_of(generic, tone3, cls in ADMIN_CLASSES or cls is None, style)
+
+
+@lru_cache(maxsize=8192)
+def _generic_words_of(generic: str, tone3: tuple[str | None, ...], admin: bool,
+                      style: Style) -> tuple[str, ...]:
     generics = lex.active().generics
     k = next((k for k in range(len(generic)) if generic[k:] in generics), len(generic))
     prefix, core = generic[:k], generic[k:]
     entry = generics.get(core)
     ethnic = _ethnic_words(prefix) if prefix else None
-    if style != "pinyin" and core in _SHORT_AUTONOMOUS and cls in ADMIN_CLASSES | {None}:
+    if style != "pinyin" and core in _SHORT_AUTONOMOUS and admin:
         short = _SHORT_AUTONOMOUS[core]
         return _words_of(short, generics[short].syllables, style)
     if ethnic is not None and core == "自治区" and style != "pinyin":
@@ -255,7 +264,7 @@ def _generic_words(generic: str, tone3: tuple[str | None, ...], cls: str | None,
             [*ethnic, *_pieces(k, len(generic), breaks)]
     else:
         pieces = _pieces(0, len(generic), breaks)
-    return [w for a, b in pieces for w in _words_of(generic[a:b], tone3[a:b], style)]
+    return tuple(w for a, b in pieces for w in _words_of(generic[a:b], tone3[a:b], style))
 
 
 def _pieces(start: int, end: int, breaks: list[int]) -> list[tuple[int, int]]:
@@ -288,14 +297,22 @@ def _ethnic_words(prefix: str) -> list[tuple[int, int]] | None:
 
 def _specific_words(specific: str, tone3: tuple[str | None, ...], cls: str | None,
                     style: Style, lookup: bool, own_place: bool) -> list[str]:
+    """The specific as written (its words; the class counts only as taking ordinals)."""
+    return list(_specific_words_of(specific, tone3, cls in ROAD_CLASSES or cls == "bridge",
+                                   style, lookup, own_place))
+
+
+@lru_cache(maxsize=131072)
+def _specific_words_of(specific: str, tone3: tuple[str | None, ...], ordinal: bool,
+                       style: Style, lookup: bool, own_place: bool) -> tuple[str, ...]:
     if lookup:
         special = lex.active().exceptions.get(specific)
         if special is not None and (special.scope == "everywhere" or
                                     special.scope == "place" and own_place):
-            return [special.spelling]
+            return (special.spelling,)
     number: int | None = None
     head = specific
-    if cls in ROAD_CLASSES or cls == "bridge":
+    if ordinal:
         head, number = _split_ordinal(specific)
     words: list[str] = []
     generics = lex.active().generics
@@ -310,7 +327,7 @@ def _specific_words(specific: str, tone3: tuple[str | None, ...], cls: str | Non
             words.extend(_words_of(head[a:b], tone3[a:b], style))
     if number is not None:
         words.append(str(number))
-    return words
+    return tuple(words)
 
 
 def _area_words(area: str, tone3: tuple[str | None, ...], style: Style,
@@ -319,5 +336,10 @@ def _area_words(area: str, tone3: tuple[str | None, ...], style: Style,
     specific, generic = split_name(area)
     words = _specific_words(specific, tone3[: len(specific)], None, style, lookup, True)
     if generic:
-        words.extend(_generic_words(generic, tone3[len(specific):], None, style))
+        words += _generic_words(generic, tone3[len(specific):], None, style)
     return words
+
+
+lex.register_cache(_words_of.cache_clear)
+lex.register_cache(_generic_words_of.cache_clear)
+lex.register_cache(_specific_words_of.cache_clear)
