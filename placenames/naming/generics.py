@@ -114,7 +114,7 @@ def _cuts_word(name: str, cut: int, words: frozenset[str], longest: int) -> bool
 
 def _rest_is_word(name: str, generic: str, active: lex.Lexicon) -> bool:
     cut = len(name) - len(generic)
-    if active.words and _cuts_word(name, cut, active.words, _longest_protected()):
+    if active.words and _cuts_word(name, cut, active.words, active.longest_protected):
         return False
     if len(generic) > 1 and cut < 2:
         tail = active.generics.get(generic[1:])
@@ -124,21 +124,13 @@ def _rest_is_word(name: str, generic: str, active: lex.Lexicon) -> bool:
     return True
 
 
-def _longest_protected() -> int:
-    return lex.active().longest_protected
-
-
 def _longest_generic(name: str) -> str:
     active = lex.active()
-    for size in range(min(_max_generic(), len(name) - 1), 0, -1):
+    for size in range(min(active.longest_word, len(name) - 1), 0, -1):
         generic = name[-size:]
         if generic in active.generics and _rest_is_word(name, generic, active):
             return generic
     return ""
-
-
-def _max_generic() -> int:
-    return lex.active().longest_word
 
 
 def split_name(name: str, cls: str | None = None) -> tuple[str, str]:
@@ -173,13 +165,17 @@ def _split(name: str) -> tuple[str, str]:
     if not generic:
         return name, ""
     specific = name[: -len(generic)]
-    if lex.active().generics[generic].cls in ROAD_CLASSES | {"bridge"}:
+    active = lex.active()
+    if active.generics[generic].cls in _SECTIONED:
         k = len(specific) - _section_length(specific)
-        active = lex.active()
         if k < len(specific) and not (
-                active.words and _cuts_word(name, k, active.words, _longest_protected())):
+                active.words and _cuts_word(name, k, active.words, active.longest_protected)):
             return specific[:k], specific[k:] + generic
     return specific, generic
+
+
+_SECTIONED = ROAD_CLASSES | {"bridge"}
+"""Classes whose generic takes the section words before it (长安南路)."""
 
 
 def _section_length(specific: str) -> int:

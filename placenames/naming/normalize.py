@@ -36,6 +36,8 @@ def is_han(ch: str) -> bool:
     cp = ord(ch)
     if 0x4E00 <= cp <= 0x9FFF or cp == 0x3007:  # the common case first
         return True
+    if cp < 0x3400:  # digits, the middle dot, punctuation
+        return False
     return any(lo <= cp <= hi for lo, hi in _HAN_RANGES)
 
 
