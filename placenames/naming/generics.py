@@ -105,6 +105,8 @@ def _ethnic_prefix(text: str) -> bool:
 
 def _cuts_word(name: str, cut: int, words: frozenset[str], longest: int) -> bool:
     """True if a protected word spans position ``cut`` of ``name``."""
+    if 0 < cut < len(name) and name[cut - 1:cut + 1] not in lex.active().word_pairs:
+        return False  # no protected word holds the two characters either side of the cut
     for start in range(max(0, cut - longest + 1), cut):
         for end in range(cut + 1, min(len(name), start + longest) + 1):
             if name[start:end] in words:
@@ -251,9 +253,12 @@ def _cached_parts(specific: str) -> tuple[tuple[int, int, bool], ...]:
 
 def _inside_word(text: str, start: int, end: int) -> bool:
     """True if a protected word of the lexicon covers a boundary of ``text[start:end]``."""
-    words = lex.active().words
-    if not words:
-        return False
+    active = lex.active()
+    words, pairs = active.words, active.word_pairs
+    crossed_start = start > 0 and text[start - 1:start + 1] in pairs
+    crossed_end = end < len(text) and text[end - 1:end + 1] in pairs
+    if not words or not (crossed_start or crossed_end):
+        return False  # neither boundary lies between two characters of a protected word
     for a in range(max(0, start - 6), end):
         for b in range(a + 2, min(len(text), a + 8) + 1):
             if (a < start < b or a < end < b) and text[a:b] in words:

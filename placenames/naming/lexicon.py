@@ -101,6 +101,9 @@ class Lexicon:
     lexicon word may take with it."""
     first_chars: Mapping[str, int] = field(default_factory=dict)
     """Character -> length of the longest reading entry or generic that starts with it."""
+    word_pairs: frozenset[str] = frozenset()
+    """Every two neighbouring characters inside a protected word: no protected word spans a
+    cut between two characters that are not such a pair (the segmenters' quick test)."""
 
     def source_of(self, table: str, key: str) -> str | None:
         """The source given for an entry of a table (``readings``, ``generics``…)."""
@@ -259,7 +262,8 @@ def load(directory: Path | None = None) -> Lexicon:
                    longest_protected=max((len(w) for w in b.words), default=1),
                    word_tails=frozenset(w[k:] for table in (b.readings, b.own_names)
                                         for w in table for k in range(1, len(w))),
-                   first_chars=first)
+                   first_chars=first,
+                   word_pairs=frozenset(w[k:k + 2] for w in b.words for k in range(len(w) - 1)))
 
 
 _DEFAULT: Lexicon | None = None
