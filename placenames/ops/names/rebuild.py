@@ -14,8 +14,10 @@ it was computed from (every write of a name through the app is a new version), a
 takes the live rows of every name whose version is no longer that one, or that the shadows
 lack (created after its range was read, or a name the engine could not read, which keeps its
 stored keys), under a lock that keeps writers of the two tables waiting (readers go on). The
-same is done once before the shadows are indexed, so that the swap has little left to take;
-a name renamed into a range read later is read twice, and this removes its first reading.
+same is done once before the shadows are indexed, over every name, so that the swap has little
+left to take and looks only at the names the change feed shows written since then (the lock
+is held for those, not for a join of the whole register); a name renamed into a range read
+later is read twice, and this removes its first reading.
 A failed run leaves the live tables as they were and its shadows behind; the next run drops
 them.
 """
@@ -44,6 +46,7 @@ from sqlalchemy.exc import OperationalError
 
 from ... import spatial
 from ...models import Place, PlaceKeys, PlaceSyllable
+from ...models.changes import Change as FeedChange
 from . import batch_tables
 
 LIVE: tuple[Table, ...] = (cast(Table, PlaceKeys.__table__), cast(Table, PlaceSyllable.__table__))
@@ -123,6 +126,8 @@ def finish(engine: Engine, shadows: Shadows) -> SwapReport:
     lock is not had in time)."""
     t0 = time.perf_counter()
     with engine.begin() as conn:
+        # the feed's position first: whatever commits after it has a higher seq
+        since = conn.execute(select(func.coalesce(func.max(FeedChange.seq), 0))).scalar_one()
         settled = _take_live(conn, shadows, _stale(conn, shadows))
     for live, shadow in zip(LIVE, shadows.tables, strict=True):
         spatial.index_shadow(engine, live, shadow)
@@ -130,7 +135,7 @@ def finish(engine: Engine, shadows: Shadows) -> SwapReport:
     changed, search = _changes(engine, shadows)
     for attempt in range(1, SWAP_ATTEMPTS + 1):
         try:
-            return _swap(engine, shadows, settled, indexed, changed, search)
+            return _swap(engine, shadows, settled, indexed, changed, search, since)
         except OperationalError:  # a lock not had in time, or a deadlock: nothing changed
             if attempt == SWAP_ATTEMPTS:
                 raise
@@ -156,12 +161,19 @@ def _changes(engine: Engine, shadows: Shadows) -> tuple[int, list[Any]]:
     return int(changed or 0), search
 
 
-def _stale(conn: Any, shadows: Shadows) -> Any:
-    """The ids of names whose shadow rows are not of their current version, or missing."""
+def _stale(conn: Any, shadows: Shadows, since: int | None = None) -> Any:
+    """The ids of names whose shadow rows are not of their current version, or missing;
+    ``since``: among the names the change feed shows written after that ``seq`` only (every
+    write of a name, new or changed, is a new version with a feed row, numbered in commit
+    order), so the swap's catch-up reads the few names written meanwhile, not the register."""
     places, k = cast(Table, Place.__table__), shadows.keys
-    return select(places.c.id).select_from(
-        places.outerjoin(k, k.c.place_id == places.c.id)).where(
-        k.c.place_id.is_(None) | (k.c.read_version != places.c.version)).distinct()
+    source = places.outerjoin(k, k.c.place_id == places.c.id)
+    written = []
+    if since is not None:
+        written = [places.c.id.in_(select(FeedChange.entity_id).where(
+            FeedChange.entity == "name", FeedChange.seq > since))]
+    return select(places.c.id).select_from(source).where(
+        k.c.place_id.is_(None) | (k.c.read_version != places.c.version), *written).distinct()
 
 
 _IDS = batch_tables.temp("rebuild_taken", Column("place_id", Uuid, primary_key=True))
@@ -180,11 +192,11 @@ def _take_live(conn: Any, shadows: Shadows, stale: Any) -> int:
 
 
 def _swap(engine: Engine, shadows: Shadows, settled: int, indexed: float, changed: int,
-          search: list[Any]) -> SwapReport:
+          search: list[Any], since: int) -> SwapReport:
     with engine.begin() as conn:
         spatial.lock_for_swap(conn, LIVE)
         t0 = time.perf_counter()
-        taken = _take_live(conn, shadows, _stale(conn, shadows))
+        taken = _take_live(conn, shadows, _stale(conn, shadows, since))
         for live, shadow in zip(LIVE, shadows.tables, strict=True):
             spatial.swap_shadow(conn, live, shadow)
         spatial.analyze(conn, LIVE)
