@@ -10,6 +10,7 @@ from test_draw_browser import login
 from placenames.models import Plate, User
 from placenames.ops.accounts import second_factor
 from placenames.ops.demo import loader as demo
+from placenames.ops.procedure.applications import Settings
 
 pytestmark = bb.NEEDS_CHROMIUM
 
@@ -142,3 +143,34 @@ def test_menus_follow_the_roles(served, session):
         page.click("#menu-names > summary")
         assert page.locator("#menu-names .menu-panel a").all_inner_texts() == \
             ["Naming procedure", "Naming plans", "Stories of names", "Gazetteer"]
+
+
+@pytest.fixture
+def served_procedure(app, session, tmp_path):
+    """The demo with its applications, one at each stage of the procedure."""
+    demo.load(session, procedure=Settings(upload_dir=tmp_path / "uploads"))
+    session.commit()
+    session.close()
+    with bb.served(app) as base:
+        yield base
+
+
+def test_the_application_list_on_a_phone(served_procedure):
+    """On a phone the procedure's list stacks each application as a card whose every value
+    says which column it is, and its filters are controls a finger can use, inside the screen."""
+    served = served_procedure
+    with bb.chromium() as browser:
+        page = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844},
+                                   has_touch=True, is_mobile=True).new_page()
+        page.set_default_timeout(bb.TIMEOUT)
+        login(page, served, "clerk")
+        page.goto(f"{served}/committee/applications")
+        cells = page.locator("#applications tbody tr:first-child td")
+        labels = cells.evaluate_all("""(tds) => tds.map((td) =>
+            getComputedStyle(td, '::before').content.replace(/^"|"$/g, ''))""")
+        assert labels == ["名称", "类别", "类型", "申请人", "状态", "更新时间"]
+        assert page.locator("#applications tbody tr").count() >= 2
+        for control in page.locator("form.filters select, form.filters input").all():
+            box = control.bounding_box()
+            assert box["height"] >= 43 and box["x"] >= 0 and box["x"] + box["width"] <= 390
+        page.screenshot(path=str(bb.artifacts("staff") / "applications-phone.png"))
