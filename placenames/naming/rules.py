@@ -27,7 +27,7 @@ from typing import Any, Literal
 from pypinyin.constants import PHRASES_DICT
 
 from placenames.naming import lexicon as lexicon_module
-from placenames.naming.charset import char_tier, standard_form
+from placenames.naming.charset import char_tier, standard_form, tiers, variants
 from placenames.naming.errors import NameInputError, NamingError
 from placenames.naming.generics import CLASSES, ROAD_CLASSES, generic_class, split_name
 from placenames.naming.normalize import clean_name, is_han
@@ -362,6 +362,16 @@ def _open_reading(seg: Segment, k: int, ch: str, syl: str, active: lexicon_modul
 
 
 _MARKS = str.maketrans("āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ", "aaaaeeeeiiiioooouuuuvvvvvnnnm")
+
+
+def warm_up() -> None:
+    """Read now the tables the rules read on first use: the character tiers and variants, the
+    active lexicon and the phrase index of the polyphone notices (about 0.1 s, the first name
+    with an open character paid it). A server calls this as it starts (``serve``)."""
+    tiers()
+    variants()
+    lexicon_module.active()
+    _phrase_index()
 
 
 @cache

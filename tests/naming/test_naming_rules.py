@@ -5,6 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from placenames.naming import rules
 from placenames.naming.charset import char_tier, standard_form, tiers
 from placenames.naming.errors import NameInputError
 from placenames.naming.generics import split_name
@@ -143,3 +144,19 @@ def test_settled_readings_carry_no_notice() -> None:
                for n in ["重华镇", "六村堡街道", "长官镇"]}
     assert reasons == {"重华镇": {"open_character"}, "六村堡街道": {"open_character"},
                        "长官镇": {"word_against_place_default"}}
+
+
+def test_warm_up_reads_what_the_first_check_would_read():
+    """A server warms the rules up as it starts: the first name with a polyphonic character
+    (沈) then reads no table of its own."""
+    from placenames.naming import charset
+
+    for table in (charset.tiers, charset.variants, rules._phrase_index):
+        table.cache_clear()
+    rules.warm_up()
+    loaded = [t.cache_info().misses for t in (charset.tiers, charset.variants,
+                                              rules._phrase_index)]
+    assert loaded == [1, 1, 1]
+    rules.check_name("沈秋县", "county", None)
+    assert [t.cache_info().misses for t in (charset.tiers, charset.variants,
+                                            rules._phrase_index)] == loaded

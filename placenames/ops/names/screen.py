@@ -293,23 +293,42 @@ def duplicate_ids(session: Session, name: str, keys: NameKeys,
     return list(session.connection().execute(stmt, values).scalars())
 
 
-def variant_ids(name: str, keys: NameKeys, scope: ScreenScope) -> Any:
+def variant_ids(session: Session, name: str, keys: NameKeys,
+                scope: ScreenScope) -> list[uuid.UUID]:
     """Near-homophones (same fuzzy key), directional variants (新长安/长安/长安西: the same
-    core 专名) and ambiguous splits (庆大街 = 庆+大街 against 庆大路), in scope, by index."""
+    core 专名) and ambiguous splits (庆大街 = 庆+大街 against 庆大路), in scope, by index (an
+    id may come twice). Like :func:`duplicate_ids`, one statement per shape, run with bound
+    values."""
     core = duplicates.core_specific(keys.specific)
-    k = PlaceKeys
-    terms = [k.key_core == core, k.key_specific == core, k.key_core == keys.specific]
+    stem = duplicates.stem(name)
+    stmt = _variant_statement(bool(keys.fuzzy), bool(stem), bool(keys.specific), _shape(scope))
+    values: dict[str, Any] = {"core": core, "specific": keys.specific, **scope_params(scope)}
     if keys.fuzzy:
-        terms.append(k.key_fuzzy == keys.fuzzy)
-    if duplicates.stem(name):
-        terms.append(k.key_specific == duplicates.stem(name))
-    by_keys = select(k.place_id).where(or_(*terms), in_scope(k.division_code, scope))
-    if not keys.specific:
+        values["fuzzy"] = keys.fuzzy
+    if stem:
+        values["stem"] = stem
+    if keys.specific:
+        values["splits"] = sorted({keys.specific + g for g in ONE_CHARACTER_GENERICS})
+    return list(session.connection().execute(stmt, values).scalars())
+
+
+@lru_cache(maxsize=256)
+def _variant_statement(with_fuzzy: bool, with_stem: bool, with_splits: bool,
+                       shape: ScopeShape) -> Any:
+    k = PlaceKeys
+    terms = [k.key_core == bindparam("core"), k.key_specific == bindparam("core"),
+             k.key_core == bindparam("specific")]
+    if with_fuzzy:
+        terms.append(k.key_fuzzy == bindparam("fuzzy"))
+    if with_stem:
+        terms.append(k.key_specific == bindparam("stem"))
+    by_keys = select(k.place_id).where(or_(*terms), _scope_condition(k.division_code, shape))
+    if not with_splits:
         return by_keys
-    splits = sorted({keys.specific + g for g in ONE_CHARACTER_GENERICS})
     # the scope's parameters are bound once: both parts share the same values
-    return by_keys.union_all(select(Place.id).where(Place.name.in_(splits),
-                                                    in_scope(Place.division_code, scope)))
+    return by_keys.union_all(select(Place.id).where(
+        Place.name.in_(bindparam("splits", expanding=True)),
+        _scope_condition(Place.division_code, shape)))
 
 
 def _similar_ids(session: Session, keys: NameKeys, scope: ScreenScope,
@@ -320,23 +339,32 @@ def _similar_ids(session: Session, keys: NameKeys, scope: ScreenScope,
     classes), every in-scope name of those classes is scored instead."""
     if not keys.specific_pinyin:
         return set()
+    values: dict[str, Any] = scope_params(scope)
     if classes is not None:
-        rows = session.execute(
-            select(Place.id, PlaceKeys.key_specific_pinyin)
-            .join(PlaceKeys, PlaceKeys.place_id == Place.id)
-            .where(Place.cls.in_(sorted(classes)), PlaceKeys.key_specific_pinyin.is_not(None),
-                   in_scope(PlaceKeys.division_code, scope))).all()
+        values["classes"] = sorted(classes)
     else:
-        rows = session.execute(
-            select(PlaceSyllable.place_id, PlaceSyllable.specific_pinyin).distinct()
-            .where(PlaceSyllable.syllable.in_(probe_terms(keys, threshold)),
-                   in_scope(PlaceSyllable.division_code, scope))).all()
+        values["terms"] = list(probe_terms(keys, threshold))
+    stmt = _similar_statement(classes is not None, _shape(scope))
+    rows = session.connection().execute(stmt, values).all()
     if not rows:
         return set()
     ids, pinyins = zip(*rows, strict=True)
     found = process.extract(keys.specific_pinyin, pinyins, scorer=fuzz.ratio,
                             score_cutoff=threshold, limit=None)
     return {ids[i] for _choice, _score, i in found}
+
+
+@lru_cache(maxsize=256)
+def _similar_statement(by_class: bool, shape: ScopeShape) -> Any:
+    if by_class:
+        return (select(Place.id, PlaceKeys.key_specific_pinyin)
+                .join(PlaceKeys, PlaceKeys.place_id == Place.id)
+                .where(Place.cls.in_(bindparam("classes", expanding=True)),
+                       PlaceKeys.key_specific_pinyin.is_not(None),
+                       _scope_condition(PlaceKeys.division_code, shape)))
+    return (select(PlaceSyllable.place_id, PlaceSyllable.specific_pinyin).distinct()
+            .where(PlaceSyllable.syllable.in_(bindparam("terms", expanding=True)),
+                   _scope_condition(PlaceSyllable.division_code, shape)))
 
 
 def fetch_candidates(session: Session, name: str, keys: NameKeys, scope: ScreenScope,
@@ -350,7 +378,7 @@ def fetch_candidates(session: Session, name: str, keys: NameKeys, scope: ScreenS
     (reserved township or county names of a plan…), not with every road that shares its
     专名: 建章路街道 is named after 建章路, and a county's name is not a road's duplicate."""
     ids = set(duplicate_ids(session, name, keys, scope))
-    ids |= set(session.scalars(variant_ids(name, keys, scope)))
+    ids |= set(variant_ids(session, name, keys, scope))
     ids |= _similar_ids(session, keys, scope, threshold, classes)
     bind = session.get_bind()
     if near is not None and scope.radius_m > 0:
