@@ -143,7 +143,7 @@ def _rest_pinyin(generic: str, tone3: tuple[str | None, ...]) -> str:
     return "".join(_plain(tone3, generic))
 
 
-@lru_cache(maxsize=131072)
+@lru_cache(maxsize=32768)
 def _specific_keys(specific: str, tone3: tuple[str | None, ...], pairs: tuple[str, ...]
                    ) -> tuple[str, str, str, tuple[str, ...]]:
     """The keys of a 专名 read as ``tone3``: its pinyin, fuzzy key, initials and folded

@@ -284,7 +284,7 @@ def _default_reading(name: str) -> tuple[str | None, ...]:
     return head if took_generic else head + _generic_syllables(generic)
 
 
-@lru_cache(maxsize=131072)
+@lru_cache(maxsize=32768)
 def _specific_syllables(specific: str, generic: str) -> tuple[tuple[str | None, ...], bool]:
     """The syllables of ``_specific_segments``, and whether a lexicon word took the generic."""
     segs = _specific_segments(specific, generic)

@@ -125,7 +125,7 @@ def _word(sylls: list[str], style: Style) -> str:
     return word[:1].upper() + word[1:]
 
 
-@lru_cache(maxsize=131072)
+@lru_cache(maxsize=32768)
 def _words_of(text: str, tone3: tuple[str | None, ...], style: Style) -> tuple[str, ...]:
     """Render a stretch of the name as words: Han syllables join, digits and ``·`` split."""
     words: list[str] = []
@@ -302,7 +302,7 @@ def _specific_words(specific: str, tone3: tuple[str | None, ...], cls: str | Non
                                    style, lookup, own_place))
 
 
-@lru_cache(maxsize=131072)
+@lru_cache(maxsize=32768)
 def _specific_words_of(specific: str, tone3: tuple[str | None, ...], ordinal: bool,
                        style: Style, lookup: bool, own_place: bool) -> tuple[str, ...]:
     if lookup:
