@@ -103,10 +103,11 @@ def _ethnic_prefix(text: str) -> bool:
     return True
 
 
-def _cuts_word(name: str, cut: int, words: frozenset[str], longest: int) -> bool:
-    """True if a protected word spans position ``cut`` of ``name``."""
-    if 0 < cut < len(name) and name[cut - 1:cut + 1] not in lex.active().word_pairs:
+def _cuts_word(name: str, cut: int, active: lex.Lexicon) -> bool:
+    """True if a protected word of ``active`` spans position ``cut`` of ``name``."""
+    if 0 < cut < len(name) and name[cut - 1:cut + 1] not in active.word_pairs:
         return False  # no protected word holds the two characters either side of the cut
+    words, longest = active.words, active.longest_protected
     for start in range(max(0, cut - longest + 1), cut):
         for end in range(cut + 1, min(len(name), start + longest) + 1):
             if name[start:end] in words:
@@ -116,7 +117,7 @@ def _cuts_word(name: str, cut: int, words: frozenset[str], longest: int) -> bool
 
 def _rest_is_word(name: str, generic: str, active: lex.Lexicon) -> bool:
     cut = len(name) - len(generic)
-    if active.words and _cuts_word(name, cut, active.words, active.longest_protected):
+    if active.words and _cuts_word(name, cut, active):
         return False
     if len(generic) > 1 and cut < 2:
         tail = active.generics.get(generic[1:])
@@ -171,7 +172,7 @@ def _split(name: str) -> tuple[str, str]:
     if active.generics[generic].cls in _SECTIONED:
         k = len(specific) - _section_length(specific)
         if k < len(specific) and not (
-                active.words and _cuts_word(name, k, active.words, active.longest_protected)):
+                active.words and _cuts_word(name, k, active)):
             return specific[:k], specific[k:] + generic
     return specific, generic
 

@@ -125,8 +125,8 @@ def keys_of_reading(cleaned: str, tone3: tuple[str | None, ...], specific: str, 
     """The keys of a name already cleaned, read (``readings.syllables``) and split: what
     :func:`name_keys` computes, for callers that need the reading for more than the keys."""
     n = len(specific)
-    pairs = fuzzy_pairs if isinstance(fuzzy_pairs, tuple) else tuple(fuzzy_pairs)
-    spec_pinyin, fuzzy, initials, fuzzy_syllables = _specific_keys(specific, tone3[:n], pairs)
+    spec_pinyin, fuzzy, initials, fuzzy_syllables = _specific_keys(specific, tone3[:n],
+                                                                  tuple(fuzzy_pairs))
     rest = _rest_pinyin(cleaned[n:], tone3[n:]) if n < len(cleaned) else ""
     return NameKeys(
         pinyin=spec_pinyin + rest,

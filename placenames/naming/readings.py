@@ -252,11 +252,21 @@ def segments(name: str) -> tuple[Segment, ...]:
     specific, generic = split_name(name)
     if not generic:
         return _specific_segments(name, "")
-    # the specific's words do not depend on the generic unless a lexicon word may take it
-    head = _specific_segments(specific, generic if generic in lex.active().word_tails else "")
-    if head and head[-1].end == len(name):  # a lexicon word took the generic too
+    head = _specific_segments(specific, _tail(generic))
+    if _took_generic(head, specific):
         return head
     return (*head, *_generic_segments(generic, len(specific)))
+
+
+def _tail(generic: str) -> str:
+    """What the specific is read with: the generic if a lexicon word may take it (单县), else
+    nothing (the specific's words then do not depend on the generic)."""
+    return generic if generic in lex.active().word_tails else ""
+
+
+def _took_generic(head: tuple[Segment, ...], specific: str) -> bool:
+    """Whether a lexicon word of the specific's segments ``head`` took the generic too."""
+    return bool(head) and head[-1].end > len(specific)
 
 
 @lru_cache(maxsize=131072)
@@ -279,8 +289,7 @@ def _default_reading(name: str) -> tuple[str | None, ...]:
     specific, generic = split_name(name)
     if not generic:
         return _specific_syllables(name, "")[0]
-    head, took_generic = _specific_syllables(
-        specific, generic if generic in lex.active().word_tails else "")
+    head, took_generic = _specific_syllables(specific, _tail(generic))
     return head if took_generic else head + _generic_syllables(generic)
 
 
@@ -288,8 +297,7 @@ def _default_reading(name: str) -> tuple[str | None, ...]:
 def _specific_syllables(specific: str, generic: str) -> tuple[tuple[str | None, ...], bool]:
     """The syllables of ``_specific_segments``, and whether a lexicon word took the generic."""
     segs = _specific_segments(specific, generic)
-    took = bool(generic) and bool(segs) and segs[-1].end == len(specific) + len(generic)
-    return tuple(s for seg in segs for s in seg.syllables), took
+    return tuple(s for seg in segs for s in seg.syllables), _took_generic(segs, specific)
 
 
 @lru_cache(maxsize=8192)
