@@ -3,6 +3,8 @@ shadow tables and swapped in; the result is what a row-by-row reindex leaves, na
 meanwhile keep what the write hooks gave them, a failed run leaves the live tables as they
 were, and the schema is the migrations' after the swap."""
 
+import uuid
+
 import pytest
 from sqlalchemy import func, inspect, select, update
 from test_reindex import NAMES, cli, make_register, make_stale, state
@@ -117,12 +119,14 @@ def test_a_name_the_engine_cannot_read_keeps_its_keys_through_a_rebuild(register
                                                                         engine):
     qin = register["秦汉大道"]
     before = live_keys(session, qin)
+    assert before[2]  # with its syllable-index rows
     session.execute(update(Place).where(Place.id == qin).values(reading="qin"))
     session.execute(update(PlaceKeys).where(PlaceKeys.place_id != qin).values(key_core="x"))
     session.commit()
     report = rx.reindex(engine, workers=1, batch=2, mode="rebuild")
     assert report.failed_total == 1 and report.rebuilt is not None
-    assert (report.rebuilt.settled, report.rebuilt.taken) == (1, 0)
+    # its batch copied its live rows into the shadows: nothing was left to take
+    assert (report.rebuilt.settled, report.rebuilt.taken) == (0, 0)
     assert live_keys(session, qin) == before
     assert session.scalar(select(func.count()).where(PlaceKeys.key_core == "x")) == 0
 
@@ -185,3 +189,34 @@ def test_rebuild_shadows_are_dropped_at_the_next_start(engine):
     again = rebuild.begin(engine)
     rebuild.give_up(engine)
     assert again.tables[0].name == "place_keys_rebuild" and shadow_tables(engine) == set()
+
+
+def test_shadow_rows_keep_every_value_as_it_was_given(register, session, engine):
+    """Rows copied into the shadows come back as they were: plain text (joined into COPY's
+    format in one go on PostgreSQL), and text COPY would read otherwise (a tab, a newline, a
+    backslash), NULLs, numbers and booleans (formatted by the driver)."""
+    ids = list(register.values())[:3]
+    session.rollback()  # no transaction open (on SQLite, each holds the write lock)
+    awkward = ["a\tb", "c\nd", "e\\f"]
+    plain = [(str(i), f"s{n}", "610102001", "xi an") for n, i in enumerate(ids)]
+    odd = [(str(i), f"t{n}", text, None)
+           for n, (i, text) in enumerate(zip(ids, awkward, strict=True))]
+    keys = [(str(ids[0]), "610102001", *awkward, "碑林", None, "x", 3, True)]
+    if engine.dialect.name != "postgresql":  # SQLite's bind processors take UUIDs
+        plain, odd, keys = ([(uuid.UUID(r[0]), *r[1:]) for r in rows]
+                            for rows in (plain, odd, keys))
+    shadows = rebuild.begin(engine)
+    try:
+        with engine.begin() as conn:
+            rebuild.load(conn, shadows, keys, plain)
+            rebuild.load(conn, shadows, [], odd)
+        with engine.connect() as conn:
+            got = {tuple(str(v) if isinstance(v, uuid.UUID) else v for v in row)
+                   for row in conn.execute(select(shadows.syllables))}
+            got_keys = [tuple(row) for row in conn.execute(select(
+                *(c for c in shadows.keys.c if c.name != "place_id")))]
+    finally:
+        rebuild.give_up(engine)
+    assert got == {tuple(str(v) if isinstance(v, uuid.UUID) else v for v in row)
+                   for row in plain + odd}
+    assert got_keys == [keys[0][1:]]

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Date, Float, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..spatial import key_text
 from .base import Base, RecordMixin, geometry
 from .jurisdictions import Jurisdiction
 
@@ -100,13 +101,13 @@ class PlaceKeys(Base):
 
     place_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("places.id"),
                                                 primary_key=True)
-    division_code: Mapped[str | None] = mapped_column(String(20))
-    key_pinyin: Mapped[str | None] = mapped_column(String(240))
-    key_specific_pinyin: Mapped[str | None] = mapped_column(String(240))
-    key_fuzzy: Mapped[str | None] = mapped_column(String(240))
-    key_specific: Mapped[str | None] = mapped_column(String(60))
-    key_initials: Mapped[str | None] = mapped_column(String(60))
-    key_core: Mapped[str | None] = mapped_column(String(60))  # 专名 without 新/东…/…西
+    division_code: Mapped[str | None] = mapped_column(key_text(20))
+    key_pinyin: Mapped[str | None] = mapped_column(key_text(240))
+    key_specific_pinyin: Mapped[str | None] = mapped_column(key_text(240))
+    key_fuzzy: Mapped[str | None] = mapped_column(key_text(240))
+    key_specific: Mapped[str | None] = mapped_column(key_text(60))
+    key_initials: Mapped[str | None] = mapped_column(key_text(60))
+    key_core: Mapped[str | None] = mapped_column(key_text(60))  # 专名 without 新/东…/…西
 
     __table_args__ = (
         Index("ix_place_keys_specific_division", "key_specific", "division_code"),
@@ -142,9 +143,9 @@ class PlaceSyllable(Base):
     __tablename__ = "place_syllables"
 
     place_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("places.id"), primary_key=True)
-    syllable: Mapped[str] = mapped_column(String(8), primary_key=True)
-    division_code: Mapped[str | None] = mapped_column(String(20))
-    specific_pinyin: Mapped[str | None] = mapped_column(String(240))
+    syllable: Mapped[str] = mapped_column(key_text(8), primary_key=True)
+    division_code: Mapped[str | None] = mapped_column(key_text(20))
+    specific_pinyin: Mapped[str | None] = mapped_column(key_text(240))
 
     # covering: the screen reads candidates and their pinyin from the index alone
     __table_args__ = (Index("ix_place_syllables_lookup", "syllable", "division_code",

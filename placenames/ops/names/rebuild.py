@@ -10,14 +10,15 @@ commits.
 
 The app keeps writing while the shadows fill: a name created or edited meanwhile gets its keys
 from the write hooks, in the live tables. Each shadow keys row carries the version of the name
-it was computed from (every write of a name through the app is a new version), and the swap
-takes the live rows of every name whose version is no longer that one, or that the shadows
-lack (created after its range was read, or a name the engine could not read, which keeps its
-stored keys), under a lock that keeps writers of the two tables waiting (readers go on). The
-same is done once before the shadows are indexed, over every name, so that the swap has little
-left to take and looks only at the names the change feed shows written since then (the lock
-is held for those, not for a join of the whole register); a name renamed into a range read
-later is read twice, and this removes its first reading.
+it was computed from (every write of a name through the app is a new version with a change-feed
+row, numbered in commit order). The rebuild notes the feed's position when it begins; before
+the shadows are indexed, and again at the swap for what the feed shows written after that
+first look, it takes the live rows of the names written meanwhile whose version is no longer
+the one computed, or that the shadows lack (created after its range was read). The swap does
+so under a lock that keeps writers of the two tables waiting (readers go on), for those few
+names only, not for a join of the whole register; a name renamed into a range read later is
+read twice, and this removes its first reading. A name the engine cannot read keeps its stored
+keys: its batch copies its live rows into the shadows.
 A failed run leaves the live tables as they were and its shadows behind; the next run drops
 them.
 """
@@ -36,6 +37,7 @@ from sqlalchemy import (
     Table,
     Uuid,
     delete,
+    false,
     func,
     insert,
     or_,
@@ -61,9 +63,11 @@ SWAP_ATTEMPTS = 5
 
 @dataclass(frozen=True)
 class Shadows:
-    """The shadow tables of one rebuild."""
+    """The shadow tables of one rebuild, and the change feed's position when it began (its
+    batches read every name after it; a worker that only names the tables has 0)."""
 
     tables: tuple[Table, ...]
+    since: int = 0
 
     @property
     def keys(self) -> Table:
@@ -86,9 +90,15 @@ def shadows_of(engine: Engine) -> Shadows:
 
 
 def begin(engine: Engine) -> Shadows:
-    """Create empty shadows (dropping any a failed run left)."""
+    """Create empty shadows (dropping any a failed run left), and note the feed's position:
+    whatever commits after it has a higher ``seq``."""
     with engine.begin() as conn:
-        return Shadows(tuple(spatial.create_shadow(conn, t, _extra(t)) for t in LIVE))
+        since = _feed_position(conn)
+        return Shadows(tuple(spatial.create_shadow(conn, t, _extra(t)) for t in LIVE), since)
+
+
+def _feed_position(conn: Any) -> int:
+    return int(conn.execute(select(func.coalesce(func.max(FeedChange.seq), 0))).scalar_one())
 
 
 def give_up(engine: Engine) -> None:
@@ -109,6 +119,21 @@ def load(conn: Any, shadows: Shadows, keys: list[tuple[Any, ...]],
     spatial.load_shadow_rows(conn, shadows.syllables, syllables)
 
 
+def keep_live(conn: Any, shadows: Shadows, ids: list[Any]) -> None:
+    """Copy the live keys and syllable rows of the names ``ids``, which the engine could not
+    read (they keep their stored keys), into the shadows, each keys row with the version of
+    its name: the live rows are always those of the current version."""
+    if not ids:
+        return
+    places, (keys, syllables) = cast(Table, Place.__table__), LIVE
+    conn.execute(insert(shadows.keys).from_select(
+        [*keys.c.keys(), READ_VERSION.name, OWN_CHANGED.name],
+        select(*keys.c, places.c.version, false()).join(places, places.c.id == keys.c.place_id)
+        .where(keys.c.place_id.in_(ids))))
+    conn.execute(insert(shadows.syllables).from_select(
+        list(syllables.c.keys()), select(*syllables.c).where(syllables.c.place_id.in_(ids))))
+
+
 @dataclass(frozen=True)
 class SwapReport:
     """What the rebuild changed and took from the live tables, and how long writers waited."""
@@ -127,8 +152,8 @@ def finish(engine: Engine, shadows: Shadows) -> SwapReport:
     t0 = time.perf_counter()
     with engine.begin() as conn:
         # the feed's position first: whatever commits after it has a higher seq
-        since = conn.execute(select(func.coalesce(func.max(FeedChange.seq), 0))).scalar_one()
-        settled = _take_live(conn, shadows, _stale(conn, shadows))
+        since = _feed_position(conn)
+        settled = _take_live(conn, shadows, shadows.since)
     for live, shadow in zip(LIVE, shadows.tables, strict=True):
         spatial.index_shadow(engine, live, shadow)
     indexed = time.perf_counter() - t0
@@ -161,27 +186,21 @@ def _changes(engine: Engine, shadows: Shadows) -> tuple[int, list[Any]]:
     return int(changed or 0), search
 
 
-def _stale(conn: Any, shadows: Shadows, since: int | None = None) -> Any:
-    """The ids of names whose shadow rows are not of their current version, or missing;
-    ``since``: among the names the change feed shows written after that ``seq`` only (every
-    write of a name, new or changed, is a new version with a feed row, numbered in commit
-    order), so the swap's catch-up reads the few names written meanwhile, not the register."""
+def _take_live(conn: Any, shadows: Shadows, since: int) -> int:
+    """Replace the shadow rows of the names written since the feed position ``since`` whose
+    shadow rows are not of their current version, or missing, by their live rows; their
+    count. Every write of a name, new or changed, is a new version with a feed row, numbered
+    in commit order; a name the engine could not read has its live rows copied by its batch
+    (:func:`keep_live`). Looks at the shadows only when the feed shows a name written."""
+    written = select(FeedChange.entity_id).where(FeedChange.entity == "name",
+                                                 FeedChange.seq > since)
+    if conn.execute(written.limit(1)).first() is None:
+        return 0
     places, k = cast(Table, Place.__table__), shadows.keys
-    source = places.outerjoin(k, k.c.place_id == places.c.id)
-    written = []
-    if since is not None:
-        written = [places.c.id.in_(select(FeedChange.entity_id).where(
-            FeedChange.entity == "name", FeedChange.seq > since))]
-    return select(places.c.id).select_from(source).where(
-        k.c.place_id.is_(None) | (k.c.read_version != places.c.version), *written).distinct()
-
-
-_IDS = batch_tables.temp("rebuild_taken", Column("place_id", Uuid, primary_key=True))
-
-
-def _take_live(conn: Any, shadows: Shadows, stale: Any) -> int:
-    """Replace the shadow rows of the names ``stale`` selects by their live rows; their
-    count."""
+    stale = select(places.c.id).select_from(
+        places.outerjoin(k, k.c.place_id == places.c.id)).where(
+        places.c.id.in_(written),
+        k.c.place_id.is_(None) | (k.c.read_version != places.c.version)).distinct()
     batch_tables.fill(conn, _IDS, [{"place_id": i} for i in conn.execute(stale).scalars()])
     ids = select(_IDS.c.place_id)
     for live, shadow in zip(LIVE, shadows.tables, strict=True):
@@ -191,12 +210,15 @@ def _take_live(conn: Any, shadows: Shadows, stale: Any) -> int:
     return int(conn.execute(select(func.count()).select_from(_IDS)).scalar() or 0)
 
 
+_IDS = batch_tables.temp("rebuild_taken", Column("place_id", Uuid, primary_key=True))
+
+
 def _swap(engine: Engine, shadows: Shadows, settled: int, indexed: float, changed: int,
           search: list[Any], since: int) -> SwapReport:
     with engine.begin() as conn:
         spatial.lock_for_swap(conn, LIVE)
         t0 = time.perf_counter()
-        taken = _take_live(conn, shadows, _stale(conn, shadows, since))
+        taken = _take_live(conn, shadows, since)
         for live, shadow in zip(LIVE, shadows.tables, strict=True):
             spatial.swap_shadow(conn, live, shadow)
         spatial.analyze(conn, LIVE)

@@ -49,6 +49,7 @@ What a changed row gets written:
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import time
 import uuid
@@ -202,6 +203,7 @@ class Report:
 # ---- the engine --------------------------------------------------------------------------
 
 Derived = tuple[tuple[str | None, ...], tuple[str, ...]]
+Computed = list[tuple[Any, Derived]]
 
 
 ENGINE_SETTINGS = ("SPATIALITE_LIBRARY", "SQLITE_BUSY_TIMEOUT_MS", "DB_POOL_PRE_PING",
@@ -330,19 +332,21 @@ def _run_batch(engine: Engine, target: Target, lo: Bound, hi: Bound,
         if changes and not dry_run:
             write_changes(engine, target, changes, result.counts)
         return result
-    result, changes, every = _compare_shadowed(engine, target, in_range)
+    result, changes, every, failed = _compare_shadowed(engine, target, in_range)
     done = write_changes(engine, target, changes, result.counts, index=False) if changes \
         else []
     _load_shadows(engine, shadows, every, {c.id for c in done if c.published},
-                  {c.id for c in changes})
+                  {c.id for c in changes}, failed)
     return result
 
 
 def _load_shadows(engine: Engine, shadows: rebuild.Shadows, every: Computed,
-                  bumped: set[uuid.UUID], own_changed: set[uuid.UUID]) -> None:
+                  bumped: set[uuid.UUID], own_changed: set[uuid.UUID],
+                  failed: list[uuid.UUID]) -> None:
     """Copy the keys and syllable rows of every computed name into the shadows, each keys row
     with the version of the name it was computed from (``bumped``: names this batch gave a
-    new version) and whether its own fields changed (``own_changed``)."""
+    new version) and whether its own fields changed (``own_changed``); and the live rows of
+    the names the engine could not read (``failed``), which keep their stored keys."""
     i_sp = PLACE_DERIVED.index("key_specific_pinyin")
     first_key = PLACE_DERIVED.index(KEY_COLUMNS[0])
     assert PLACE_DERIVED[first_key:] == KEY_COLUMNS  # (the order of ``place_keys``)
@@ -358,6 +362,7 @@ def _load_shadows(engine: Engine, shadows: rebuild.Shadows, every: Computed,
         syllables.extend((pid, term, code, sp) for term in terms)
     with engine.begin() as conn:
         rebuild.load(conn, shadows, keys, syllables)
+        rebuild.keep_live(conn, shadows, failed)
 
 
 @contextmanager
@@ -374,27 +379,39 @@ def _reading(engine: Engine) -> Iterator[Connection]:
 
 
 def _computed(target: Target, rows: Sequence[Any], counts: Counts, failures: list[Failure]
-              ) -> Iterator[tuple[Any, Derived]]:
+              ) -> Computed:
     """Each row (id, version, name, kind, reading, …) with the engine's values for it; a name
     that recurs in the batch is computed once; rows the engine cannot read are counted in
-    ``counts`` (the first of them kept in ``failures``) and left out."""
+    ``counts`` (the first of them kept in ``failures``) and left out.
+
+    Python's cycle collector is paused meanwhile: the engine makes many small objects, none
+    in a cycle (reference counting frees them), while its caches hold hundreds of thousands,
+    which every full collection would walk again."""
     engine_fn = _ENGINES[target.entity]
     memo: dict[tuple[str, str, str | None], Derived | NamingError] = {}
-    for row in rows:
-        name, kind, reading = row[2:5]
-        got = memo.get((name, kind, reading))
-        if got is None:
-            try:
-                got = engine_fn(name, kind, reading)
-            except NamingError as exc:
-                got = exc
-            memo[(name, kind, reading)] = got
-        if isinstance(got, NamingError):
-            counts.failed += 1
-            if len(failures) < MAX_FAILURES_KEPT:
-                failures.append(Failure(target.entity, row[0], name, got.message_en))
-            continue
-        yield row, got
+    out: Computed = []
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for row in rows:
+            name, kind, reading = row[2:5]
+            got = memo.get((name, kind, reading))
+            if got is None:
+                try:
+                    got = engine_fn(name, kind, reading)
+                except NamingError as exc:
+                    got = exc
+                memo[(name, kind, reading)] = got
+            if isinstance(got, NamingError):
+                counts.failed += 1
+                if len(failures) < MAX_FAILURES_KEPT:
+                    failures.append(Failure(target.entity, row[0], name, got.message_en))
+                continue
+            out.append((row, got))
+    finally:
+        if collecting:
+            gc.enable()
+    return out
 
 
 def compare_batch(engine: Engine, target: Target, lo: Bound, hi: Bound, *,
@@ -405,8 +422,6 @@ def compare_batch(engine: Engine, target: Target, lo: Bound, hi: Bound, *,
     with ``check_index``."""
     return _compare(engine, target, _in_range(target.table.c.name, lo, hi), check_index)
 
-
-Computed = list[tuple[Any, Derived]]
 
 
 def _compare(engine: Engine, target: Target, in_range: Any, check_index: bool
@@ -481,13 +496,13 @@ def _compare(engine: Engine, target: Target, in_range: Any, check_index: bool
 
 
 def _compare_shadowed(engine: Engine, target: Target, in_range: Any
-                      ) -> tuple[BatchResult, list[Change], Computed]:
+                      ) -> tuple[BatchResult, list[Change], Computed, list[uuid.UUID]]:
     """A rebuild's batch: the rows ``in_range`` of the record's own table only (their keys
     and index rows are all written anew, into the shadows), each with the engine's values,
     and as changes the rows whose own fields changed. Those are written to the live record
     with their search entries, not to the live keys, which the shadows replace; whether the
     other names' readings changed is known when the shadows are compared with the live keys
-    (:func:`rebuild.finish`)."""
+    (:func:`rebuild.finish`). Last, the ids of the rows the engine could not read."""
     t = target.table
     own = target.own
     cols = [sql_cast(t.c.id, String), t.c.version, t.c.name, t.c[target.kind_column], t.c.reading,
@@ -496,7 +511,7 @@ def _compare_shadowed(engine: Engine, target: Target, in_range: Any
         rows = conn.execute(select(*cols).where(in_range)).all()
     counts = Counts(read=len(rows))
     failures: list[Failure] = []
-    every = list(_computed(target, rows, counts, failures))
+    every = _computed(target, rows, counts, failures)
     i_own = [target.derived.index(c) for c in own]
     pub = {target.derived.index(c) for c in target.published}
     changes = []
@@ -507,7 +522,11 @@ def _compare_shadowed(engine: Engine, target: Target, in_range: Any
                                   row[6], values, True, None, (), (), False,
                                   any(i in pub for i in differ), target.search))
     counts.changed = len(changes)
-    return BatchResult(target.entity, counts, failures), changes, every
+    failed: list[uuid.UUID] = []
+    if counts.failed:
+        computed = {row[0] for row, _got in every}
+        failed = [uuid.UUID(row[0]) for row in rows if row[0] not in computed]
+    return BatchResult(target.entity, counts, failures), changes, every, failed
 
 
 def _stored_syllables(engine: Engine, t: Table, in_range: Any, ids: list[uuid.UUID] | None
