@@ -685,17 +685,26 @@ def backup_to(engine: Engine, path: str) -> None:
 
     SQLite: the online backup API (a file that is itself a SpatiaLite database).
     PostgreSQL: ``pg_dump`` in its custom format.
+    Neither keeps the shadow tables of a keys rebuild under way (:func:`shadow_of`): they are
+    not the register, and the next rebuild would drop them.
     """
     import subprocess
 
     if backend_name(engine) == "postgis":
-        subprocess.run(["pg_dump", "--format=custom", "--no-owner", f"--file={path}",
+        subprocess.run(["pg_dump", "--format=custom", "--no-owner",
+                        f"--exclude-table=*{SHADOW_SUFFIX}", f"--file={path}",
                         _libpq_url(engine)], check=True, capture_output=True, text=True)
         return
     target = sqlite_module().connect(path)
     raw = engine.raw_connection()
     try:
         raw.driver_connection.backup(target)  # type: ignore[union-attr]
+        shadows = [row[0] for row in target.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE ? ESCAPE '\\'",
+            ("%" + SHADOW_SUFFIX.replace("_", "\\_"),))]
+        for name in shadows:
+            target.execute(f'DROP TABLE "{name}"')
+        target.commit()
     finally:
         raw.close()
         target.close()

@@ -8,13 +8,16 @@ from pathlib import Path
 import audit_builders as ab  # tests/ is on sys.path (pyproject.toml)
 import pytest
 from cli_builders import run_cli  # tests/ is on sys.path (pyproject.toml)
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import create_engine, func, inspect, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from placenames import backup as register_backup
+from placenames import spatial
 from placenames.db import make_engine
 from placenames.models import AuditEvent, Place
 from placenames.ops.demo import loader as demo
+from placenames.ops.names import rebuild
 
 
 @pytest.fixture
@@ -115,3 +118,25 @@ def test_a_file_archive_with_a_path_out_of_the_instance_is_refused(cli_env, empt
     done = run_cli(env, "restore", str(out))
     assert done.returncode == 64 and "never has" in done.stderr
     assert not (tmp_path / "escaped.txt").exists()
+
+
+def test_a_backup_leaves_out_the_shadows_of_a_rebuild_under_way(session, engine, empty_db,
+                                                                 tmp_path):
+    """A keys rebuild's shadow tables are not the register: a backup taken while one runs
+    holds the live tables only, and the running rebuild keeps its shadows."""
+    session.close()
+    shadows = rebuild.begin(engine)
+    try:
+        out = tmp_path / "during-rebuild.backup"
+        register_backup.backup(engine, out)
+        assert {t.name for t in shadows.tables} <= set(inspect(engine).get_table_names())
+    finally:
+        rebuild.give_up(engine)
+    restored = make_engine(empty_db)
+    try:
+        register_backup.restore(restored, out)
+        tables = set(inspect(restored).get_table_names())
+    finally:
+        restored.dispose()
+    assert {"places", "place_keys", "place_syllables"} <= tables
+    assert not {t for t in tables if t.endswith(spatial.SHADOW_SUFFIX)}
