@@ -209,3 +209,33 @@ def test_the_map_search_finds_an_address_and_flies_to_its_point(served, new_page
     expect(page.locator("#map-results li a").first).to_have_attribute(
         "href", f"/names/{ids['世纪大道']}")
     assert page.errors == []
+
+
+def test_a_clerks_header_in_english_shows_the_whole_search_hint_on_a_laptop(served,
+                                                                             new_page):
+    """At 1366×900 a clerk's English menu is long: it wraps under the search box instead of
+    squeezing it, so the box shows its whole hint, and nothing reaches past the window."""
+    from playwright.sync_api import expect
+
+    base, _ids = served
+    page = new_page(viewport={"width": 1366, "height": 900})
+    page.goto(f"{base}/login?lang=en")
+    page.fill("input[name=username]", "clerk")
+    page.fill("input[name=password]", "demo1234")
+    page.click("button[type=submit]")
+    expect(page.locator("header .who")).to_be_visible()
+    page.goto(f"{base}{START}?lang=en")
+    box = page.locator("#site-q")
+    hint = box.get_attribute("placeholder")
+    assert hint == "Name, pinyin or address"
+    # the hint's width in the box's own font, against the room inside the box
+    need, room = page.evaluate("""(el) => {
+        const s = getComputedStyle(el);
+        const ctx = document.createElement('canvas').getContext('2d');
+        ctx.font = `${s.fontWeight} ${s.fontSize} ${s.fontFamily}`;
+        const pad = parseFloat(s.paddingLeft) + parseFloat(s.paddingRight);
+        return [ctx.measureText(el.placeholder).width, el.clientWidth - pad];
+    }""", box.element_handle())
+    assert need <= room, (need, room)
+    assert overflowing(page) == []
+    page.screenshot(path=str(ARTIFACTS / "header-clerk-en-1366.png"))
