@@ -423,7 +423,6 @@ def compare_batch(engine: Engine, target: Target, lo: Bound, hi: Bound, *,
     return _compare(engine, target, _in_range(target.table.c.name, lo, hi), check_index)
 
 
-
 def _compare(engine: Engine, target: Target, in_range: Any, check_index: bool
              ) -> tuple[BatchResult, list[Change]]:
     """:func:`compare_batch` of the rows ``in_range``."""
