@@ -27,6 +27,7 @@ from sqlalchemy import (
     cast,
     event,
     func,
+    insert,
     literal,
     literal_column,
     select,
@@ -283,6 +284,17 @@ def load_shadow_rows(conn: Connection, shadow: Table, rows: list[tuple[Any, ...]
     conn.exec_driver_sql(
         f"INSERT OR IGNORE INTO {quote(shadow.name)} ({', '.join(quote(n) for n in names)}) "
         f"VALUES ({', '.join('?' for _ in names)})", rows)
+
+
+def copy_into_shadow(conn: Connection, shadow: Table, columns: Sequence[str],
+                     rows: Any) -> None:
+    """Insert the rows the select ``rows`` gives into the ``columns`` of a rebuild's
+    ``shadow``, as :func:`load_shadow_rows` does: PostgreSQL takes a row whose key is taken
+    as well (the shadow has no keys while it is loaded); SQLite leaves such a row out."""
+    stmt = insert(shadow).from_select(list(columns), rows)
+    if backend_name(conn) != "postgis":
+        stmt = stmt.prefix_with("OR IGNORE")
+    conn.execute(stmt)
 
 
 def checkpoint_wal(engine: Engine, wait_ms: int = 1000) -> bool:

@@ -220,3 +220,26 @@ def test_shadow_rows_keep_every_value_as_it_was_given(register, session, engine)
     assert got == {tuple(str(v) if isinstance(v, uuid.UUID) else v for v in row)
                    for row in plain + odd}
     assert got_keys == [keys[0][1:]]
+
+
+def test_a_name_read_twice_keeps_its_first_shadow_rows_until_the_catch_up(register, session,
+                                                                           engine):
+    """A name read by one batch, then renamed into a later range that cannot read it, is in
+    the shadows twice: its live rows copied beside its first reading is no error on either
+    backend (the catch-up then replaces both, the name being in the change feed)."""
+    pid = register["太华路"]
+    session.rollback()
+    shadows = rebuild.begin(engine)
+    try:
+        with engine.begin() as conn:
+            rebuild.keep_live(conn, shadows, [pid])
+            rebuild.keep_live(conn, shadows, [pid])
+        with engine.connect() as conn:
+            n_keys = conn.execute(select(func.count()).select_from(shadows.keys)).scalar()
+            n_syllables = conn.execute(
+                select(func.count()).select_from(shadows.syllables)).scalar()
+    finally:
+        rebuild.give_up(engine)
+    live = live_keys(session, pid)
+    copies = 1 if engine.dialect.name == "sqlite" else 2
+    assert (n_keys, n_syllables) == (copies, copies * len(live[2])) and live[2]

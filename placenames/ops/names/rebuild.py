@@ -126,12 +126,12 @@ def keep_live(conn: Any, shadows: Shadows, ids: list[Any]) -> None:
     if not ids:
         return
     places, (keys, syllables) = cast(Table, Place.__table__), LIVE
-    conn.execute(insert(shadows.keys).from_select(
-        [*keys.c.keys(), READ_VERSION.name, OWN_CHANGED.name],
+    spatial.copy_into_shadow(
+        conn, shadows.keys, [*keys.c.keys(), READ_VERSION.name, OWN_CHANGED.name],
         select(*keys.c, places.c.version, false()).join(places, places.c.id == keys.c.place_id)
-        .where(keys.c.place_id.in_(ids))))
-    conn.execute(insert(shadows.syllables).from_select(
-        list(syllables.c.keys()), select(*syllables.c).where(syllables.c.place_id.in_(ids))))
+        .where(keys.c.place_id.in_(ids)))
+    spatial.copy_into_shadow(conn, shadows.syllables, list(syllables.c.keys()),
+                             select(*syllables.c).where(syllables.c.place_id.in_(ids)))
 
 
 @dataclass(frozen=True)
