@@ -243,3 +243,36 @@ def test_a_name_read_twice_keeps_its_first_shadow_rows_until_the_catch_up(regist
     live = live_keys(session, pid)
     copies = 1 if engine.dialect.name == "sqlite" else 2
     assert (n_keys, n_syllables) == (copies, copies * len(live[2])) and live[2]
+
+
+def test_a_name_written_again_while_the_shadows_are_indexed_keeps_its_last_keys(
+        register, session, engine, monkeypatch):
+    """Renamed during the batches (its live rows taken before indexing), then renamed again
+    while the shadows are indexed: the swap takes its live rows once more, so it ends with the
+    keys of its last name, not those of the first rename."""
+    town = session.scalar(select(Jurisdiction))
+    code = town.code
+    session.rollback()
+    done = []
+
+    def edit(_entity, _read, _total):
+        if not done:
+            done.append(True)
+            session.get(Place, register["太华路"]).name = "太白路"
+            session.commit()
+
+    index_shadow = spatial.index_shadow
+
+    def edit_while_indexing(*args):
+        if len(done) == 1:
+            done.append(True)
+            session.get(Place, register["太华路"]).name = "太乙路"
+            session.commit()
+        index_shadow(*args)
+
+    monkeypatch.setattr(spatial, "index_shadow", edit_while_indexing)
+    report = rx.reindex(engine, workers=1, batch=2, mode="rebuild", progress=edit)
+    assert report.rebuilt is not None
+    assert (report.rebuilt.settled, report.rebuilt.taken) == (1, 1)
+    assert live_keys(session, register["太华路"]) == engine_keys("太乙路", "road", code)
+    assert rx.reindex(engine, workers=1, batch=2, mode="rows").counts["name"].changed == 0

@@ -39,7 +39,6 @@ from sqlalchemy import (
     delete,
     false,
     func,
-    insert,
     or_,
     select,
     true,
@@ -121,10 +120,15 @@ def load(conn: Any, shadows: Shadows, keys: list[tuple[Any, ...]],
 
 def keep_live(conn: Any, shadows: Shadows, ids: list[Any]) -> None:
     """Copy the live keys and syllable rows of the names ``ids``, which the engine could not
-    read (they keep their stored keys), into the shadows, each keys row with the version of
-    its name: the live rows are always those of the current version."""
-    if not ids:
-        return
+    read (they keep their stored keys), into the shadows."""
+    if ids:
+        _copy_live(conn, shadows, ids)
+
+
+def _copy_live(conn: Any, shadows: Shadows, ids: Any) -> None:
+    """Copy the live keys and syllable rows of the names ``ids`` (a list, or a select of
+    ids) into the shadows, each keys row with the version of its name: the live rows are
+    always those of its current version, and a later catch-up compares that version."""
     places, (keys, syllables) = cast(Table, Place.__table__), LIVE
     spatial.copy_into_shadow(
         conn, shadows.keys, [*keys.c.keys(), READ_VERSION.name, OWN_CHANGED.name],
@@ -203,10 +207,9 @@ def _take_live(conn: Any, shadows: Shadows, since: int) -> int:
         k.c.place_id.is_(None) | (k.c.read_version != places.c.version)).distinct()
     batch_tables.fill(conn, _IDS, [{"place_id": i} for i in conn.execute(stale).scalars()])
     ids = select(_IDS.c.place_id)
-    for live, shadow in zip(LIVE, shadows.tables, strict=True):
+    for shadow in shadows.tables:
         conn.execute(delete(shadow).where(shadow.c.place_id.in_(ids)))
-        conn.execute(insert(shadow).from_select(
-            list(live.c.keys()), select(*live.c).where(live.c.place_id.in_(ids))))
+    _copy_live(conn, shadows, ids)
     return int(conn.execute(select(func.count()).select_from(_IDS)).scalar() or 0)
 
 
