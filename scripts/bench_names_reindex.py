@@ -237,8 +237,8 @@ def show(label: str, run: tuple[rx.Report, str, float, float]) -> None:
           f"{os.cpu_count()} free cores)", flush=True)
     r = report.rebuilt
     print("    written row by row" if r is None else
-          f"    rebuilt: shadow indexes built in {r.index_seconds:.1f} s, swap (writers "
-          f"waiting) {r.locked_seconds:.2f} s, names taken from the live tables: "
+          f"    rebuilt: shadows settled, indexed and compared in {r.index_seconds:.1f} s, "
+          f"swap (writers waiting) {r.locked_seconds:.2f} s, names taken from the live tables: "
           f"{r.settled:,} before indexing, {r.taken:,} at the swap",
           flush=True)
 

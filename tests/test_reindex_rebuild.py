@@ -7,6 +7,7 @@ import uuid
 
 import pytest
 from sqlalchemy import func, inspect, select, update
+from sqlalchemy.exc import IntegrityError
 from test_reindex import NAMES, cli, make_register, make_stale, state
 
 from placenames import migrate, spatial
@@ -86,16 +87,16 @@ def test_names_written_during_a_rebuild_keep_what_the_write_hooks_gave_them(regi
         create_place(session, PlaceInput("丰庆路", "road", jurisdiction=town))
         session.commit()
 
-    index_shadow = spatial.index_shadow
+    shadow_indexing = spatial.shadow_indexing
 
     def edit_while_indexing(*args):  # after the batches, before the swap's lock
         if len(done) == 1:
             done.append(True)
             session.get(Place, register["碑林路"]).name = "碑石路"
             session.commit()
-        index_shadow(*args)
+        return shadow_indexing(*args)
 
-    monkeypatch.setattr(spatial, "index_shadow", edit_while_indexing)
+    monkeypatch.setattr(spatial, "shadow_indexing", edit_while_indexing)
     report = rx.reindex(engine, workers=1, batch=2, mode="rebuild", progress=edit)
     assert report.rebuilt is not None
     # taken before the shadows were indexed: the new name (its range was read before it was
@@ -141,6 +142,30 @@ def test_a_failed_rebuild_leaves_the_live_tables_and_no_shadow(register, session
 
     with pytest.raises(RuntimeError):
         rx.reindex(engine, workers=1, batch=2, mode="rebuild", progress=fail)
+    assert state(session) == before
+    assert shadow_tables(engine) == set()
+
+
+def test_a_shadow_that_breaks_a_key_fails_the_rebuild_and_leaves_the_live_tables(
+        register, session, engine):
+    """PostgreSQL builds the shadows' indexes side by side: one that cannot be built fails
+    the rebuild once the statements under way have ended; the live tables are as they were."""
+    if engine.dialect.name == "sqlite":
+        pytest.skip("SQLite's shadows have their keys from the start: nothing is built")
+    before = state(session)
+    session.rollback()
+    ids = list(register.values())
+    shadows = rebuild.begin(engine)
+    with engine.begin() as conn:
+        rebuild.keep_live(conn, shadows, ids)
+        rebuild.keep_live(conn, shadows, ids[:1])  # one name's rows twice: not unique
+    with pytest.raises(IntegrityError, match="could not create unique index"):
+        rebuild.finish(engine, shadows, workers=2)
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql(
+            "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' "
+            "AND strpos(query, '_rebuild') > 0 AND pid <> pg_backend_pid()").scalar() == 0
+    rebuild.give_up(engine)
     assert state(session) == before
     assert shadow_tables(engine) == set()
 
@@ -261,16 +286,16 @@ def test_a_name_written_again_while_the_shadows_are_indexed_keeps_its_last_keys(
             session.get(Place, register["太华路"]).name = "太白路"
             session.commit()
 
-    index_shadow = spatial.index_shadow
+    shadow_indexing = spatial.shadow_indexing
 
     def edit_while_indexing(*args):
         if len(done) == 1:
             done.append(True)
             session.get(Place, register["太华路"]).name = "太乙路"
             session.commit()
-        index_shadow(*args)
+        return shadow_indexing(*args)
 
-    monkeypatch.setattr(spatial, "index_shadow", edit_while_indexing)
+    monkeypatch.setattr(spatial, "shadow_indexing", edit_while_indexing)
     report = rx.reindex(engine, workers=1, batch=2, mode="rebuild", progress=edit)
     assert report.rebuilt is not None
     assert (report.rebuilt.settled, report.rebuilt.taken) == (1, 1)

@@ -26,7 +26,10 @@ them.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -146,22 +149,20 @@ class SwapReport:
     search: list[Any]  # ids of the other names whose reading changed (their search entries)
     settled: int  # names written meanwhile or not computed, taken before indexing
     taken: int  # the same, taken at the swap (under the lock)
-    index_seconds: float
+    index_seconds: float  # settling, indexing the shadows and counting the changes
     locked_seconds: float
 
 
-def finish(engine: Engine, shadows: Shadows) -> SwapReport:
-    """Take what changed meanwhile, index the shadows, swap them in (tried again when a
-    lock is not had in time)."""
+def finish(engine: Engine, shadows: Shadows, workers: int = 2) -> SwapReport:
+    """Take what changed meanwhile, index the shadows (``workers`` statements at a time),
+    swap them in (tried again when a lock is not had in time)."""
     t0 = time.perf_counter()
     with engine.begin() as conn:
         # the feed's position first: whatever commits after it has a higher seq
         since = _feed_position(conn)
         settled = _take_live(conn, shadows, shadows.since)
-    for live, shadow in zip(LIVE, shadows.tables, strict=True):
-        spatial.index_shadow(engine, live, shadow)
+    changed, search = _index(engine, shadows, workers)
     indexed = time.perf_counter() - t0
-    changed, search = _changes(engine, shadows)
     for attempt in range(1, SWAP_ATTEMPTS + 1):
         try:
             return _swap(engine, shadows, settled, indexed, changed, search, since)
@@ -170,6 +171,44 @@ def finish(engine: Engine, shadows: Shadows) -> SwapReport:
                 raise
             time.sleep(attempt)
     raise AssertionError("unreachable")
+
+
+def _index(engine: Engine, shadows: Shadows, workers: int) -> tuple[int, list[Any]]:
+    """Give the shadows their keys and indexes, ``workers`` statements side by side (each
+    builds one index, or checks one foreign key, on one core of the database server), and
+    count the changes (:func:`_changes`) meanwhile; the counts."""
+    plans = [spatial.shadow_indexing(engine, live, shadow)
+             for live, shadow in zip(LIVE, shadows.tables, strict=True)]
+    # the syllable rows first: the most rows, and the widest index
+    builds = [partial(spatial.build_index, engine, s) for p in reversed(plans) for s in p.builds]
+    _side_by_side(builds, workers)
+    with engine.begin() as conn:
+        for statement in (s for p in plans for s in p.constraints):
+            conn.exec_driver_sql(statement)
+    counted = partial(_changes, engine, shadows)
+    checks = [partial(_run, engine, s) for p in plans for s in p.checks]
+    return cast(tuple[int, list[Any]], _side_by_side([counted, *checks], workers)[0])
+
+
+def _run(engine: Engine, statement: str) -> None:
+    with engine.begin() as conn:
+        conn.exec_driver_sql(statement)
+
+
+def _side_by_side(tasks: Sequence[Callable[[], Any]], workers: int) -> list[Any]:
+    """Run ``tasks`` (each on a connection of its own) ``workers`` at a time, in the order
+    given; their results. All run, or are cancelled, before the first failure is raised."""
+    if workers <= 1 or len(tasks) <= 1:
+        return [task() for task in tasks]
+    with ThreadPoolExecutor(workers, thread_name_prefix="rebuild-index") as pool:
+        futures = [pool.submit(task) for task in tasks]
+        wait(futures, return_when=FIRST_EXCEPTION)
+        for future in futures:
+            future.cancel()  # those not started; leaving the block waits for the others
+        for future in futures:
+            if not future.cancelled() and future.exception() is not None:
+                raise cast(BaseException, future.exception())
+    return [future.result() for future in futures]
 
 
 def _changes(engine: Engine, shadows: Shadows) -> tuple[int, list[Any]]:

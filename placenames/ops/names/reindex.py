@@ -765,7 +765,7 @@ def reindex(engine: Engine, *, workers: int = 2, batch: int = DEFAULT_BATCH,
                 _run_target(engine, pool, workers, target, total, batch, dry_run, check_index,
                             shadows, report, progress)
                 if shadows is not None:
-                    report.rebuilt = rebuild.finish(engine, shadows)
+                    report.rebuilt = rebuild.finish(engine, shadows, workers)
                     _rebuilt_counts(engine, counts, report.rebuilt)
             except BaseException:
                 if shadows is not None:
