@@ -219,22 +219,30 @@ def test_rebuild_shadows_are_dropped_at_the_next_start(engine):
 def test_shadow_rows_keep_every_value_as_it_was_given(register, session, engine):
     """Rows copied into the shadows come back as they were: plain text (joined into COPY's
     format in one go on PostgreSQL), and text COPY would read otherwise (a tab, a newline, a
-    backslash), NULLs, numbers and booleans (formatted by the driver)."""
-    ids = list(register.values())[:3]
+    backslash), NULLs; numbers and booleans (spelled by ``str`` in one go on PostgreSQL, or
+    by the driver next to a NULL), and the word None as a value."""
+    ids = list(register.values())[:5]
     session.rollback()  # no transaction open (on SQLite, each holds the write lock)
     awkward = ["a\tb", "c\nd", "e\\f"]
-    plain = [(str(i), f"s{n}", "610102001", "xi an") for n, i in enumerate(ids)]
+    plain = [(str(i), f"s{n}", "610102001", "xi an") for n, i in enumerate(ids[:3])]
     odd = [(str(i), f"t{n}", text, None)
-           for n, (i, text) in enumerate(zip(ids, awkward, strict=True))]
+           for n, (i, text) in enumerate(zip(ids[:3], awkward, strict=True))]
     keys = [(str(ids[0]), "610102001", *awkward, "碑林", None, "x", 3, True)]
+    flagged = [(str(ids[1]), "610102001", "beilinlu", "beilin", "beilin", "碑林", "bl", "碑林",
+                12, False),
+               (str(ids[2]), "610102002", "a", "b", "c", "d", "e", "f", 1, True)]
+    worded = [(str(ids[3]), "610102001", "None", "b", "c", "d", "e", "f", 2, False),
+              (str(ids[4]), "610102001", "a", None, "c", "d", "e", "f", 2, True)]
     if engine.dialect.name != "postgresql":  # SQLite's bind processors take UUIDs
-        plain, odd, keys = ([(uuid.UUID(r[0]), *r[1:]) for r in rows]
-                            for rows in (plain, odd, keys))
+        plain, odd, keys, flagged, worded = ([(uuid.UUID(r[0]), *r[1:]) for r in rows]
+                                             for rows in (plain, odd, keys, flagged, worded))
     shadows = rebuild.begin(engine)
     try:
         with engine.begin() as conn:
             rebuild.load(conn, shadows, keys, plain)
             rebuild.load(conn, shadows, [], odd)
+            rebuild.load(conn, shadows, flagged, [])
+            rebuild.load(conn, shadows, worded, [])
         with engine.connect() as conn:
             got = {tuple(str(v) if isinstance(v, uuid.UUID) else v for v in row)
                    for row in conn.execute(select(shadows.syllables))}
@@ -244,7 +252,7 @@ def test_shadow_rows_keep_every_value_as_it_was_given(register, session, engine)
         rebuild.give_up(engine)
     assert got == {tuple(str(v) if isinstance(v, uuid.UUID) else v for v in row)
                    for row in plain + odd}
-    assert got_keys == [keys[0][1:]]
+    assert sorted(got_keys, key=str) == sorted((r[1:] for r in keys + flagged + worded), key=str)
 
 
 def test_a_name_read_twice_keeps_its_first_shadow_rows_until_the_catch_up(register, session,

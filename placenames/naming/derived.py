@@ -12,12 +12,35 @@ from placenames.naming.errors import NamingError
 from placenames.naming.generics import STATISTICAL_GROUPINGS, division_class, split_name
 from placenames.naming.keys import NameKeys, index_terms, keys_of_reading
 from placenames.naming.normalize import clean_name
-from placenames.naming.readings import syllables
+from placenames.naming.readings import split_syllables
 from placenames.naming.romanize import romanize_reading
 
-DIVISION_COLUMNS = ("specific", "generic", "romanization", "key_pinyin", "key_specific_pinyin",
-                    "key_fuzzy", "key_specific", "key_initials", "key_core")
+COLUMNS = ("specific", "generic", "romanization", "key_pinyin", "key_specific_pinyin",
+           "key_fuzzy", "key_specific", "key_initials", "key_core")
+"""The derived columns of a name, in the order of :func:`derived_row`."""
+DIVISION_COLUMNS = COLUMNS
 """The columns of a division that :func:`division_derived` fills."""
+
+
+def derived_row(name: str, cls: str, reading: str | None
+                ) -> tuple[tuple[str, ...], tuple[str, ...], NameKeys]:
+    """The derived column values of a name (in the order of :data:`COLUMNS`), its
+    syllable-index terms and its matching keys: the form of the bulk paths (a reindex
+    computes it for every name of the register).
+
+    Raises:
+        NamingError: the name cannot be cleaned or read (see ``name_keys``).
+    """
+    # one cleaning, one reading and one split for the keys and the romanization
+    cleaned = clean_name(name)
+    specific, generic = split_name(cleaned, cls)
+    tone3 = split_syllables(cleaned, specific, generic, reading)
+    keys = keys_of_reading(cleaned, tone3, specific)
+    row = (specific, generic,
+           romanize_reading(cleaned, tone3, specific, generic, cls, "standard", reading),
+           keys.pinyin, keys.specific_pinyin, keys.fuzzy, keys.specific, keys.initials,
+           core_specific(keys.specific))
+    return row, index_terms(keys), keys
 
 
 def derived_and_keys(name: str, cls: str, reading: str | None
@@ -27,20 +50,8 @@ def derived_and_keys(name: str, cls: str, reading: str | None
     Raises:
         NamingError: the name cannot be cleaned or read (see ``name_keys``).
     """
-    # one cleaning, one reading and one split for the keys and the romanization
-    cleaned = clean_name(name)
-    specific, generic = split_name(cleaned, cls)
-    tone3 = syllables(cleaned, reading)
-    keys = keys_of_reading(cleaned, tone3, specific)
-    values = {
-        "specific": specific, "generic": generic,
-        "romanization": romanize_reading(cleaned, tone3, specific, generic, cls, "standard",
-                                         reading),
-        "key_pinyin": keys.pinyin, "key_specific_pinyin": keys.specific_pinyin,
-        "key_fuzzy": keys.fuzzy, "key_specific": keys.specific, "key_initials": keys.initials,
-        "key_core": core_specific(keys.specific),
-    }
-    return values, index_terms(keys), keys
+    row, terms, keys = derived_row(name, cls, reading)
+    return dict(zip(COLUMNS, row, strict=True)), terms, keys
 
 
 def division_derived(name: str, level: str, reading: str | None) -> dict[str, str | None]:

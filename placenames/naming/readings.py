@@ -286,9 +286,12 @@ def _default_reading(name: str) -> tuple[str | None, ...]:
     (each recurs across a register, and is read once), not the name's own segments."""
     from placenames.naming.generics import split_name
 
-    specific, generic = split_name(name)
-    if not generic:
-        return _specific_syllables(name, "")[0]
+    return _split_reading(*split_name(name))
+
+
+def _split_reading(specific: str, generic: str) -> tuple[str | None, ...]:
+    if not generic:  # the specific is the whole name
+        return _specific_syllables(specific, "")[0]
     head, took_generic = _specific_syllables(specific, _tail(generic))
     return head if took_generic else head + _generic_syllables(generic)
 
@@ -349,6 +352,20 @@ def syllables(name: str, reading: str | None = None) -> tuple[str | None, ...]:
     if reading is not None and reading.strip():
         return _parse_override(name, reading)
     return _default_reading(name)
+
+
+def split_syllables(name: str, specific: str, generic: str, reading: str | None
+                    ) -> tuple[str | None, ...]:
+    """:func:`syllables` of a cleaned name already split (``generics.split_name``, which
+    gives ``specific`` and ``generic``): the same values, for a caller that reads each name
+    once (a reindex), without the cache of whole names.
+
+    Raises:
+        ReadingError: the override does not fit the name.
+    """
+    if reading is not None and reading.strip():
+        return _parse_override(name, reading)
+    return _split_reading(specific, generic)
 
 
 def reading_of(name: str, reading: str | None = None) -> list[str]:

@@ -87,8 +87,9 @@ from ...models import Alias, HistoryRow, Jurisdiction, Place, PlaceKeys, PlaceSy
 from ...models.audit import history_rows
 from ...models.base import utcnow
 from ...models.changes import record_bulk
-from ...models.name_keys import DIVISION_COLUMNS, KEY_COLUMNS, derived, jurisdiction_derived
+from ...models.name_keys import DIVISION_COLUMNS, KEY_COLUMNS, jurisdiction_derived
 from ...models.search import SearchEntry, entry_rows
+from ...naming.derived import COLUMNS, derived_row
 from ...naming.errors import NamingError
 from . import rebuild
 from .batch_tables import fill as _fill
@@ -129,7 +130,8 @@ class Target:
         return table.c[column]
 
 
-PLACE_DERIVED = ("specific", "generic", "romanization", *KEY_COLUMNS)
+PLACE_DERIVED = COLUMNS  # 专名, 通名, romanization, then the keys
+assert PLACE_DERIVED[3:] == KEY_COLUMNS
 PLACES = Target("name", "names 地名", Place.__table__, "cls",  # type: ignore[arg-type]
                 PLACE_DERIVED, ("specific", "generic", "romanization"), "place", True, True,
                 PlaceKeys.__table__, KEY_COLUMNS)  # type: ignore[arg-type]
@@ -213,8 +215,8 @@ does."""
 
 
 def _place_values(name: str, cls: str, reading: str | None) -> Derived:
-    values, syllables = derived(name, cls, reading)
-    return tuple(values[c] for c in PLACE_DERIVED), syllables
+    row, terms, _keys = derived_row(name, cls, reading)
+    return row, terms
 
 
 def _division_values(name: str, level: str, reading: str | None) -> Derived:
