@@ -309,3 +309,41 @@ def test_a_name_written_again_while_the_shadows_are_indexed_keeps_its_last_keys(
     assert (report.rebuilt.settled, report.rebuilt.taken) == (1, 1)
     assert live_keys(session, register["太华路"]) == engine_keys("太乙路", "road", code)
     assert rx.reindex(engine, workers=1, batch=2, mode="rows").counts["name"].changed == 0
+
+
+def test_index_tasks_start_only_after_those_they_come_after():
+    """The shadows' statements run side by side, each after its prerequisites; a failure
+    stops what has not started and is raised once what has started has ended."""
+    import threading
+    import time
+
+    log = []
+    lock = threading.Lock()
+
+    def step(name, seconds, fail=False):
+        def run():
+            with lock:
+                log.append(("start", name))
+            time.sleep(seconds)
+            with lock:
+                log.append(("end", name))
+            if fail:
+                raise RuntimeError(name)
+            return name
+        return run
+
+    tasks = [rebuild._Task(step("wide", 0.3), ()), rebuild._Task(step("pk", 0.05), ()),
+             rebuild._Task(step("keys", 0.05), ()), rebuild._Task(step("check", 0.01), (0, 1)),
+             rebuild._Task(step("count", 0.01), (2,))]
+    assert rebuild._schedule(tasks, 2) == ["wide", "pk", "keys", "check", "count"]
+    at = {entry: k for k, entry in enumerate(log)}
+    assert at[("start", "check")] > max(at[("end", "wide")], at[("end", "pk")])
+    assert at[("start", "count")] > at[("end", "keys")]
+    assert at[("start", "keys")] < at[("end", "wide")]  # side by side with the widest
+    log.clear()
+    failing = [rebuild._Task(step("wide", 0.2), ()), rebuild._Task(step("bad", 0.01, True), ()),
+               rebuild._Task(step("later", 0.01), ()), rebuild._Task(step("after", 0.01), (0,))]
+    with pytest.raises(RuntimeError, match="bad"):
+        rebuild._schedule(failing, 2)
+    assert ("end", "wide") in log  # what had started ended first
+    assert ("start", "later") not in log and ("start", "after") not in log
