@@ -32,7 +32,6 @@ reads none of them); the database is emptied before the next size.
 
 from __future__ import annotations
 
-import gc
 import os
 import random
 import resource
@@ -68,11 +67,8 @@ def load_avg() -> str:
 
 def _derived(items: list[tuple[str, str]]) -> list[tuple[dict[str, str], tuple[str, ...]]]:
     """The derived values and syllable-index terms of each (name, class)."""
-    gc.disable()  # as a reindex batch: no cycles made, the engine's caches not walked again
-    try:
+    with rx.cycles_paused():  # as a reindex batch
         return [derived(name, cls, None) for name, cls in items]
-    finally:
-        gc.enable()
 
 
 def _secondary_indexes(conn: Any, tables: tuple[str, ...]) -> list[str]:
@@ -107,8 +103,7 @@ def generate(engine: Any, size: int, seed: int, workers: int, stale: bool = True
     computed = 0.0
     copied = 0.0
     now = datetime.now(UTC)
-    gc.disable()  # millions of rows, none in a cycle: the collector would walk them again
-    with ProcessPoolExecutor(workers, mp_context=_spawn()) as pool:
+    with rx.cycles_paused(), ProcessPoolExecutor(workers, mp_context=_spawn()) as pool:
         for start in range(0, size, CHUNK):
             n = min(CHUNK, size - start)
             names = synthetic_names(n, rng, chars)
@@ -142,7 +137,6 @@ def generate(engine: Any, size: int, seed: int, workers: int, stale: bool = True
                                          syllables)
             copied += time.perf_counter() - t2
             print(f"\r    generated {start + n:,}", end="", flush=True)
-    gc.enable()
     print()
     times["names engine (generator, distinct names per chunk)"] = computed
     times["write rows"] = copied

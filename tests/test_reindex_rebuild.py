@@ -37,6 +37,19 @@ def live_keys(session, place_id):
     return row
 
 
+def when_indexing(monkeypatch, edit):
+    """Run ``edit`` once, when the rebuild starts indexing its shadows (after the batches)."""
+    shadow_indexing = spatial.shadow_indexing
+    pending = [edit]
+
+    def edit_first(*args):
+        while pending:
+            pending.pop()()
+        return shadow_indexing(*args)
+
+    monkeypatch.setattr(spatial, "shadow_indexing", edit_first)
+
+
 def engine_keys(name, cls, code):
     values, terms = derived(name, cls, None)
     return ({c: values[c] for c in rx.KEY_COLUMNS}, code,
@@ -87,16 +100,11 @@ def test_names_written_during_a_rebuild_keep_what_the_write_hooks_gave_them(regi
         create_place(session, PlaceInput("丰庆路", "road", jurisdiction=town))
         session.commit()
 
-    shadow_indexing = spatial.shadow_indexing
+    def rename():  # after the batches, before the swap's lock
+        session.get(Place, register["碑林路"]).name = "碑石路"
+        session.commit()
 
-    def edit_while_indexing(*args):  # after the batches, before the swap's lock
-        if len(done) == 1:
-            done.append(True)
-            session.get(Place, register["碑林路"]).name = "碑石路"
-            session.commit()
-        return shadow_indexing(*args)
-
-    monkeypatch.setattr(spatial, "shadow_indexing", edit_while_indexing)
+    when_indexing(monkeypatch, rename)
     report = rx.reindex(engine, workers=1, batch=2, mode="rebuild", progress=edit)
     assert report.rebuilt is not None
     # taken before the shadows were indexed: the new name (its range was read before it was
@@ -294,16 +302,11 @@ def test_a_name_written_again_while_the_shadows_are_indexed_keeps_its_last_keys(
             session.get(Place, register["太华路"]).name = "太白路"
             session.commit()
 
-    shadow_indexing = spatial.shadow_indexing
+    def rename_again():
+        session.get(Place, register["太华路"]).name = "太乙路"
+        session.commit()
 
-    def edit_while_indexing(*args):
-        if len(done) == 1:
-            done.append(True)
-            session.get(Place, register["太华路"]).name = "太乙路"
-            session.commit()
-        return shadow_indexing(*args)
-
-    monkeypatch.setattr(spatial, "shadow_indexing", edit_while_indexing)
+    when_indexing(monkeypatch, rename_again)
     report = rx.reindex(engine, workers=1, batch=2, mode="rebuild", progress=edit)
     assert report.rebuilt is not None
     assert (report.rebuilt.settled, report.rebuilt.taken) == (1, 1)

@@ -349,9 +349,9 @@ def syllables(name: str, reading: str | None = None) -> tuple[str | None, ...]:
     Raises:
         ReadingError: the override does not fit the name.
     """
-    if reading is not None and reading.strip():
-        return _parse_override(name, reading)
-    return _default_reading(name)
+    from placenames.naming.generics import split_name
+
+    return split_syllables(name, *split_name(name), reading)
 
 
 def split_syllables(name: str, specific: str, generic: str, reading: str | None

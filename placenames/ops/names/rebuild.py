@@ -179,20 +179,21 @@ def _index(engine: Engine, shadows: Shadows, workers: int) -> tuple[int, list[An
     changes (:func:`_changes`) meanwhile; the counts. Each shadow goes on as soon as its own
     indexes are built (its keys added, then checked): the keys, a quarter of the rows, are
     done while the syllables' widest index is still being built."""
-    syllables, keys = reversed([spatial.shadow_indexing(engine, live, shadow)
-                                for live, shadow in zip(LIVE, shadows.tables, strict=True)])
+    keys, syllables = (spatial.shadow_indexing(engine, live, shadow)
+                       for live, shadow in zip(LIVE, shadows.tables, strict=True))
     tasks: list[_Task] = []
 
     def add(run: Callable[[], Any], after: Sequence[int] = ()) -> int:
         tasks.append(_Task(run, tuple(after)))
         return len(tasks) - 1
 
-    # the syllable rows first: the most rows, and the widest index
-    built = {id(plan): [add(partial(spatial.build_index, engine, s)) for s in plan.builds]
-             for plan in (syllables, keys)}
-    keyed = {id(plan): add(partial(_constrain, engine, plan), built[id(plan)])
-             for plan in (keys, syllables)}
-    counted = add(partial(_changes, engine, shadows), [keyed[id(keys)]])
+    def built(plan: spatial.ShadowIndexing) -> list[int]:
+        return [add(partial(spatial.build_index, engine, s)) for s in plan.builds]
+
+    syllables_built = built(syllables)  # first: the most rows, and the widest index
+    keys_done = add(partial(_constrain, engine, keys), built(keys))
+    add(partial(_constrain, engine, syllables), syllables_built)
+    counted = add(partial(_changes, engine, shadows), [keys_done])
     return cast(tuple[int, list[Any]], _schedule(tasks, workers)[counted])
 
 
@@ -216,9 +217,9 @@ def _schedule(tasks: Sequence[_Task], workers: int) -> list[Any]:
     """Run ``tasks`` (each on a connection of its own), ``workers`` at a time, each once the
     tasks it comes after have ended, the first ready in the order given; their results. A
     failure stops what has not started, and is raised once what has started has ended."""
-    results: list[Any] = [None] * len(tasks)
     if workers <= 1 or len(tasks) <= 1:  # in order: each task comes after earlier ones
         return [task.run() for task in tasks]
+    results: list[Any] = [None] * len(tasks)
     done: set[int] = set()
     started: set[int] = set()
     failures: list[BaseException] = []

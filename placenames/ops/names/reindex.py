@@ -317,7 +317,7 @@ def run_batch(engine: Engine, target: Target, lo: Bound, hi: Bound, *,
     only changes of the records' own fields are written to the live tables."""
     for attempt in range(1, ATTEMPTS + 1):
         try:
-            with _cycles_paused():
+            with cycles_paused():
                 return _run_batch(engine, target, lo, hi, dry_run, check_index, shadows)
         except OperationalError:  # a lock timeout or deadlock: the batch wrote nothing
             if attempt == ATTEMPTS:
@@ -382,7 +382,7 @@ def _reading(engine: Engine) -> Iterator[Connection]:
 
 
 @contextmanager
-def _cycles_paused() -> Iterator[None]:
+def cycles_paused() -> Iterator[None]:
     """Pause Python's cycle collector while a batch runs. A batch makes a few hundred
     thousand small objects (rows, the engine's values, the rows copied into the shadows),
     none in a cycle (reference counting frees them), while the process holds millions (the
@@ -405,22 +405,21 @@ def _computed(target: Target, rows: Sequence[Any], counts: Counts, failures: lis
     engine_fn = _ENGINES[target.entity]
     memo: dict[tuple[str, str, str | None], Derived | NamingError] = {}
     out: Computed = []
-    with _cycles_paused():
-        for row in rows:
-            name, kind, reading = row[2:5]
-            got = memo.get((name, kind, reading))
-            if got is None:
-                try:
-                    got = engine_fn(name, kind, reading)
-                except NamingError as exc:
-                    got = exc
-                memo[(name, kind, reading)] = got
-            if isinstance(got, NamingError):
-                counts.failed += 1
-                if len(failures) < MAX_FAILURES_KEPT:
-                    failures.append(Failure(target.entity, row[0], name, got.message_en))
-                continue
-            out.append((row, got))
+    for row in rows:
+        name, kind, reading = row[2:5]
+        got = memo.get((name, kind, reading))
+        if got is None:
+            try:
+                got = engine_fn(name, kind, reading)
+            except NamingError as exc:
+                got = exc
+            memo[(name, kind, reading)] = got
+        if isinstance(got, NamingError):
+            counts.failed += 1
+            if len(failures) < MAX_FAILURES_KEPT:
+                failures.append(Failure(target.entity, row[0], name, got.message_en))
+            continue
+        out.append((row, got))
     return out
 
 
@@ -430,7 +429,7 @@ def compare_batch(engine: Engine, target: Target, lo: Bound, hi: Bound, *,
 
     The syllable-index rows are read when a row's derived values changed, or for every row
     with ``check_index``."""
-    with _cycles_paused():
+    with cycles_paused():
         return _compare(engine, target, _in_range(target.table.c.name, lo, hi), check_index)
 
 
