@@ -6,6 +6,7 @@ were, and the schema is the migrations' after the swap."""
 import uuid
 
 import pytest
+from sqlalchemy import create_engine as sa_create_engine
 from sqlalchemy import func, inspect, select, update
 from sqlalchemy.exc import IntegrityError
 from test_reindex import NAMES, cli, make_register, make_stale, state
@@ -176,6 +177,47 @@ def test_a_shadow_that_breaks_a_key_fails_the_rebuild_and_leaves_the_live_tables
     rebuild.give_up(engine)
     assert state(session) == before
     assert shadow_tables(engine) == set()
+
+
+def test_a_shadow_row_of_no_name_fails_the_key_check_and_leaves_the_live_tables(
+        register, session, engine):
+    """The shadows' foreign keys are checked before the swap (with memory to hash every
+    name's id): a syllable row of a name that does not exist fails the rebuild."""
+    if engine.dialect.name == "sqlite":
+        pytest.skip("SQLite's shadows have their keys from the start: nothing is checked")
+    before = state(session)
+    session.rollback()
+    shadows = rebuild.begin(engine)
+    with engine.begin() as conn:
+        rebuild.keep_live(conn, shadows, list(register.values()))
+        rebuild.load(conn, shadows, [], [(uuid.uuid4(), "tai", "610116", "taihua")])
+    with pytest.raises(IntegrityError, match="violates foreign key constraint"):
+        rebuild.finish(engine, shadows, workers=2)
+    rebuild.give_up(engine)
+    assert state(session) == before
+    assert shadow_tables(engine) == set()
+
+
+def test_whole_table_reads_hash_their_joins_in_a_transaction_of_their_own(register, engine):
+    """The rebuild's count of changes joins two whole tables: PostgreSQL is told to hash
+    them (its planner walks both primary keys otherwise), for that transaction only."""
+    one = sa_create_engine(engine.url, pool_size=1, max_overflow=0) \
+        if engine.dialect.name == "postgresql" else engine
+    join = select(func.count()).select_from(
+        PlaceKeys.__table__.join(Place.__table__, PlaceKeys.place_id == Place.id))
+    with spatial.whole_table_reads(one) as conn:
+        assert conn.execute(join).scalar() == len(register)
+        if one.dialect.name == "postgresql":
+            assert [conn.exec_driver_sql(f"SHOW {s}").scalar() for s in (
+                "enable_mergejoin", "enable_nestloop", "work_mem")] == ["off", "off", "256MB"]
+            plan = "\n".join(conn.exec_driver_sql(
+                f"EXPLAIN {join.compile(one, compile_kwargs={'literal_binds': True})}").scalars())
+            assert "Hash Join" in plan
+    if one.dialect.name == "postgresql":
+        with one.connect() as conn:  # the pool's only connection, as it was
+            assert conn.exec_driver_sql("SHOW enable_mergejoin").scalar() == "on"
+            assert conn.exec_driver_sql("SHOW work_mem").scalar() != "256MB"
+        one.dispose()
 
 
 def test_auto_rebuilds_only_when_a_sample_says_most_keys_change(register, session, engine,

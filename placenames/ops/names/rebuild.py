@@ -203,8 +203,7 @@ def _constrain(engine: Engine, plan: spatial.ShadowIndexing) -> None:
         for statement in plan.constraints:
             conn.exec_driver_sql(statement)
     for statement in plan.checks:
-        with engine.begin() as conn:
-            conn.exec_driver_sql(statement)
+        spatial.check_constraint(engine, statement)
 
 
 @dataclass(frozen=True)
@@ -268,13 +267,12 @@ def _changes(engine: Engine, shadows: Shadows) -> tuple[int, list[Any]]:
     joined = s.outerjoin(live, live.c.place_id == s.c.place_id)
     differs = or_(*(s.c[col.name].is_distinct_from(col) for col in live.c
                     if col.name != "place_id"))
-    with spatial.read_only(engine).connect() as conn:
+    with spatial.whole_table_reads(engine) as conn:
         changed = conn.execute(select(func.count()).select_from(joined).where(
             live.c.place_id.is_(None) | differs | (s.c.own_changed == true()))).scalar()
         search = list(conn.execute(select(s.c.place_id).select_from(joined).where(
             live.c.key_pinyin.is_not(None), s.c.key_pinyin.is_distinct_from(live.c.key_pinyin),
             s.c.own_changed.is_not(true()))).scalars())
-        conn.rollback()
     return int(changed or 0), search
 
 
