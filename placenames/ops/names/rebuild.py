@@ -174,11 +174,12 @@ def finish(engine: Engine, shadows: Shadows, workers: int = 2) -> SwapReport:
 
 
 def _index(engine: Engine, shadows: Shadows, workers: int) -> tuple[int, list[Any]]:
-    """Give the shadows their keys and indexes, ``workers`` statements side by side (each
-    builds one index, or checks one foreign key, on the database server), and count the
-    changes (:func:`_changes`) meanwhile; the counts. Each shadow goes on as soon as its own
-    indexes are built (its keys added, then checked): the keys, a quarter of the rows, are
-    done while the syllables' widest index is still being built."""
+    """Give the shadows their keys, indexes and planner statistics, ``workers`` statements
+    side by side (each builds one index, checks one foreign key or analyzes one table, on the
+    database server), and count the changes (:func:`_changes`) meanwhile; the counts. Each
+    shadow goes on as soon as its own indexes are built (its keys added, then checked): the
+    keys, a quarter of the rows, are done while the syllables' widest index is still being
+    built. The statistics are the planner's after the swap: writers do not wait for them."""
     keys, syllables = (spatial.shadow_indexing(engine, live, shadow)
                        for live, shadow in zip(LIVE, shadows.tables, strict=True))
     tasks: list[_Task] = []
@@ -192,9 +193,16 @@ def _index(engine: Engine, shadows: Shadows, workers: int) -> tuple[int, list[An
 
     syllables_built = built(syllables)  # first: the most rows, and the widest index
     keys_done = add(partial(_constrain, engine, keys), built(keys))
-    add(partial(_constrain, engine, syllables), syllables_built)
+    syllables_done = add(partial(_constrain, engine, syllables), syllables_built)
     counted = add(partial(_changes, engine, shadows), [keys_done])
+    add(partial(_analyze, engine, shadows.keys), [counted])
+    add(partial(_analyze, engine, shadows.syllables), [syllables_done])
     return cast(tuple[int, list[Any]], _schedule(tasks, workers)[counted])
+
+
+def _analyze(engine: Engine, shadow: Table) -> None:
+    with engine.begin() as conn:
+        spatial.analyze(conn, [shadow])
 
 
 def _constrain(engine: Engine, plan: spatial.ShadowIndexing) -> None:
@@ -310,6 +318,5 @@ def _swap(engine: Engine, shadows: Shadows, settled: int, indexed: float, change
         taken = _take_live(conn, shadows, since)
         for live, shadow in zip(LIVE, shadows.tables, strict=True):
             spatial.swap_shadow(conn, live, shadow)
-        spatial.analyze(conn, LIVE)
         locked = time.perf_counter() - t0
     return SwapReport(changed, search, settled, taken, indexed, locked)
