@@ -201,6 +201,7 @@ def _index(engine: Engine, shadows: Shadows, workers: int) -> tuple[int, list[An
 
 
 def _analyze(engine: Engine, shadow: Table) -> None:
+    """Gather the planner's statistics of a loaded shadow (they stay with it at the swap)."""
     with engine.begin() as conn:
         spatial.analyze(conn, [shadow])
 
