@@ -434,9 +434,7 @@ def build_index(engine: Engine, statement: str) -> None:
     """Run one of :attr:`ShadowIndexing.builds` in a transaction of its own, with memory to
     sort in (more is slower: 3 GB sorted the 35M syllable rows of 10M names in 99 s, 512 MB
     in 79 s)."""
-    with engine.begin() as conn:
-        conn.exec_driver_sql("SET LOCAL maintenance_work_mem = '512MB'")
-        conn.exec_driver_sql(statement)
+    _with_maintenance_memory(engine, statement, "512MB")
 
 
 def check_constraint(engine: Engine, statement: str) -> None:
@@ -444,9 +442,14 @@ def check_constraint(engine: Engine, statement: str) -> None:
     a foreign key with a join whose work memory is ``maintenance_work_mem``: with 1 GB the
     ids of 10M names are hashed at once (20 s for the 33M syllable rows of 10M names with the
     default 64 MB, 11-17 s with it)."""
+    _with_maintenance_memory(engine, statement, "1GB")
+
+
+def _with_maintenance_memory(engine: Engine, statement: str, memory: str) -> None:
+    """Run a PostgreSQL maintenance ``statement`` in a transaction of its own, with
+    ``maintenance_work_mem`` at ``memory`` for it alone."""
     with engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.exec_driver_sql("SET LOCAL maintenance_work_mem = '1GB'")
+        conn.exec_driver_sql(f"SET LOCAL maintenance_work_mem = '{memory}'")
         conn.exec_driver_sql(statement)
 
 
